@@ -1,0 +1,44 @@
+// Helpers shared by the test suites: fixture paths, temporary directories,
+// running the swerl binary and reading whole files.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace swerl::testing {
+
+// tests/data/<rel>.
+std::string DataPath(const std::string& rel);
+
+// A fresh directory under $TMPDIR, removed (recursively) on destruction.
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  TempDir(const TempDir&) = delete;
+  const std::string& path() const { return path_; }
+  std::string Join(const std::string& name) const { return path_ + "/" + name; }
+
+ private:
+  std::string path_;
+};
+
+struct RunResult {
+  int exit_code = -1;  // -signal when killed by a signal
+  std::string out;
+  std::string err;
+};
+
+// Runs argv (argv[0] looked up in PATH unless it contains '/'), feeding
+// `stdin_data`, and collects stdout and stderr.
+RunResult Run(const std::vector<std::string>& argv, const std::string& stdin_data = "");
+
+// Runs the swerl binary under test with `args`.
+RunResult RunSwerl(const std::vector<std::string>& args, const std::string& stdin_data = "");
+
+std::string ReadFile(const std::string& path);
+void WriteFile(const std::string& path, const std::string& data);
+// gzip -c of `data` (via zlib, level 9, one member).
+std::string Gzip(const std::string& data);
+
+}  // namespace swerl::testing

@@ -1,0 +1,4 @@
+#include "command.h"
+namespace swerl::tools {
+void RegisterEvents(CLI::App& root, Context& ctx) {}
+}

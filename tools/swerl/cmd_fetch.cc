@@ -1,0 +1,4 @@
+#include "command.h"
+namespace swerl::tools {
+void RegisterFetch(CLI::App& root, Context& ctx) {}
+}

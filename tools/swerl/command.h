@@ -1,0 +1,34 @@
+// The subcommand table of the `swerl` binary (git style): each
+// cmd_<name>.cc defines Register<Name>, which adds its CLI11 subcommand and
+// sets ctx.run when selected.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+#include <functional>
+#include <string>
+
+#include "swerl/cli/log.h"
+#include "swerl/cli/progress.h"
+#include "swerl/cli/tool.h"
+
+namespace swerl::tools {
+
+struct Context {
+  std::function<int()> run;  // set by the selected subcommand's callback
+  bool quiet = false;
+  int verbose = 0;
+  cli::ProgressMode progress = cli::ProgressMode::kAuto;
+};
+
+// Adds --quiet/-q, --verbose/-v, --progress/--no-progress to `cmd`, and the
+// exit-code table to its footer. Call from each Register function.
+void AddCommonFlags(CLI::App* cmd, Context& ctx);
+
+// Applies the common flags to the process log; the first thing ctx.run does.
+void ApplyCommonFlags(const Context& ctx, const std::string& command);
+
+void RegisterFetch(CLI::App& root, Context& ctx);
+void RegisterEvents(CLI::App& root, Context& ctx);
+
+}  // namespace swerl::tools

@@ -1,0 +1,56 @@
+// swerl: GH Archive and git clones to SWE-RL datasets. One binary, one
+// subcommand per pipeline stage (see README.md).
+#include <csignal>
+#include <exception>
+#include <iostream>
+
+#include "command.h"
+
+namespace swerl::tools {
+
+void AddCommonFlags(CLI::App* cmd, Context& ctx) {
+  cmd->add_flag("-q,--quiet", ctx.quiet, "Print errors only");
+  cmd->add_flag("-v,--verbose", ctx.verbose, "More diagnostics (repeat for debug)");
+  cmd->add_flag_function(
+      "--progress{1},--no-progress{0}",
+      [&ctx](int64_t v) { ctx.progress = v > 0 ? cli::ProgressMode::kOn : cli::ProgressMode::kOff; },
+      "Force the progress line on or off (default: on when stderr is a terminal)");
+  cmd->footer(cli::kExitCodesHelp);
+}
+
+void ApplyCommonFlags(const Context& ctx, const std::string& command) {
+  auto& log = cli::Log::Get();
+  log.set_prefix("swerl " + command);
+  if (ctx.quiet) {
+    log.set_level(cli::Level::kError);
+  } else if (ctx.verbose >= 2) {
+    log.set_level(cli::Level::kDebug);
+  } else if (ctx.verbose == 1) {
+    log.set_level(cli::Level::kInfo);
+  }
+}
+
+}  // namespace swerl::tools
+
+int main(int argc, char** argv) {
+  using namespace swerl;
+  std::signal(SIGPIPE, SIG_IGN);
+  CLI::App app{"swerl - GH Archive and git clones to SWE-RL training data"};
+  app.set_version_flag("--version", "swerl " SWERL_VERSION);
+  app.footer(cli::kExitCodesHelp);
+  tools::Context ctx;
+  tools::RegisterFetch(app, ctx);
+  tools::RegisterEvents(app, ctx);
+  app.require_subcommand(1);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e) == 0 ? cli::kExitOk : cli::kExitError;
+  }
+  try {
+    return ctx.run ? ctx.run() : cli::kExitError;
+  } catch (const std::exception& e) {
+    cli::Log::Get().Error(e.what());
+    return cli::kExitError;
+  }
+}
