@@ -70,14 +70,21 @@ Status AtomicFile::Commit() {
   if (fd_ < 0) return Error(Code::kInvalidInput, "'" + path_ + "' already committed");
   const int fd = fd_;
   fd_ = -1;
+  // On failure the temporary file is removed now, as documented, rather than
+  // left behind until the destructor runs.
+  auto fail = [this](Error e) {
+    ::unlink(temp_path_.c_str());
+    temp_path_.clear();
+    return e;
+  };
   if (::fsync(fd) != 0) {
     const int err = errno;
     ::close(fd);
-    return ErrnoError("cannot fsync '" + temp_path_ + "'", err);
+    return fail(ErrnoError("cannot fsync '" + temp_path_ + "'", err));
   }
-  if (::close(fd) != 0) return ErrnoError("cannot close '" + temp_path_ + "'", errno);
+  if (::close(fd) != 0) return fail(ErrnoError("cannot close '" + temp_path_ + "'", errno));
   if (::rename(temp_path_.c_str(), path_.c_str()) != 0) {
-    return ErrnoError("cannot rename '" + temp_path_ + "' to '" + path_ + "'", errno);
+    return fail(ErrnoError("cannot rename '" + temp_path_ + "' to '" + path_ + "'", errno));
   }
   temp_path_.clear();
   return SyncParentDir(path_);

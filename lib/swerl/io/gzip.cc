@@ -98,13 +98,20 @@ class GzipDecoder : public InputStream {
         if (members_ == 0) return Fail("empty input is not a gzip stream");
         return false;
       }
-      if (zero_padding_ || in_[in_pos_] == 0) {
+      // Zero padding only counts after a member: a file of zeros alone (say a
+      // preallocated download that never arrived) is not an empty gzip stream.
+      if (members_ > 0 && (zero_padding_ || in_[in_pos_] == 0)) {
         zero_padding_ = true;
         while (in_pos_ < in_end_ && in_[in_pos_] == 0) ++in_pos_;
         if (in_pos_ < in_end_) return Fail("trailing garbage after gzip member");
         if (src_eof_) return false;
         SWERL_RETURN_IF_ERROR(Refill());
         continue;
+      }
+      if (in_end_ - in_pos_ < 2 && in_[in_pos_] == 0x1f) {
+        // One byte left (we are at EOF): the start of a member's magic.
+        return Fail("truncated gzip stream (ends inside member " + std::to_string(members_ + 1) +
+                    ")");
       }
       if (in_end_ - in_pos_ >= 2 && in_[in_pos_] == 0x1f && in_[in_pos_ + 1] == 0x8b) {
         SWERL_RETURN_IF_ERROR(ResetMember());
@@ -179,12 +186,25 @@ class IsalDecoder final : public GzipDecoder {
  private:
   Status ResetMember() override {
     isal_inflate_init(&st_);
-    st_.crc_flag = ISAL_GZIP;  // parse the header, verify CRC-32 and ISIZE
+    st_.crc_flag = ISAL_GZIP;  // verify CRC-32 and ISIZE after the deflate data
+    isal_gzip_header_init(&hdr_);
     return OkStatus();
   }
   Status Inflate(char* buf, size_t n, size_t* produced, bool* member_end) override {
     st_.next_in = in_.data() + in_pos_;
     st_.avail_in = static_cast<uint32_t>(in_end_ - in_pos_);
+    *produced = 0;
+    if (!st_.wrapper_flag) {
+      // isal_inflate() would parse the header itself, but with a fresh
+      // isal_gzip_header on every call: a header split across calls (a pipe,
+      // 1-byte reads, a big FEXTRA) loses its flags and header CRC there, so
+      // valid FHCRC members fail and later fields can be misparsed. Parse it
+      // with hdr_, which lives as long as the member; this sets wrapper_flag.
+      const int rc = isal_read_gzip_header(&st_, &hdr_);
+      in_pos_ = in_end_ - st_.avail_in;
+      if (rc < 0) return Fail(std::string("damaged gzip data (igzip: ") + IsalErrorText(rc) + ")");
+      if (!st_.wrapper_flag) return OkStatus();  // ISAL_END_INPUT: needs more input
+    }
     st_.next_out = reinterpret_cast<uint8_t*>(buf);
     st_.avail_out = static_cast<uint32_t>(std::min<size_t>(n, 1u << 30));
     const uint32_t out_before = st_.avail_out;
@@ -197,6 +217,7 @@ class IsalDecoder final : public GzipDecoder {
   }
 
   inflate_state st_;
+  isal_gzip_header hdr_;  // name/extra/comment buffers stay null: skipped
 };
 #endif
 

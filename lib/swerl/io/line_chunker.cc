@@ -10,6 +10,11 @@ LineChunker::LineChunker(InputStream* in, size_t chunk_bytes, size_t max_line_by
 // Buffer layout while filling: [0, complete) whole lines, [complete, used) the
 // current partial line, of which [complete, scanned) has no '\n'.
 Result<bool> LineChunker::Next(LineChunk* chunk) {
+  if (pending_error_) {
+    Error e = std::move(*pending_error_);
+    pending_error_.reset();
+    return e;
+  }
   chunk->size = 0;
   chunk->line_count = 0;
   chunk->first_line = next_line_;
@@ -55,14 +60,25 @@ Result<bool> LineChunker::Next(LineChunk* chunk) {
       draining_ = true;  // drop what we have of the line; keep looking for '\n'
       used = scanned = complete;
     }
-    if (eof_ || (complete >= chunk_bytes_)) break;
+    // complete > 0: a chunk_bytes of 0 still means "at least one line".
+    if (eof_ || (complete > 0 && complete >= chunk_bytes_)) break;
     if (used + kChunkPadding + 65536 > buf.size()) buf.resize(2 * buf.size());
-    SWERL_ASSIGN_OR_RETURN(size_t got,
-                           in_->Read(buf.data() + used, buf.size() - kChunkPadding - used));
+    auto read = in_->Read(buf.data() + used, buf.size() - kChunkPadding - used);
+    if (!read) {
+      // Hand out the whole lines we have first; the error comes next call.
+      // The partial line after them is lost with the stream.
+      pending_error_.emplace(std::move(read).error());
+      eof_ = true;
+      partial_lost_ = used - complete;
+      used = complete;
+      break;
+    }
+    const size_t got = *read;
     if (got == 0) {
       eof_ = true;
       if (used > complete || draining_) {
-        if (!draining_) chunk->last_line_unterminated = true;
+        // The stream ended without '\n', whether or not the line was oversized.
+        chunk->last_line_unterminated = true;
         // Terminate the last line so every line in bytes ends in '\n'.
         buf[used++] = '\n';
         end_line(used - 1);
@@ -76,6 +92,11 @@ Result<bool> LineChunker::Next(LineChunk* chunk) {
   chunk->size = complete;
   std::memset(buf.data() + complete, 0, kChunkPadding);
   next_line_ += chunk->line_count;
+  if (chunk->line_count == 0 && pending_error_) {
+    Error e = std::move(*pending_error_);
+    pending_error_.reset();
+    return e;
+  }
   return chunk->line_count > 0;
 }
 

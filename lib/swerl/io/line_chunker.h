@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <vector>
 
 #include "swerl/io/input.h"
@@ -37,8 +38,12 @@ class LineChunker {
   LineChunker(InputStream* in, size_t chunk_bytes = 4 << 20, size_t max_line_bytes = 64 << 20);
 
   // Fills *chunk (reusing its storage) with the next lines. Returns false at
-  // end of stream (chunk empty). Errors from the stream are returned as is.
+  // end of stream (chunk empty). Errors from the stream are returned as is,
+  // but only after the whole lines read before the error were handed out;
+  // partial_lost() then tells how many bytes of an unfinished line were lost.
+  // After an error the chunker is at end of stream.
   Result<bool> Next(LineChunk* chunk);
+  size_t partial_lost() const { return partial_lost_; }
 
  private:
   InputStream* in_;
@@ -48,6 +53,8 @@ class LineChunker {
   uint64_t next_line_ = 1;
   bool eof_ = false;
   bool draining_ = false;  // inside an oversized line
+  std::optional<Error> pending_error_;
+  size_t partial_lost_ = 0;
 };
 
 }  // namespace swerl::io
