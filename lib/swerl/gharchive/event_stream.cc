@@ -1,0 +1,251 @@
+#include "swerl/gharchive/event_stream.h"
+
+#include <tbb/concurrent_queue.h>
+#include <tbb/enumerable_thread_specific.h>
+#include <tbb/global_control.h>
+#include <tbb/parallel_pipeline.h>
+
+#include <atomic>
+#include <memory>
+#include <optional>
+
+#include "swerl/gharchive/recent_ids.h"
+#include "swerl/io/line_chunker.h"
+
+namespace swerl::gharchive {
+namespace {
+
+// One work item: a chunk of lines from one file, or a file-level error that
+// must be reported at this point of the input order.
+struct Batch {
+  size_t file_index = 0;
+  io::LineChunk chunk;
+  std::optional<Error> file_error;  // reported after this batch's lines
+  bool file_opened = false;         // first batch of a newly opened file
+  bool damaged = false;             // file_error is damage, not unreadability
+
+  // Filled by the parallel stage.
+  std::string out;
+  std::vector<RecordSpan> spans;
+  struct Diag {
+    uint64_t line;
+    std::optional<Error> error;  // set: skipped line; unset: repaired
+    std::string repair;
+    bool oversized = false;
+  };
+  std::vector<Diag> diags;
+  uint64_t skipped_type = 0;
+  uint64_t skipped_timeline = 0;
+
+  void ResetOutputs() {
+    out.clear();
+    spans.clear();
+    diags.clear();
+    skipped_type = skipped_timeline = 0;
+  }
+};
+
+// Produces batches in input order: opens files one after another and cuts
+// them into chunks. Runs in the pipeline's serial first stage.
+class Reader {
+ public:
+  Reader(const std::vector<std::string>& inputs, const EventStreamOptions& options)
+      : inputs_(inputs), options_(options) {}
+
+  // Fills *batch; false when all inputs are done.
+  bool Next(Batch* batch) {
+    batch->file_error.reset();
+    batch->file_opened = false;
+    batch->damaged = false;
+    batch->chunk.size = 0;
+    batch->chunk.line_count = 0;
+    batch->chunk.oversized_lines.clear();
+    for (;;) {
+      if (!chunker_) {
+        if (next_file_ >= inputs_.size()) return false;
+        batch->file_index = next_file_;
+        auto in = io::OpenInput(inputs_[next_file_++], options_.gzip);
+        if (!in) {
+          batch->file_error.emplace(std::move(in).error());
+          return true;
+        }
+        stream_ = std::move(*in);
+        chunker_.emplace(stream_.get(), options_.chunk_bytes, options_.max_line_bytes);
+        batch->file_opened = true;
+      }
+      batch->file_index = next_file_ - 1;
+      auto more = chunker_->Next(&batch->chunk);
+      if (!more) {
+        Error e = std::move(more).error();
+        if (e.code() == Code::kCorrupt && chunker_->partial_lost()) {
+          e = std::move(e).With("dropped an unfinished line of " +
+                                std::to_string(chunker_->partial_lost()) + " bytes");
+        }
+        batch->damaged = e.code() == Code::kCorrupt;
+        batch->file_error.emplace(std::move(e));
+        Close();
+        return true;
+      }
+      if (*more) return true;
+      Close();
+      if (batch->file_opened) return true;  // an empty file still counts as opened
+    }
+  }
+
+ private:
+  void Close() {
+    chunker_.reset();
+    stream_.reset();
+  }
+
+  const std::vector<std::string>& inputs_;
+  const EventStreamOptions& options_;
+  size_t next_file_ = 0;
+  std::unique_ptr<io::InputStream> stream_;
+  std::optional<io::LineChunker> chunker_;
+};
+
+void NormalizeBatch(Normalizer& normalizer, Batch* batch) {
+  batch->ResetOutputs();
+  const io::LineChunk& chunk = batch->chunk;
+  const char* p = chunk.bytes.data();
+  const char* end = p + chunk.size;
+  uint64_t line_no = chunk.first_line;
+  auto oversized = chunk.oversized_lines.begin();
+  for (; p < end; ++line_no) {
+    const char* nl = static_cast<const char*>(std::memchr(p, '\n', end - p));
+    std::string_view line(p, nl - p);
+    p = nl + 1;
+    if (oversized != chunk.oversized_lines.end() && *oversized == line_no) {
+      ++oversized;
+      batch->diags.push_back({line_no, Error(Code::kInvalidInput, "line longer than the limit"), {},
+                              /*oversized=*/true});
+      continue;
+    }
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    auto result = normalizer.Normalize(line, &batch->out, &batch->spans);
+    if (!result) {
+      batch->diags.push_back({line_no, std::move(result).error(), {}});
+      continue;
+    }
+    batch->skipped_type += result->skipped_type;
+    batch->skipped_timeline += result->skipped_timeline;
+    if (!result->repair.empty()) batch->diags.push_back({line_no, std::nullopt, std::move(result->repair)});
+  }
+}
+
+}  // namespace
+
+Status RunEventStream(const std::vector<std::string>& inputs, const EventStreamOptions& options,
+                      RecordSink* sink, EventStreamReporter* reporter, EventStreamStats* stats) {
+  *stats = EventStreamStats{};
+  const int threads = std::max(1, options.threads);
+  tbb::global_control limit(tbb::global_control::max_allowed_parallelism, threads);
+
+  Reader reader(inputs, options);
+  RecentIds seen(options.dedup_window);
+  tbb::enumerable_thread_specific<Normalizer> normalizers(options.types);
+  tbb::concurrent_queue<Batch*> free_batches;
+  std::vector<std::unique_ptr<Batch>> batches;
+  const size_t tokens = static_cast<size_t>(threads) * 2 + 1;
+  for (size_t i = 0; i < tokens; ++i) {
+    batches.push_back(std::make_unique<Batch>());
+    free_batches.push(batches.back().get());
+  }
+
+  std::optional<Error> failure;  // written by the last (serial) stage only
+  std::atomic<bool> stop{false};
+  std::string kept;  // de-duplicated records of one batch
+
+  auto read_stage = [&](tbb::flow_control& fc) -> Batch* {
+    if (stop.load(std::memory_order_relaxed)) {
+      fc.stop();
+      return nullptr;
+    }
+    Batch* batch = nullptr;
+    if (!free_batches.try_pop(batch)) {
+      // Not expected (tokens == batches), but never drop input over it.
+      batches.push_back(std::make_unique<Batch>());
+      batch = batches.back().get();
+    }
+    if (!reader.Next(batch)) {
+      free_batches.push(batch);
+      fc.stop();
+      return nullptr;
+    }
+    return batch;
+  };
+  auto parse_stage = [&](Batch* batch) -> Batch* {
+    if (batch && batch->chunk.size) NormalizeBatch(normalizers.local(), batch);
+    else if (batch) batch->ResetOutputs();
+    return batch;
+  };
+  auto write_stage = [&](Batch* batch) {
+    if (!batch) return;
+    const std::string& file = inputs[batch->file_index];
+    if (!stop.load(std::memory_order_relaxed)) {
+      if (batch->file_opened) ++stats->files;
+      stats->lines += batch->chunk.line_count;
+      stats->input_bytes += batch->chunk.size;
+      stats->skipped_type += batch->skipped_type;
+      stats->skipped_timeline += batch->skipped_timeline;
+      for (const auto& d : batch->diags) {
+        if (d.error) {
+          ++(d.oversized ? stats->oversized : stats->malformed);
+          reporter->LineError(file, d.line, *d.error);
+        } else {
+          ++stats->repaired;
+          reporter->LineRepaired(file, d.line, d.repair);
+        }
+      }
+      // Keep the first occurrence of each id, in input order.
+      kept.clear();
+      size_t run_begin = 0, run_end = 0;
+      for (const RecordSpan& span : batch->spans) {
+        if (!seen.Insert(span.id_key)) {
+          ++stats->duplicates;
+          continue;
+        }
+        ++stats->emitted;
+        ++stats->per_type[static_cast<int>(span.type)];
+        if (span.begin != run_end) {
+          kept.append(batch->out, run_begin, run_end - run_begin);
+          run_begin = span.begin;
+        }
+        run_end = span.end;
+      }
+      kept.append(batch->out, run_begin, run_end - run_begin);
+      if (!kept.empty()) {
+        if (Status st = sink->Write(kept); !st) {
+          failure.emplace(std::move(st).error());
+          stop = true;
+        }
+      }
+      if (batch->file_error) {
+        if (batch->damaged) ++stats->damaged_files;
+        else ++stats->unreadable_files;
+        reporter->FileError(file, *batch->file_error);
+      }
+      reporter->Progress(*stats);
+      if (!failure && options.max_errors >= 0 &&
+          stats->errors() > static_cast<uint64_t>(options.max_errors)) {
+        failure.emplace(Code::kInvalidInput,
+                        "too many errors (" + std::to_string(stats->errors()) +
+                            ", --max-errors " + std::to_string(options.max_errors) + ")");
+        stop = true;
+      }
+    }
+    free_batches.push(batch);
+  };
+
+  tbb::parallel_pipeline(
+      tokens,
+      tbb::make_filter<void, Batch*>(tbb::filter_mode::serial_in_order, read_stage) &
+          tbb::make_filter<Batch*, Batch*>(tbb::filter_mode::parallel, parse_stage) &
+          tbb::make_filter<Batch*, void>(tbb::filter_mode::serial_in_order, write_stage));
+
+  if (failure) return std::move(*failure);
+  return OkStatus();
+}
+
+}  // namespace swerl::gharchive
