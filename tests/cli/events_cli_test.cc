@@ -1,0 +1,133 @@
+// `swerl events` as a user runs it: files and stdin, exit codes, stderr
+// discipline, pipes closed early, and byte-identical output across -j.
+#include <gtest/gtest.h>
+
+#include "testing/testing.h"
+
+namespace swerl {
+namespace {
+
+using testing::DataPath;
+using testing::Gzip;
+using testing::ReadFile;
+using testing::RunSwerl;
+using testing::TempDir;
+using testing::WriteFile;
+
+const std::string kFixture = "gharchive/2021-07-21-few-hours.json";
+
+size_t CountLines(const std::string& s) { return std::count(s.begin(), s.end(), '\n'); }
+
+TEST(EventsCliTest, GzipFileAndStdinGiveTheSameRecords) {
+  TempDir dir;
+  const std::string text = ReadFile(DataPath(kFixture));
+  WriteFile(dir.Join("h.json.gz"), Gzip(text));
+  const auto from_file = RunSwerl({"events", "-q", dir.Join("h.json.gz")});
+  ASSERT_EQ(from_file.exit_code, 0) << from_file.err;
+  EXPECT_EQ(CountLines(from_file.out), 159u);
+  EXPECT_EQ(from_file.err, "");  // -q: nothing on stderr
+  const auto from_stdin = RunSwerl({"events", "-q", "-"}, Gzip(text));
+  ASSERT_EQ(from_stdin.exit_code, 0) << from_stdin.err;
+  EXPECT_EQ(from_stdin.out, from_file.out);
+  const auto plain_stdin = RunSwerl({"events", "-q"}, text);
+  EXPECT_EQ(plain_stdin.out, from_file.out);
+}
+
+TEST(EventsCliTest, ThreadCountDoesNotChangeTheBytes) {
+  const auto one = RunSwerl({"events", "-q", "-j", "1", DataPath(kFixture), DataPath(kFixture)});
+  const auto two = RunSwerl({"events", "-q", "-j", "2", DataPath(kFixture), DataPath(kFixture)});
+  ASSERT_EQ(one.exit_code, 0);
+  EXPECT_EQ(one.out, two.out);
+  EXPECT_EQ(CountLines(one.out), 159u);  // the second copy is all duplicates
+}
+
+TEST(EventsCliTest, TypesSelectAndUnknownTypeIsAUsageError) {
+  const auto prs = RunSwerl({"events", "-q", "--types", "PullRequestEvent,PushEvent", DataPath(kFixture)});
+  ASSERT_EQ(prs.exit_code, 0);
+  EXPECT_EQ(CountLines(prs.out), 64u + 425u);
+  const auto bad = RunSwerl({"events", "--types", "PullEvent", DataPath(kFixture)});
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_NE(bad.err.find("PullEvent"), std::string::npos);
+  EXPECT_EQ(bad.out, "");
+}
+
+TEST(EventsCliTest, SummaryAndJsonStatsGoToStderr) {
+  const auto r = RunSwerl({"events", "--stats", "json", DataPath(kFixture)});
+  ASSERT_EQ(r.exit_code, 0);
+  EXPECT_NE(r.err.find("swerl events: 1 files, 800 lines"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("\"emitted\":159"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("\"PullRequestEvent\":64"), std::string::npos) << r.err;
+  EXPECT_EQ(r.out.find("swerl"), std::string::npos);
+}
+
+TEST(EventsCliTest, BadLinesAreReportedByFileAndLineAndMaxErrorsExits2) {
+  TempDir dir;
+  std::string text = ReadFile(DataPath(kFixture));
+  text.insert(text.find('\n') + 1, "{\"id\":\"1\",\"type\":\n");  // line 2
+  text += "garbage\n";
+  WriteFile(dir.Join("bad.json"), text);
+  const auto r = RunSwerl({"events", dir.Join("bad.json")});
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_EQ(CountLines(r.out), 159u);
+  EXPECT_NE(r.err.find("'" + dir.Join("bad.json") + "' line 2: skipped"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("' line 802: skipped"), std::string::npos) << r.err;
+  const auto strict = RunSwerl({"events", "--max-errors", "1", dir.Join("bad.json")});
+  EXPECT_EQ(strict.exit_code, 2);
+  EXPECT_NE(strict.err.find("too many errors"), std::string::npos);
+  EXPECT_EQ(RunSwerl({"events", "--max-errors", "2", dir.Join("bad.json")}).exit_code, 0);
+}
+
+TEST(EventsCliTest, TruncatedGzipKeepsEarlierRecordsAndNamesTheFile) {
+  TempDir dir;
+  const std::string gz = Gzip(ReadFile(DataPath(kFixture)));
+  WriteFile(dir.Join("cut.json.gz"), gz.substr(0, gz.size() * 3 / 4));
+  const auto r = RunSwerl({"events", dir.Join("cut.json.gz")});
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_GT(CountLines(r.out), 80u);
+  EXPECT_NE(r.err.find("cut.json.gz"), std::string::npos);
+  EXPECT_NE(r.err.find("truncated"), std::string::npos);
+  EXPECT_EQ(RunSwerl({"events", "--max-errors", "0", dir.Join("cut.json.gz")}).exit_code, 2);
+}
+
+TEST(EventsCliTest, MissingFileIsAnErrorButOtherFilesAreProcessed) {
+  TempDir dir;
+  const auto r = RunSwerl({"events", dir.Join("nope.json.gz"), DataPath(kFixture)});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_EQ(CountLines(r.out), 159u);
+  EXPECT_NE(r.err.find("nope.json.gz"), std::string::npos);
+}
+
+TEST(EventsCliTest, ClosedPipeIsSuccess) {
+  TempDir dir;
+  std::string big;
+  const std::string text = ReadFile(DataPath(kFixture));
+  // Many distinct ids: rewrite every id with a counter.
+  for (int rep = 0; rep < 40; ++rep) {
+    size_t start = 0;
+    int n = 0;
+    while (start < text.size()) {
+      const size_t nl = text.find('\n', start);
+      std::string line = text.substr(start, nl - start);
+      const size_t q = line.find('"', 7);
+      big += "{\"id\":\"" + std::to_string(rep) + std::to_string(100000 + n++) + "\"" +
+             line.substr(q + 1) + "\n";
+      start = nl + 1;
+    }
+  }
+  WriteFile(dir.Join("big.json"), big);
+  const auto direct = swerl::testing::Run({"/bin/bash", "-c",
+                           std::string(SWERL_BINARY) + " events -q " + dir.Join("big.json") +
+                               " | head -n 1 > /dev/null; echo ${PIPESTATUS[0]}"});
+  EXPECT_EQ(direct.out, "0\n") << direct.err;
+  EXPECT_EQ(direct.err, "");
+}
+
+TEST(EventsCliTest, HelpListsExitCodes) {
+  const auto r = RunSwerl({"events", "--help"});
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_NE(r.out.find("Exit status: 0 success"), std::string::npos);
+  EXPECT_NE(r.out.find("--max-errors"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace swerl
