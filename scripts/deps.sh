@@ -15,7 +15,7 @@ PACKAGES=(
   libgit2-dev libcurl4-openssl-dev libssl-dev libsimdjson-dev libsqlite3-dev sqlite3
   libzstd-dev zstd libisal-dev isal zlib1g-dev libtbb-dev libcli11-dev libpcre2-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  python3 python3-venv clang-format
+  python3 python3-venv clang-format time
 )
 # Pinned Python packages: torch is the version on the GPU machine (GPU.md).
 PY_PACKAGES=(torch==2.11.0 numpy==2.4.6)

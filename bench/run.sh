@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Benchmarks, each against a baseline measured in the same run.
+#   bench/run.sh [BUILD_DIR] [all|micro|events]
+# Results: a table on stdout, JSON under BUILD_DIR/bench/.
+set -euo pipefail
+BUILD=${1:-build}
+WHAT=${2:-all}
+HERE=$(cd "$(dirname "$0")" && pwd)
+if [[ "$WHAT" == all || "$WHAT" == micro ]]; then
+  "$BUILD/bench/swerl_micro_bench" --benchmark_out="$BUILD/bench/micro.json" \
+    --benchmark_out_format=json
+fi
+if [[ "$WHAT" == all || "$WHAT" == events ]]; then
+  bash "$HERE/events/run.sh" "$BUILD"
+fi
