@@ -15,6 +15,7 @@ Exit 0 when every file agrees, 1 with a report of the first differences.
 """
 import argparse
 import json
+import re
 import subprocess
 import sys
 
@@ -271,6 +272,23 @@ class Expectation:
         self.per_type = {t: 0 for t in TYPES}
 
 
+FAST_PREFIX = re.compile(rb'^\{"id":"[0-9]+","type":"([A-Za-z]+)"')
+CREATED_END = re.compile(rb',"created_at":"[^"]{20}"\}$')
+
+
+def fast_skipped(raw, types):
+    """event.md's fast path: a line whose prefix names a type that is not
+    emitted, that ends like a whole event and holds no second event start, is
+    skipped without parsing (damage inside it goes unnoticed)."""
+    m = FAST_PREFIX.match(raw)
+    if not m or m.group(1).decode() in types:
+        return False
+    line = raw.strip(b" \t\r\n")
+    ends = (CREATED_END.search(line) and line.endswith(b'Z"}')) or (
+        line.endswith(b'"}}') and b',"org":{"id":' in line[-512:])
+    return bool(ends) and b'{"id":"' not in line[1:]
+
+
 def expect(data, types):
     exp = Expectation()
     raw_lines = data.split(b"\n")
@@ -281,6 +299,9 @@ def expect(data, types):
         if raw.endswith(b"\r"):
             raw = raw[:-1]
         if not raw.strip(b" \t\r\n"):
+            continue
+        if fast_skipped(raw, types):
+            exp.counts["skipped_type"] += 1
             continue
         values, repaired, invalid = parse_line(raw)
         if invalid:

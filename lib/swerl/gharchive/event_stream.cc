@@ -155,7 +155,6 @@ Status RunEventStream(const std::vector<std::string>& inputs, const EventStreamO
 
   std::optional<Error> failure;  // written by the last (serial) stage only
   std::atomic<bool> stop{false};
-  std::string kept;  // de-duplicated records of one batch
 
   auto read_stage = [&](tbb::flow_control& fc) -> Batch* {
     if (stop.load(std::memory_order_relaxed)) {
@@ -198,9 +197,18 @@ Status RunEventStream(const std::vector<std::string>& inputs, const EventStreamO
           reporter->LineRepaired(file, d.line, d.repair);
         }
       }
-      // Keep the first occurrence of each id, in input order.
-      kept.clear();
+      // Keep the first occurrence of each id, in input order; write runs of
+      // kept records straight from the batch.
       size_t run_begin = 0, run_end = 0;
+      auto flush_run = [&] {
+        if (run_end > run_begin && !failure) {
+          if (Status st = sink->Write(std::string_view(batch->out).substr(run_begin, run_end - run_begin));
+              !st) {
+            failure.emplace(std::move(st).error());
+            stop = true;
+          }
+        }
+      };
       for (const RecordSpan& span : batch->spans) {
         if (!seen.Insert(span.id_key)) {
           ++stats->duplicates;
@@ -209,18 +217,12 @@ Status RunEventStream(const std::vector<std::string>& inputs, const EventStreamO
         ++stats->emitted;
         ++stats->per_type[static_cast<int>(span.type)];
         if (span.begin != run_end) {
-          kept.append(batch->out, run_begin, run_end - run_begin);
+          flush_run();
           run_begin = span.begin;
         }
         run_end = span.end;
       }
-      kept.append(batch->out, run_begin, run_end - run_begin);
-      if (!kept.empty()) {
-        if (Status st = sink->Write(kept); !st) {
-          failure.emplace(std::move(st).error());
-          stop = true;
-        }
-      }
+      flush_run();
       if (batch->file_error) {
         if (batch->damaged) ++stats->damaged_files;
         else ++stats->unreadable_files;

@@ -6,6 +6,10 @@
 #include <cstring>
 #include <utility>
 
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
 #include "swerl/core/utf8.h"
 #include "swerl/json/json_writer.h"
 
@@ -46,7 +50,7 @@ bool IsObject(const Field& f) { return Has(f) && f.value_unsafe().is_object(); }
 void WriteString(JsonWriter& w, const Field& f) {
   std::string_view s;
   if (f.get(s) == SUCCESS) {
-    w.String(s);
+    w.ValidString(s);
   } else {
     w.Null();
   }
@@ -101,7 +105,7 @@ void WriteLabels(JsonWriter& w, const Field& labels) {
   w.BeginArray();
   for (element label : items) {
     std::string_view name;
-    if (label["name"].get(name) == SUCCESS) w.String(name);
+    if (label["name"].get(name) == SUCCESS) w.ValidString(name);
   }
   w.EndArray();
 }
@@ -126,17 +130,17 @@ std::string_view OwnerNameFromApiUrl(std::string_view url) {
 void WriteRepoName(JsonWriter& w, const Field& repo) {
   std::string_view s;
   if (repo["full_name"].get(s) == SUCCESS) {
-    w.String(s);
+    w.ValidString(s);
     return;
   }
   if (repo["name"].get(s) == SUCCESS && s.find('/') != std::string_view::npos) {
-    w.String(s);
+    w.ValidString(s);
     return;
   }
   if (repo["url"].get(s) == SUCCESS) {
     const std::string_view derived = OwnerNameFromApiUrl(s);
     if (!derived.empty()) {
-      w.String(derived);
+      w.ValidString(derived);
       return;
     }
   }
@@ -390,6 +394,71 @@ void AppendNote(std::string* notes, std::string_view note) {
 }
 
 // The decimal `id` when canonical (no leading zeros) and below 2^63.
+// The type name when `line` starts the way every 2015+ GH Archive event does,
+// {"id":"<digits>","type":"<Letters>", else "". Timeline-era lines (2011-2014)
+// start otherwise, so a match is never one of them.
+std::string_view PeekTypeName(std::string_view line) {
+  constexpr std::string_view kId = "{\"id\":\"";
+  constexpr std::string_view kType = "\",\"type\":\"";
+  if (line.substr(0, kId.size()) != kId) return {};
+  size_t i = kId.size();
+  while (i < line.size() && line[i] >= '0' && line[i] <= '9') ++i;
+  if (i == kId.size() || line.substr(i, kType.size()) != kType) return {};
+  i += kType.size();
+  const size_t begin = i;
+  while (i < line.size() && ((line[i] >= 'A' && line[i] <= 'Z') || (line[i] >= 'a' && line[i] <= 'z'))) {
+    ++i;
+  }
+  if (i == begin || i >= line.size() || line[i] != '"') return {};
+  return line.substr(begin, i - begin);
+}
+
+// Whether `line` ends the way GH Archive event lines since 2015 end: with the
+// top-level created_at (`,"created_at":"2021-07-21T06:00:00Z"}`) or with the
+// org object that follows it (`,"org":{...}}`). A line cut off at a random
+// byte practically never ends so; one that does not is parsed in full.
+bool EndsLikeAnEvent(std::string_view line) {
+  line = TrimSpace(line);
+  constexpr std::string_view kCreated = ",\"created_at\":\"";
+  constexpr size_t kStampAndClose = 22;  // 2021-07-21T06:00:00Z"}
+  if (line.size() > kCreated.size() + kStampAndClose &&
+      line.substr(line.size() - kStampAndClose - kCreated.size(), kCreated.size()) == kCreated &&
+      line.substr(line.size() - 3) == "Z\"}") {
+    return true;
+  }
+  constexpr std::string_view kOrg = ",\"org\":{\"id\":";
+  const size_t tail = std::min<size_t>(line.size(), 512);
+  return line.size() >= 3 && line.substr(line.size() - 3) == "\"}}" &&
+         line.substr(line.size() - tail).find(kOrg) != std::string_view::npos;
+}
+
+// Whether `text` holds `{"id":"`, the start of a top-level event (inside a
+// JSON string its quotes would be escaped). A vector filter on the first
+// three bytes finds candidates 16 positions at a time; string_view::find and
+// memmem are several times slower on JSON, which is full of '{' and '"'.
+bool ContainsEventStart(std::string_view text) {
+  constexpr std::string_view kStart = "{\"id\":\"";
+  const char* p = text.data();
+  const size_t n = text.size();
+  size_t i = 0;
+#ifdef __SSE2__
+  const __m128i brace = _mm_set1_epi8('{'), quote = _mm_set1_epi8('"'), letter = _mm_set1_epi8('i');
+  for (; i + 18 <= n; i += 16) {
+    const __m128i a = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i));
+    const __m128i b = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i + 1));
+    const __m128i c = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i + 2));
+    unsigned mask = static_cast<unsigned>(_mm_movemask_epi8(_mm_and_si128(
+        _mm_cmpeq_epi8(a, brace), _mm_and_si128(_mm_cmpeq_epi8(b, quote), _mm_cmpeq_epi8(c, letter)))));
+    while (mask) {
+      const size_t at = i + static_cast<size_t>(__builtin_ctz(mask));
+      if (text.substr(at, kStart.size()) == kStart) return true;
+      mask &= mask - 1;
+    }
+  }
+#endif
+  return text.substr(i).find(kStart) != std::string_view::npos;
+}
+
 bool ParseCanonicalId(std::string_view id, uint64_t* value) {
   if (id.empty() || id.size() > 19 || (id.size() > 1 && id[0] == '0')) return false;
   uint64_t v = 0;
@@ -521,7 +590,7 @@ Status Normalizer::Impl::Emit(const element& root_element, LineResult* result,
   w.BeginObject();
   KeyString(w, "id", id);
   w.Key("type");
-  w.String(type_name);
+  w.ValidString(type_name);
   KeyString(w, "created_at", ev["created_at"]);
   KeyString(w, "repo", repo["name"]);
   KeyInt(w, "repo_id", repo["id"]);
@@ -530,7 +599,7 @@ Status Normalizer::Impl::Emit(const element& root_element, LineResult* result,
   KeyString(w, "action", payload["action"]);
   KeyInt(w, "number", NumberField(type, payload));
   w.Key("era");
-  w.String(IsTrimmed(type, payload) ? "trimmed" : "full");
+  w.ValidString(IsTrimmed(type, payload) ? "trimmed" : "full");
   switch (type) {
     case EventType::kPullRequest:
       WritePullRequest(w, payload["pull_request"]);
@@ -573,6 +642,19 @@ Result<LineResult> Normalizer::Normalize(std::string_view line, std::string* out
   LineResult result;
   if (TrimSpace(line).empty()) return result;
   Impl& m = *impl_;
+  // Most lines (pushes, creates, watches, ...) are of types we do not emit:
+  // skip them unparsed when the prefix names the type, unless the line looks
+  // damaged (cut off, or a second event start: concatenated objects), which
+  // the full path reports or repairs. Damage inside an otherwise well-shaped
+  // line of such a type goes unnoticed: it would not be emitted anyway.
+  if (const std::string_view name = PeekTypeName(line);
+      !name.empty() && EndsLikeAnEvent(line) && !ContainsEventStart(line.substr(1))) {
+    const EventType type = EventTypeFromName(name);
+    if (type == EventType::kOther || !m.types.Has(type)) {
+      ++result.skipped_type;
+      return result;
+    }
+  }
   // Swap the caller's buffer in; swap it back on every path.
   struct SwapBack {
     std::string* a;

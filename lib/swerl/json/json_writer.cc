@@ -4,6 +4,7 @@
 #include <charconv>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 
 #include "swerl/core/check.h"
 #include "swerl/core/utf8.h"
@@ -21,12 +22,35 @@ constexpr std::array<uint8_t, 256> MakeEscapeTable() {
 }
 constexpr auto kNeedsEscape = MakeEscapeTable();
 
+// Index of the first byte at or after `i` that needs an escape, or s.size().
+// Eight bytes at a time (SWAR): a byte needs an escape when it is < 0x20, '"'
+// or '\\'. Bodies of PRs and comments are long and mostly plain.
+size_t NextEscape(std::string_view s, size_t i) {
+  constexpr uint64_t kOnes = 0x0101010101010101ull;
+  constexpr uint64_t kHigh = 0x8080808080808080ull;
+  for (; i + 8 <= s.size(); i += 8) {
+    uint64_t w;
+    std::memcpy(&w, s.data() + i, 8);
+    const uint64_t quote = w ^ (kOnes * '"');
+    const uint64_t slash = w ^ (kOnes * '\\');
+    // (x - 0x01..) & ~x & 0x80.. is non-zero iff some byte of x is zero;
+    // (w - 0x20..) & ~w & 0x80.. flags bytes below 0x20 (exact for the
+    // first one, which is all we need).
+    const uint64_t hits = ((quote - kOnes) & ~quote) | ((slash - kOnes) & ~slash) |
+                          ((w - kOnes * 0x20) & ~w);
+    if (hits & kHigh) break;
+  }
+  for (; i < s.size(); ++i) {
+    if (kNeedsEscape[static_cast<unsigned char>(s[i])]) return i;
+  }
+  return i;
+}
+
 void AppendEscapedValid(std::string* out, std::string_view s) {
   static constexpr char kHex[] = "0123456789abcdef";
   size_t run = 0;
-  for (size_t i = 0; i < s.size(); ++i) {
+  for (size_t i = NextEscape(s, 0); i < s.size(); i = NextEscape(s, i + 1)) {
     const auto c = static_cast<unsigned char>(s[i]);
-    if (!kNeedsEscape[c]) continue;
     out->append(s.data() + run, i - run);
     run = i + 1;
     switch (c) {
@@ -44,6 +68,20 @@ void AppendEscapedValid(std::string* out, std::string_view s) {
     }
   }
   out->append(s.data() + run, s.size() - run);
+}
+
+// True when every byte is ASCII (then it is valid UTF-8); cheap for keys and
+// short strings, where a call into the UTF-8 validator costs more than this.
+bool IsAscii(std::string_view s) {
+  size_t i = 0;
+  uint64_t acc = 0;
+  for (; i + 8 <= s.size(); i += 8) {
+    uint64_t w;
+    std::memcpy(&w, s.data() + i, 8);
+    acc |= w;
+  }
+  for (; i < s.size(); ++i) acc |= static_cast<unsigned char>(s[i]);
+  return (acc & 0x8080808080808080ull) == 0;
 }
 
 }  // namespace
@@ -89,7 +127,7 @@ void AppendPythonRepr(std::string* out, double v) {
 
 bool AppendJsonString(std::string* out, std::string_view s) {
   out->push_back('"');
-  const bool valid = IsValidUtf8(s);
+  const bool valid = IsAscii(s) || IsValidUtf8(s);
   if (valid) {
     AppendEscapedValid(out, s);
   } else {
@@ -147,6 +185,13 @@ void JsonWriter::Key(std::string_view key) {
 void JsonWriter::String(std::string_view s) {
   Separate();
   if (!AppendJsonString(out_, s)) ++utf8_repairs_;
+}
+
+void JsonWriter::ValidString(std::string_view s) {
+  Separate();
+  out_->push_back('"');
+  AppendEscapedValid(out_, s);
+  out_->push_back('"');
 }
 
 void JsonWriter::Int(int64_t v) {

@@ -31,6 +31,10 @@ class JsonWriter {
   void Key(std::string_view key);
 
   void String(std::string_view s);
+  // String() for text known to be valid UTF-8 (e.g. any string simdjson
+  // returns: it validates its whole input), skipping the check.
+  // REQUIRES: IsValidUtf8(s); otherwise the output is not valid UTF-8.
+  void ValidString(std::string_view s);
   void Int(int64_t v);
   void Uint(uint64_t v);
   void Double(double v);
