@@ -2,6 +2,8 @@
 // discipline, pipes closed early, and byte-identical output across -j.
 #include <gtest/gtest.h>
 
+#include <fstream>
+
 #include "testing/testing.h"
 
 namespace swerl {
@@ -120,6 +122,40 @@ TEST(EventsCliTest, ClosedPipeIsSuccess) {
                                " | head -n 1 > /dev/null; echo ${PIPESTATUS[0]}"});
   EXPECT_EQ(direct.out, "0\n") << direct.err;
   EXPECT_EQ(direct.err, "");
+}
+
+// Streaming: peak memory stays far below the input size (< 200 MB for any
+// input). 400 MB of distinct events go through stdin with 2 threads.
+TEST(EventsCliTest, MemoryStaysBoundedOnLargeInput) {
+  TempDir dir;
+  const std::string text = ReadFile(DataPath(kFixture));
+  std::string block;
+  std::vector<std::string> lines;
+  for (size_t start = 0; start < text.size();) {
+    const size_t nl = text.find('\n', start);
+    lines.push_back(text.substr(start, nl - start));
+    start = nl + 1;
+  }
+  const std::string path = dir.Join("big.json");
+  {
+    std::ofstream out(path, std::ios::binary);
+    uint64_t id = 50'000'000'000;
+    size_t written = 0;
+    while (written < (400u << 20)) {
+      for (const auto& line : lines) {
+        const size_t q = line.find('"', 7);
+        const std::string rec = "{\"id\":\"" + std::to_string(id++) + "\"" + line.substr(q + 1) + "\n";
+        out << rec;
+        written += rec.size();
+      }
+    }
+  }
+  const auto r = swerl::testing::Run(
+      {"/bin/sh", "-c", std::string(SWERL_BINARY) + " events -q -j 2 --stats json < " + path +
+                            " > /dev/null"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("\"malformed\":0"), std::string::npos) << r.err;
+  EXPECT_LT(r.max_rss_kb, 200 * 1024) << "peak RSS " << r.max_rss_kb << " kB";
 }
 
 TEST(EventsCliTest, HelpListsExitCodes) {

@@ -27,6 +27,7 @@ struct RunResult {
   int exit_code = -1;  // -signal when killed by a signal
   std::string out;
   std::string err;
+  long max_rss_kb = 0;  // peak resident set size of the child
 };
 
 // Runs argv (argv[0] looked up in PATH unless it contains '/'), feeding

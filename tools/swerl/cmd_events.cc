@@ -19,7 +19,7 @@ struct EventsOptions {
   std::string types = "default";
   int threads = 0;
   int64_t max_errors = -1;
-  size_t dedup_window = 2'000'000;
+  size_t dedup_window = 1'000'000;
   std::string gzip = "auto";
   std::string stats_format;
   size_t errors_shown_per_file = 20;

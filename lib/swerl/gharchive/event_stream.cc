@@ -142,12 +142,15 @@ Status RunEventStream(const std::vector<std::string>& inputs, const EventStreamO
   const int threads = std::max(1, options.threads);
   tbb::global_control limit(tbb::global_control::max_allowed_parallelism, threads);
 
-  Reader reader(inputs, options);
+  const size_t tokens = static_cast<size_t>(threads) * 2 + 1;
+  EventStreamOptions bounded = options;
+  bounded.chunk_bytes =
+      std::max<size_t>(1, std::min(options.chunk_bytes, std::max<size_t>((48 << 20) / tokens, 256 << 10)));
+  Reader reader(inputs, bounded);
   RecentIds seen(options.dedup_window);
   tbb::enumerable_thread_specific<Normalizer> normalizers(options.types);
   tbb::concurrent_queue<Batch*> free_batches;
   std::vector<std::unique_ptr<Batch>> batches;
-  const size_t tokens = static_cast<size_t>(threads) * 2 + 1;
   for (size_t i = 0; i < tokens; ++i) {
     batches.push_back(std::make_unique<Batch>());
     free_batches.push(batches.back().get());

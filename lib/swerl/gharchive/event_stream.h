@@ -19,14 +19,19 @@ namespace swerl::gharchive {
 struct EventStreamOptions {
   TypeSet types = TypeSet::Default();
   int threads = 1;                 // worker threads (oneTBB); >= 1
-  size_t chunk_bytes = 4 << 20;    // decompressed bytes per parallel work item
-  size_t max_line_bytes = 64 << 20;
+  // Decompressed bytes per parallel work item; lowered so that all items in
+  // flight (2 per thread + 1) hold at most ~48 MB of input together.
+  size_t chunk_bytes = 4 << 20;
+  // Longer lines are skipped and reported (GitHub caps bodies at 65,536
+  // characters; the largest real events are a few hundred kB).
+  size_t max_line_bytes = 8 << 20;
   // Stop with an error once more than this many errors (malformed lines,
   // damaged or unreadable files) were seen; negative = never.
   int64_t max_errors = -1;
   // Exact de-duplication covers at least this many most recent distinct
-  // emitted ids (memory: ~32 bytes per id); older ids are forgotten.
-  size_t dedup_window = 2'000'000;
+  // emitted ids (memory: ~32 bytes per id; 1M is about a day of 2024
+  // PR/issue events); older ids are forgotten.
+  size_t dedup_window = 1'000'000;
   io::GzipBackend gzip = io::GzipBackend::kDefault;
 };
 

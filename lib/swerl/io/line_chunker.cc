@@ -21,7 +21,12 @@ Result<bool> LineChunker::Next(LineChunk* chunk) {
   chunk->oversized_lines.clear();
   chunk->last_line_unterminated = false;
   std::vector<char>& buf = chunk->bytes;
-  if (buf.size() < chunk_bytes_ + kChunkPadding) buf.resize(chunk_bytes_ + kChunkPadding);
+  // Room for the target plus one more read, so that only lines longer than
+  // ~64 kB crossing the target make the buffer grow.
+  constexpr size_t kReadBytes = 65536;
+  if (buf.size() < chunk_bytes_ + 2 * kReadBytes + kChunkPadding) {
+    buf.resize(chunk_bytes_ + 2 * kReadBytes + kChunkPadding);
+  }
 
   size_t used = carry_.size();
   if (used + kChunkPadding > buf.size()) buf.resize(used + kChunkPadding);
@@ -62,7 +67,7 @@ Result<bool> LineChunker::Next(LineChunk* chunk) {
     }
     // complete > 0: a chunk_bytes of 0 still means "at least one line".
     if (eof_ || (complete > 0 && complete >= chunk_bytes_)) break;
-    if (used + kChunkPadding + 65536 > buf.size()) buf.resize(2 * buf.size());
+    if (used + kChunkPadding + kReadBytes > buf.size()) buf.resize(buf.size() + buf.size() / 2);
     auto read = in_->Read(buf.data() + used, buf.size() - kChunkPadding - used);
     if (!read) {
       // Hand out the whole lines we have first; the error comes next call.
