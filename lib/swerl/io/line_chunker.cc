@@ -1,5 +1,6 @@
 #include "swerl/io/line_chunker.h"
 
+#include <algorithm>
 #include <cstring>
 
 namespace swerl::io {
@@ -68,7 +69,10 @@ Result<bool> LineChunker::Next(LineChunk* chunk) {
     // complete > 0: a chunk_bytes of 0 still means "at least one line".
     if (eof_ || (complete > 0 && complete >= chunk_bytes_)) break;
     if (used + kChunkPadding + kReadBytes > buf.size()) buf.resize(buf.size() + buf.size() / 2);
-    auto read = in_->Read(buf.data() + used, buf.size() - kChunkPadding - used);
+    // Read up to the target (at least kReadBytes), not beyond: a chunk ends
+    // within one read past chunk_bytes_.
+    const size_t want = std::max(kReadBytes, chunk_bytes_ > used ? chunk_bytes_ - used : 0);
+    auto read = in_->Read(buf.data() + used, std::min(want, buf.size() - kChunkPadding - used));
     if (!read) {
       // Hand out the whole lines we have first; the error comes next call.
       // The partial line after them is lost with the stream.
