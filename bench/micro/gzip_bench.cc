@@ -10,7 +10,7 @@ namespace {
 
 void BM_GzipDecode(benchmark::State& state) {
   const auto backend = static_cast<io::GzipBackend>(state.range(0));
-  const std::string gz = GzipOf(FixtureText(), 9);
+  const std::string gz = io::GzipCompress(FixtureText(), 9);
   for (auto _ : state) {
     auto in = io::GzipInput(io::StringInput(gz), backend);
     auto n = io::DrainCount(*in);

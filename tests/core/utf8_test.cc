@@ -79,23 +79,13 @@ TEST(Utf8Test, AppendsToExistingContent) {
 TEST(Utf8Test, AllScalarValuesRoundTrip) {
   auto encode = [](uint32_t cp) {
     std::string s;
-    if (cp < 0x80) {
-      s += static_cast<char>(cp);
-    } else if (cp < 0x800) {
-      s += static_cast<char>(0xC0 | (cp >> 6));
-      s += static_cast<char>(0x80 | (cp & 0x3F));
-    } else if (cp < 0x10000) {
-      s += static_cast<char>(0xE0 | (cp >> 12));
-      s += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-      s += static_cast<char>(0x80 | (cp & 0x3F));
-    } else {
-      s += static_cast<char>(0xF0 | (cp >> 18));
-      s += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-      s += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-      s += static_cast<char>(0x80 | (cp & 0x3F));
-    }
+    AppendUtf8(&s, cp);
     return s;
   };
+  EXPECT_EQ(encode(0x24), "$");
+  EXPECT_EQ(encode(0xA2), "\xC2\xA2");
+  EXPECT_EQ(encode(0x20AC), "\xE2\x82\xAC");
+  EXPECT_EQ(encode(0x10348), "\xF0\x90\x8D\x88");
   std::string all;
   for (uint32_t cp = 0; cp <= 0x10FFFF; ++cp) {
     const std::string s = encode(cp);
@@ -175,21 +165,7 @@ std::string RandomValidUtf8(std::mt19937_64& rng, size_t n_chars) {
         break;
       default: cp = 0x10000 + rng() % (0x110000 - 0x10000); break;
     }
-    if (cp < 0x80) {
-      s += static_cast<char>(cp);
-    } else if (cp < 0x800) {
-      s += static_cast<char>(0xC0 | (cp >> 6));
-      s += static_cast<char>(0x80 | (cp & 0x3F));
-    } else if (cp < 0x10000) {
-      s += static_cast<char>(0xE0 | (cp >> 12));
-      s += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-      s += static_cast<char>(0x80 | (cp & 0x3F));
-    } else {
-      s += static_cast<char>(0xF0 | (cp >> 18));
-      s += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-      s += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-      s += static_cast<char>(0x80 | (cp & 0x3F));
-    }
+    AppendUtf8(&s, cp);
   }
   return s;
 }

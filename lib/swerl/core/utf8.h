@@ -3,6 +3,7 @@
 // each maximal ill-formed subsequence becomes one U+FFFD.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -15,5 +16,9 @@ bool IsValidUtf8(std::string_view bytes);
 // Appends `bytes` to *out with every maximal ill-formed subsequence replaced
 // by U+FFFD. Returns the number of replacements made.
 size_t AppendRepairedUtf8(std::string* out, std::string_view bytes);
+
+// Appends the UTF-8 encoding of code point `cp` (1-4 bytes).
+// REQUIRES: cp <= 0x10FFFF (surrogates are encoded as-is, for tests).
+void AppendUtf8(std::string* out, uint32_t cp);
 
 }  // namespace swerl

@@ -242,6 +242,21 @@ std::unique_ptr<InputStream> GzipInput(std::unique_ptr<InputStream> compressed,
   return std::make_unique<ZlibDecoder>(std::move(compressed));
 }
 
+std::string GzipCompress(std::string_view data, int level) {
+  z_stream zs{};
+  deflateInit2(&zs, level, Z_DEFLATED, 16 + MAX_WBITS, 8, Z_DEFAULT_STRATEGY);
+  std::string out(deflateBound(&zs, data.size()) + 64, '\0');
+  zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
+  zs.avail_in = static_cast<uInt>(data.size());
+  zs.next_out = reinterpret_cast<Bytef*>(out.data());
+  zs.avail_out = static_cast<uInt>(out.size());
+  const int rc = deflate(&zs, Z_FINISH);
+  SWERL_CHECK(rc == Z_STREAM_END);  // the output buffer is deflateBound-sized
+  out.resize(zs.total_out);
+  deflateEnd(&zs);
+  return out;
+}
+
 Result<uint64_t> DrainCount(InputStream& in) {
   std::vector<char> buf(1 << 18);
   uint64_t total = 0;

@@ -4,6 +4,8 @@
 #pragma once
 
 #include <memory>
+#include <string>
+#include <string_view>
 
 #include "swerl/io/input.h"
 
@@ -22,6 +24,10 @@ GzipBackend DefaultGzipBackend();
 // padding ("trailing garbage"). kIsal falls back to zlib when unavailable.
 std::unique_ptr<InputStream> GzipInput(std::unique_ptr<InputStream> compressed,
                                        GzipBackend backend = GzipBackend::kDefault);
+
+// Compresses `data` into one gzip member with zlib at `level` (1-9), no
+// file name or timestamp in the header, so equal input gives equal bytes.
+std::string GzipCompress(std::string_view data, int level = 6);
 
 // Decodes all of `in` (already a GzipInput or not) and returns the number of
 // decompressed bytes; used to verify downloads. Errors as Read().
