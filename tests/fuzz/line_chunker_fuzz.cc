@@ -39,6 +39,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     if (!*more) break;
     if (chunk.first_line != next) std::abort();
     next += chunk.line_count;
+    // line_ends: one per line, increasing, each just past a '\n', the last at size.
+    if (chunk.line_ends.size() != chunk.line_count) std::abort();
+    size_t prev = 0;
+    for (size_t end : chunk.line_ends) {
+      if (end <= prev || end > chunk.size || chunk.bytes[end - 1] != '\n') std::abort();
+      prev = end;
+    }
+    if (prev != chunk.size) std::abort();
     got.append(chunk.view());
     for (size_t i = 0; i < kChunkPadding; ++i) {
       if (chunk.bytes[chunk.size + i] != 0) std::abort();

@@ -108,29 +108,29 @@ class Reader {
 void NormalizeBatch(Normalizer& normalizer, Batch* batch) {
   batch->ResetOutputs();
   const io::LineChunk& chunk = batch->chunk;
-  const char* p = chunk.bytes.data();
-  const char* end = p + chunk.size;
+  const char* data = chunk.bytes.data();
   uint64_t line_no = chunk.first_line;
   auto oversized = chunk.oversized_lines.begin();
-  for (; p < end; ++line_no) {
-    const char* nl = static_cast<const char*>(std::memchr(p, '\n', end - p));
-    std::string_view line(p, nl - p);
-    p = nl + 1;
-    if (oversized != chunk.oversized_lines.end() && *oversized == line_no) {
+  size_t begin = 0;
+  for (const size_t end : chunk.line_ends) {
+    std::string_view line(data + begin, end - 1 - begin);  // without the '\n'
+    begin = end;
+    const uint64_t this_line = line_no++;
+    if (oversized != chunk.oversized_lines.end() && *oversized == this_line) {
       ++oversized;
-      batch->diags.push_back({line_no, Error(Code::kInvalidInput, "line longer than the limit"), {},
+      batch->diags.push_back({this_line, Error(Code::kInvalidInput, "line longer than the limit"), {},
                               /*oversized=*/true});
       continue;
     }
     if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
     auto result = normalizer.Normalize(line, &batch->out, &batch->spans);
     if (!result) {
-      batch->diags.push_back({line_no, std::move(result).error(), {}});
+      batch->diags.push_back({this_line, std::move(result).error(), {}});
       continue;
     }
     batch->skipped_type += result->skipped_type;
     batch->skipped_timeline += result->skipped_timeline;
-    if (!result->repair.empty()) batch->diags.push_back({line_no, std::nullopt, std::move(result->repair)});
+    if (!result->repair.empty()) batch->diags.push_back({this_line, std::nullopt, std::move(result->repair)});
   }
 }
 

@@ -6,9 +6,6 @@
 #include <cstring>
 #include <utility>
 
-#ifdef __SSE2__
-#include <emmintrin.h>
-#endif
 
 #include "swerl/core/utf8.h"
 #include "swerl/json/json_writer.h"
@@ -433,29 +430,30 @@ bool EndsLikeAnEvent(std::string_view line) {
 }
 
 // Whether `text` holds `{"id":"`, the start of a top-level event (inside a
-// JSON string its quotes would be escaped). A vector filter on the first
-// three bytes finds candidates 16 positions at a time; string_view::find and
-// memmem are several times slower on JSON, which is full of '{' and '"'.
-bool ContainsEventStart(std::string_view text) {
+// JSON string its quotes would be escaped). A vector filter on '{' and the
+// '"' six bytes later (nested objects start `{"id":<number>`) finds
+// candidates 32 positions at a time; string_view::find and memmem are
+// several times slower on JSON, which is full of '{' and '"'. Built for AVX2
+// and for baseline x86-64 (SSE2), chosen at load time.
+using Bytes32 = char __attribute__((vector_size(32)));
+
+__attribute__((target_clones("avx2", "default"))) bool ContainsEventStart(std::string_view text) {
   constexpr std::string_view kStart = "{\"id\":\"";
   const char* p = text.data();
   const size_t n = text.size();
   size_t i = 0;
-#ifdef __SSE2__
-  const __m128i brace = _mm_set1_epi8('{'), quote = _mm_set1_epi8('"'), letter = _mm_set1_epi8('i');
-  for (; i + 18 <= n; i += 16) {
-    const __m128i a = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i));
-    const __m128i b = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i + 1));
-    const __m128i c = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i + 2));
-    unsigned mask = static_cast<unsigned>(_mm_movemask_epi8(_mm_and_si128(
-        _mm_cmpeq_epi8(a, brace), _mm_and_si128(_mm_cmpeq_epi8(b, quote), _mm_cmpeq_epi8(c, letter)))));
-    while (mask) {
-      const size_t at = i + static_cast<size_t>(__builtin_ctz(mask));
-      if (text.substr(at, kStart.size()) == kStart) return true;
-      mask &= mask - 1;
+  for (; i + 32 + 6 <= n; i += 32) {
+    Bytes32 a, b;
+    std::memcpy(&a, p + i, 32);
+    std::memcpy(&b, p + i + 6, 32);
+    const Bytes32 hits = (a == '{') & (b == '"');
+    uint64_t words[4];
+    std::memcpy(words, &hits, 32);
+    if ((words[0] | words[1] | words[2] | words[3]) != 0 &&
+        text.substr(i, 32 + kStart.size() - 1).find(kStart) != std::string_view::npos) {
+      return true;
     }
   }
-#endif
   return text.substr(i).find(kStart) != std::string_view::npos;
 }
 

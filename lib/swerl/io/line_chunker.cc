@@ -21,6 +21,7 @@ Result<bool> LineChunker::Next(LineChunk* chunk) {
   chunk->first_line = next_line_;
   chunk->oversized_lines.clear();
   chunk->last_line_unterminated = false;
+  chunk->line_ends.clear();
   std::vector<char>& buf = chunk->bytes;
   // Room for the target plus one more read, so that only lines longer than
   // ~64 kB crossing the target make the buffer grow.
@@ -50,6 +51,7 @@ Result<bool> LineChunker::Next(LineChunk* chunk) {
     }
     ++chunk->line_count;
     complete = newline_at + 1;
+    chunk->line_ends.push_back(complete);
   };
 
   for (;;) {

@@ -25,6 +25,10 @@ struct LineChunk {
   // line numbering by counting '\n' stays right.
   std::vector<uint64_t> oversized_lines;
   bool last_line_unterminated = false;  // the stream ended without '\n'
+  // End offset (just past the '\n') of each line in bytes, in order:
+  // line k spans [k ? line_ends[k-1] : 0, line_ends[k]). Saves consumers a
+  // second scan for newlines.
+  std::vector<size_t> line_ends;
 
   std::string_view view() const { return {bytes.data(), size}; }
 };

@@ -6,6 +6,10 @@
 #include <cstdio>
 #include <cstring>
 
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
 #include "swerl/core/check.h"
 #include "swerl/core/utf8.h"
 
@@ -23,23 +27,20 @@ constexpr std::array<uint8_t, 256> MakeEscapeTable() {
 constexpr auto kNeedsEscape = MakeEscapeTable();
 
 // Index of the first byte at or after `i` that needs an escape, or s.size().
-// Eight bytes at a time (SWAR): a byte needs an escape when it is < 0x20, '"'
-// or '\\'. Bodies of PRs and comments are long and mostly plain.
+// A byte needs one when it is < 0x20, '"' or '\\'. Bodies of PRs and
+// comments are long and mostly plain, so test 16 bytes at a time.
 size_t NextEscape(std::string_view s, size_t i) {
-  constexpr uint64_t kOnes = 0x0101010101010101ull;
-  constexpr uint64_t kHigh = 0x8080808080808080ull;
-  for (; i + 8 <= s.size(); i += 8) {
-    uint64_t w;
-    std::memcpy(&w, s.data() + i, 8);
-    const uint64_t quote = w ^ (kOnes * '"');
-    const uint64_t slash = w ^ (kOnes * '\\');
-    // (x - 0x01..) & ~x & 0x80.. is non-zero iff some byte of x is zero;
-    // (w - 0x20..) & ~w & 0x80.. flags bytes below 0x20 (exact for the
-    // first one, which is all we need).
-    const uint64_t hits = ((quote - kOnes) & ~quote) | ((slash - kOnes) & ~slash) |
-                          ((w - kOnes * 0x20) & ~w);
-    if (hits & kHigh) break;
+#ifdef __SSE2__
+  const __m128i quote = _mm_set1_epi8('"'), slash = _mm_set1_epi8('\\');
+  const __m128i ctl_max = _mm_set1_epi8(0x1F);
+  for (; i + 16 <= s.size(); i += 16) {
+    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s.data() + i));
+    // v <= 0x1F (unsigned) iff max(v, 0x1F) == 0x1F.
+    const __m128i hits = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, slash)),
+                                      _mm_cmpeq_epi8(_mm_max_epu8(v, ctl_max), ctl_max));
+    if (const int mask = _mm_movemask_epi8(hits)) return i + static_cast<size_t>(__builtin_ctz(mask));
   }
+#endif
   for (; i < s.size(); ++i) {
     if (kNeedsEscape[static_cast<unsigned char>(s[i])]) return i;
   }
