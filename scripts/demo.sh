@@ -18,8 +18,15 @@ mkdir -p "$OUT"
 step() { printf '\n== %s\n' "$*"; }
 
 step "serving data/gharchive on 127.0.0.1 (stand-in for https://data.gharchive.org)"
+# Real servers misbehave: hour 7 answers HTTP 500 twice, hour 8 drops the
+# connection after 40 kB (the retry resumes it with a Range request).
+cat > "$OUT/faults.json" <<'JSON'
+{"2021-07-21-7.json.gz": [{"status": 500, "times": 2}],
+ "2021-07-21-8.json.gz": [{"drop_after": 40000, "times": 1}]}
+JSON
 "$PYTHON" "$ROOT/tests/net/fault_server.py" --root "$ROOT/data/gharchive" --port 0 \
-  --port-file "$OUT/port" 2> "$OUT/server.log" &
+  --port-file "$OUT/port" --rules "$OUT/faults.json" --log "$OUT/requests.ndjson" \
+  2> "$OUT/server.log" &
 SERVER=$!
 trap 'kill $SERVER 2>/dev/null || true' EXIT
 for _ in $(seq 100); do [[ -s $OUT/port ]] && break; sleep 0.05; done
@@ -28,8 +35,17 @@ echo "server pid $SERVER on port $PORT"
 
 step "swerl fetch --from 2021-07-21T05 --to 2021-07-21T10 (hours 5 and 10 are not on the server)"
 "$SWERL" fetch --from 2021-07-21T05 --to 2021-07-21T10 --dir "$OUT/hours" \
-  --base-url "http://127.0.0.1:$PORT" -j 4
+  --base-url "http://127.0.0.1:$PORT" -j 4 --retry-base-ms 200 -v
+echo "requests the server saw:"
+"$PYTHON" - "$OUT/requests.ndjson" <<'PY'
+import json, sys
+for line in open(sys.argv[1]):
+    r = json.loads(line)
+    print("  " + " ".join(f"{k}={v}" for k, v in r.items() if k in ("path", "status", "range", "fault")))
+PY
 ls -l "$OUT/hours"
+for f in "$ROOT"/data/gharchive/*.json.gz; do cmp "$f" "$OUT/hours/$(basename "$f")"; done
+echo "all fetched hours are byte-identical to the served files"
 echo "manifest:"
 cut -c1-160 "$OUT/hours/manifest.ndjson"
 
