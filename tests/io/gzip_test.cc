@@ -113,6 +113,22 @@ TEST_P(GzipTest, NotGzip) {
   EXPECT_CORRUPT(Decode(std::string(10, '\x8b')), "not in gzip format");
 }
 
+// RFC 1952: reserved FLG bits must be zero and CM must be 8 (deflate). isa-l
+// alone would accept both (found by the gzip fuzz target).
+TEST_P(GzipTest, ReservedFlagsAndOtherMethodsAreRejected) {
+  const std::string good = GzipMember("a\n");
+  for (int bit : {0x20, 0x40, 0x80}) {
+    std::string bad = good;
+    bad[3] = static_cast<char>(bad[3] | bit);
+    EXPECT_CORRUPT(Decode(bad), "reserved gzip header flags set");
+    EXPECT_CORRUPT(Decode(good + bad), "reserved gzip header flags set");  // second member
+  }
+  std::string other = good;
+  other[2] = 7;
+  EXPECT_CORRUPT(Decode(other), "unsupported gzip compression method");
+  EXPECT_CORRUPT(Decode(good.substr(0, 3)), "truncated");
+}
+
 TEST_P(GzipTest, ReadAfterEndKeepsReturningZero) {
   auto in = Open(GzipMember("abc"));
   char buf[16];

@@ -114,6 +114,18 @@ class GzipDecoder : public InputStream {
                     ")");
       }
       if (in_end_ - in_pos_ >= 2 && in_[in_pos_] == 0x1f && in_[in_pos_ + 1] == 0x8b) {
+        // Check CM and FLG here so both backends judge headers alike (isa-l
+        // accepts reserved flag bits, which RFC 1952 says must be rejected).
+        if (in_end_ - in_pos_ < 4 && !src_eof_) {
+          SWERL_RETURN_IF_ERROR(Refill());
+          continue;
+        }
+        if (in_end_ - in_pos_ < 4) {
+          return Fail("truncated gzip stream (ends inside member " + std::to_string(members_ + 1) +
+                      ")");
+        }
+        if (in_[in_pos_ + 2] != 8) return Fail("unsupported gzip compression method");
+        if (in_[in_pos_ + 3] & 0xE0) return Fail("reserved gzip header flags set");
         SWERL_RETURN_IF_ERROR(ResetMember());
         in_member_ = true;
         return true;
