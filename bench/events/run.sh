@@ -2,7 +2,8 @@
 # `swerl events` throughput on >= 1 GB of realistic GH Archive JSON (the real
 # fixture events re-emitted with fresh ids, gzip -6), against in the same run:
 # the Python baseline (gzip + json, bench/events/baseline.py), `zcat` and
-# `igzip -d` alone. Each command runs REPEAT times; the best wall time counts.
+# `igzip -d` alone. Commands run round-robin REPEAT times; the best wall time
+# of each counts.
 #   bench/events/run.sh BUILD_DIR      (env: BENCH_BYTES, REPEAT, PYTHON)
 set -euo pipefail
 BUILD=$(cd "${1:-build}" && pwd)
@@ -26,26 +27,27 @@ fi
 RAW_BYTES=$(igzip -dc "$DATA" | wc -c)
 LINES=$(igzip -dc "$DATA" | wc -l)
 
-# best_of NAME CMD...: runs CMD (stdout to /dev/null) REPEAT times, records
-# the best wall time and the peak RSS of that run.
-declare -A WALL RSS
-best_of() {
-  local name=$1; shift
-  local best="" best_rss=""
-  for ((i = 0; i < REPEAT; i++)); do
-    /usr/bin/time -f '%e %M' -o "$OUT_DIR/time.txt" "$@" > /dev/null 2> "$OUT_DIR/$name.stderr"
+# Each round runs every command once (stdout to /dev/null), round-robin, so
+# that drift in the machine's speed hits all commands alike; the best wall
+# time of each over REPEAT rounds counts, with the peak RSS of that run.
+declare -A WALL RSS CMDS
+NAMES=(python zcat igzip swerl_j1 swerl_j2)
+CMDS[python]="$PYTHON $ROOT/bench/events/baseline.py $DATA"
+CMDS[zcat]="zcat $DATA"
+CMDS[igzip]="igzip -dc $DATA"
+CMDS[swerl_j1]="$SWERL events -j 1 --no-progress $DATA"
+CMDS[swerl_j2]="$SWERL events -j 2 --no-progress $DATA"
+for ((round = 0; round < REPEAT; round++)); do
+  for name in "${NAMES[@]}"; do
+    # shellcheck disable=SC2086
+    /usr/bin/time -f '%e %M' -o "$OUT_DIR/time.txt" ${CMDS[$name]} > /dev/null 2> "$OUT_DIR/$name.stderr"
     read -r wall rss < "$OUT_DIR/time.txt"
-    if [[ -z $best ]] || awk "BEGIN{exit !($wall < $best)}"; then best=$wall; best_rss=$rss; fi
+    if [[ -z ${WALL[$name]:-} ]] || awk "BEGIN{exit !($wall < ${WALL[$name]})}"; then
+      WALL[$name]=$wall
+      RSS[$name]=$rss
+    fi
   done
-  WALL[$name]=$best
-  RSS[$name]=$best_rss
-}
-
-best_of zcat zcat "$DATA"
-best_of igzip igzip -dc "$DATA"
-best_of swerl_j1 "$SWERL" events -j 1 --no-progress "$DATA"
-best_of swerl_j2 "$SWERL" events -j 2 --no-progress "$DATA"
-best_of python "$PYTHON" "$ROOT/bench/events/baseline.py" "$DATA"
+done
 
 # Same records from both tools (sanity: the benchmark compares equal work).
 SW_RECORDS=$("$SWERL" events -j 2 -q "$DATA" | wc -l)

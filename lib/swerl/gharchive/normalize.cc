@@ -6,6 +6,10 @@
 #include <cstring>
 #include <utility>
 
+#if defined(__x86_64__)
+#include <immintrin.h>
+#endif
+
 
 #include "swerl/core/utf8.h"
 #include "swerl/json/json_writer.h"
@@ -432,30 +436,55 @@ bool EndsLikeAnEvent(std::string_view line) {
 // Whether `text` holds `{"id":"`, the start of a top-level event (inside a
 // JSON string its quotes would be escaped). A vector filter on '{' and the
 // '"' six bytes later (nested objects start `{"id":<number>`) finds
-// candidates 32 positions at a time; string_view::find and memmem are
-// several times slower on JSON, which is full of '{' and '"'. Built for AVX2
-// and for baseline x86-64 (SSE2), chosen at load time.
-using Bytes32 = char __attribute__((vector_size(32)));
+// candidates 32 (AVX2) or 16 (SSE2) positions at a time; string_view::find
+// and memmem are several times slower on JSON, full of '{' and '"'.
+constexpr std::string_view kEventStart = "{\"id\":\"";
 
-__attribute__((target_clones("avx2", "default"))) bool ContainsEventStart(std::string_view text) {
-  constexpr std::string_view kStart = "{\"id\":\"";
+#if defined(__x86_64__)
+__attribute__((target("avx2"))) bool ContainsEventStartAvx2(std::string_view text) {
   const char* p = text.data();
   const size_t n = text.size();
+  const __m256i brace = _mm256_set1_epi8('{'), quote = _mm256_set1_epi8('"');
   size_t i = 0;
   for (; i + 32 + 6 <= n; i += 32) {
-    Bytes32 a, b;
-    std::memcpy(&a, p + i, 32);
-    std::memcpy(&b, p + i + 6, 32);
-    const Bytes32 hits = (a == '{') & (b == '"');
-    uint64_t words[4];
-    std::memcpy(words, &hits, 32);
-    if ((words[0] | words[1] | words[2] | words[3]) != 0 &&
-        text.substr(i, 32 + kStart.size() - 1).find(kStart) != std::string_view::npos) {
-      return true;
+    const __m256i a = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p + i));
+    const __m256i b = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p + i + 6));
+    uint32_t mask = static_cast<uint32_t>(
+        _mm256_movemask_epi8(_mm256_and_si256(_mm256_cmpeq_epi8(a, brace), _mm256_cmpeq_epi8(b, quote))));
+    for (; mask; mask &= mask - 1) {
+      if (text.substr(i + __builtin_ctz(mask), kEventStart.size()) == kEventStart) return true;
     }
   }
-  return text.substr(i).find(kStart) != std::string_view::npos;
+  return text.substr(i).find(kEventStart) != std::string_view::npos;
 }
+
+bool ContainsEventStartSse2(std::string_view text) {
+  const char* p = text.data();
+  const size_t n = text.size();
+  const __m128i brace = _mm_set1_epi8('{'), quote = _mm_set1_epi8('"');
+  size_t i = 0;
+  for (; i + 16 + 6 <= n; i += 16) {
+    const __m128i a = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i));
+    const __m128i b = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i + 6));
+    uint32_t mask = static_cast<uint32_t>(
+        _mm_movemask_epi8(_mm_and_si128(_mm_cmpeq_epi8(a, brace), _mm_cmpeq_epi8(b, quote))));
+    for (; mask; mask &= mask - 1) {
+      if (text.substr(i + __builtin_ctz(mask), kEventStart.size()) == kEventStart) return true;
+    }
+  }
+  return text.substr(i).find(kEventStart) != std::string_view::npos;
+}
+
+const bool kHaveAvx2 = __builtin_cpu_supports("avx2");
+
+bool ContainsEventStart(std::string_view text) {
+  return kHaveAvx2 ? ContainsEventStartAvx2(text) : ContainsEventStartSse2(text);
+}
+#else
+bool ContainsEventStart(std::string_view text) {
+  return text.find(kEventStart) != std::string_view::npos;
+}
+#endif
 
 bool ParseCanonicalId(std::string_view id, uint64_t* value) {
   if (id.empty() || id.size() > 19 || (id.size() > 1 && id[0] == '0')) return false;
