@@ -44,7 +44,8 @@ TEST(EventsCliTest, ThreadCountDoesNotChangeTheBytes) {
 }
 
 TEST(EventsCliTest, TypesSelectAndUnknownTypeIsAUsageError) {
-  const auto prs = RunSwerl({"events", "-q", "--types", "PullRequestEvent,PushEvent", DataPath(kFixture)});
+  const auto prs =
+      RunSwerl({"events", "-q", "--types", "PullRequestEvent,PushEvent", DataPath(kFixture)});
   ASSERT_EQ(prs.exit_code, 0);
   EXPECT_EQ(CountLines(prs.out), 64u + 425u);
   const auto bad = RunSwerl({"events", "--types", "PullEvent", DataPath(kFixture)});
@@ -71,11 +72,18 @@ TEST(EventsCliTest, BadLinesAreReportedByFileAndLineAndMaxErrorsExits2) {
   const auto r = RunSwerl({"events", dir.Join("bad.json")});
   EXPECT_EQ(r.exit_code, 0);
   EXPECT_EQ(CountLines(r.out), 159u);
-  EXPECT_NE(r.err.find("'" + dir.Join("bad.json") + "' line 2: skipped"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("'" + dir.Join("bad.json") + "' line 2: skipped"), std::string::npos)
+      << r.err;
   EXPECT_NE(r.err.find("' line 802: skipped"), std::string::npos) << r.err;
-  const auto strict = RunSwerl({"events", "--max-errors", "1", dir.Join("bad.json")});
+  const auto strict =
+      RunSwerl({"events", "--max-errors", "1", "--stats", "json", dir.Join("bad.json")});
   EXPECT_EQ(strict.exit_code, 2);
   EXPECT_NE(strict.err.find("too many errors"), std::string::npos);
+  // What the stats count as emitted is on stdout, even on the error exit.
+  EXPECT_NE(strict.err.find("\"emitted\":" + std::to_string(CountLines(strict.out)) + ","),
+            std::string::npos)
+      << strict.err;
+  EXPECT_EQ(CountLines(strict.out), 159u);  // the second bad line is the last one
   EXPECT_EQ(RunSwerl({"events", "--max-errors", "2", dir.Join("bad.json")}).exit_code, 0);
 }
 
@@ -117,7 +125,8 @@ TEST(EventsCliTest, ClosedPipeIsSuccess) {
     }
   }
   WriteFile(dir.Join("big.json"), big);
-  const auto direct = swerl::testing::Run({"/bin/bash", "-c",
+  const auto direct =
+      swerl::testing::Run({"/bin/bash", "-c",
                            std::string(SWERL_BINARY) + " events -q " + dir.Join("big.json") +
                                " | head -n 1 > /dev/null; echo ${PIPESTATUS[0]}"});
   EXPECT_EQ(direct.out, "0\n") << direct.err;
@@ -144,15 +153,16 @@ TEST(EventsCliTest, MemoryStaysBoundedOnLargeInput) {
     while (written < (400u << 20)) {
       for (const auto& line : lines) {
         const size_t q = line.find('"', 7);
-        const std::string rec = "{\"id\":\"" + std::to_string(id++) + "\"" + line.substr(q + 1) + "\n";
+        const std::string rec =
+            "{\"id\":\"" + std::to_string(id++) + "\"" + line.substr(q + 1) + "\n";
         out << rec;
         written += rec.size();
       }
     }
   }
   const auto r = swerl::testing::Run(
-      {"/bin/sh", "-c", std::string(SWERL_BINARY) + " events -q -j 2 --stats json < " + path +
-                            " > /dev/null"});
+      {"/bin/sh", "-c",
+       std::string(SWERL_BINARY) + " events -q -j 2 --stats json < " + path + " > /dev/null"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.err.find("\"malformed\":0"), std::string::npos) << r.err;
   EXPECT_LT(r.max_rss_kb, 200 * 1024) << "peak RSS " << r.max_rss_kb << " kB";

@@ -186,7 +186,7 @@ Result<int> Unbox(int v) {
 Result<std::string> Assigned(int v) {
   std::string s = "init";
   SWERL_ASSIGN_OR_RETURN(s, Result<std::string>(v ? Result<std::string>("set")
-                                                   : Result<std::string>(Error(Code::kIo, "io"))));
+                                                  : Result<std::string>(Error(Code::kIo, "io"))));
   return s;
 }
 

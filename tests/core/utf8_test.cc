@@ -37,26 +37,26 @@ TEST(Utf8Test, HandPickedCases) {
       {"plain ascii", "plain ascii", 0},
       {std::string("a\0b", 3), std::string("a\0b", 3), 0},
       {"\xC3\xA9t\xC3\xA9", "\xC3\xA9t\xC3\xA9", 0},
-      {"\xF0\x9F\x98\x80", "\xF0\x9F\x98\x80", 0},               // U+1F600
-      {"\xF4\x8F\xBF\xBF", "\xF4\x8F\xBF\xBF", 0},               // U+10FFFF
-      {"\xEF\xBF\xBD", "\xEF\xBF\xBD", 0},                       // a real U+FFFD
-      {"\x80", R, 1},                                            // lone continuation
-      {"\x80\x80\x80", R + R + R, 3},                            // one per byte
-      {"\xC0\xAF", R + R, 2},                                    // overlong '/'
-      {"\xC1\xBF", R + R, 2},                                    // overlong
-      {"\xE0\x80\xAF", R + R + R, 3},                            // overlong 3-byte
-      {"\xF0\x80\x80\xAF", R + R + R + R, 4},                    // overlong 4-byte
-      {"\xED\xA0\x80", R + R + R, 3},                            // surrogate D800
-      {"\xED\xBF\xBF", R + R + R, 3},                            // surrogate DFFF
-      {"\xED\x9F\xBF", "\xED\x9F\xBF", 0},                       // U+D7FF is fine
-      {"\xF4\x90\x80\x80", R + R + R + R, 4},                    // above U+10FFFF
-      {"\xF5\x80\x80\x80", R + R + R + R, 4},                    // F5 never valid
+      {"\xF0\x9F\x98\x80", "\xF0\x9F\x98\x80", 0},  // U+1F600
+      {"\xF4\x8F\xBF\xBF", "\xF4\x8F\xBF\xBF", 0},  // U+10FFFF
+      {"\xEF\xBF\xBD", "\xEF\xBF\xBD", 0},          // a real U+FFFD
+      {"\x80", R, 1},                               // lone continuation
+      {"\x80\x80\x80", R + R + R, 3},               // one per byte
+      {"\xC0\xAF", R + R, 2},                       // overlong '/'
+      {"\xC1\xBF", R + R, 2},                       // overlong
+      {"\xE0\x80\xAF", R + R + R, 3},               // overlong 3-byte
+      {"\xF0\x80\x80\xAF", R + R + R + R, 4},       // overlong 4-byte
+      {"\xED\xA0\x80", R + R + R, 3},               // surrogate D800
+      {"\xED\xBF\xBF", R + R + R, 3},               // surrogate DFFF
+      {"\xED\x9F\xBF", "\xED\x9F\xBF", 0},          // U+D7FF is fine
+      {"\xF4\x90\x80\x80", R + R + R + R, 4},       // above U+10FFFF
+      {"\xF5\x80\x80\x80", R + R + R + R, 4},       // F5 never valid
       {"\xFF", R, 1},
-      {"\xC3", R, 1},                                            // truncated 2-byte
-      {"\xE2\x82", R, 1},                                        // truncated 3-byte
-      {"\xF0\x9F\x98", R, 1},                                    // truncated 4-byte
-      {"\xE2\x82x", R + "x", 1},                                 // cut by ASCII
-      {"\xF0\x9F\x98\xC3\xA9", R + "\xC3\xA9", 1},               // cut by a valid seq
+      {"\xC3", R, 1},                               // truncated 2-byte
+      {"\xE2\x82", R, 1},                           // truncated 3-byte
+      {"\xF0\x9F\x98", R, 1},                       // truncated 4-byte
+      {"\xE2\x82x", R + "x", 1},                    // cut by ASCII
+      {"\xF0\x9F\x98\xC3\xA9", R + "\xC3\xA9", 1},  // cut by a valid seq
       {"\xE2\x28\xA1", R + "(" + R, 2},
       {"a\xF0\x9F\x98\x80\xFFz", "a\xF0\x9F\x98\x80" + R + "z", 1},
   };
@@ -147,23 +147,28 @@ open(sys.argv[2], 'wb').write(out)
 )PY";
 
 // Bytes that sit on the edges of the UTF-8 lead/continuation ranges.
-constexpr unsigned char kEdgeBytes[] = {0x00, 0x0A, 0x41, 0x7F, 0x80, 0x81, 0x8F, 0x90, 0x9F,
-                                        0xA0, 0xBF, 0xC0, 0xC1, 0xC2, 0xDF, 0xE0, 0xE1, 0xEC,
-                                        0xED, 0xEE, 0xEF, 0xF0, 0xF1, 0xF3, 0xF4, 0xF5, 0xF7,
-                                        0xF8, 0xFB, 0xFC, 0xFE, 0xFF};
+constexpr unsigned char kEdgeBytes[] = {
+    0x00, 0x0A, 0x41, 0x7F, 0x80, 0x81, 0x8F, 0x90, 0x9F, 0xA0, 0xBF, 0xC0, 0xC1, 0xC2, 0xDF, 0xE0,
+    0xE1, 0xEC, 0xED, 0xEE, 0xEF, 0xF0, 0xF1, 0xF3, 0xF4, 0xF5, 0xF7, 0xF8, 0xFB, 0xFC, 0xFE, 0xFF};
 
 std::string RandomValidUtf8(std::mt19937_64& rng, size_t n_chars) {
   std::string s;
   for (size_t i = 0; i < n_chars; ++i) {
     uint32_t cp;
     switch (rng() % 4) {
-      case 0: cp = rng() % 0x80; break;
-      case 1: cp = 0x80 + rng() % (0x800 - 0x80); break;
+      case 0:
+        cp = rng() % 0x80;
+        break;
+      case 1:
+        cp = 0x80 + rng() % (0x800 - 0x80);
+        break;
       case 2:
         do cp = 0x800 + rng() % (0x10000 - 0x800);
         while (cp >= 0xD800 && cp <= 0xDFFF);
         break;
-      default: cp = 0x10000 + rng() % (0x110000 - 0x10000); break;
+      default:
+        cp = 0x10000 + rng() % (0x110000 - 0x10000);
+        break;
     }
     AppendUtf8(&s, cp);
   }
@@ -187,12 +192,23 @@ std::vector<std::string> MakeInputs() {
     }
   }
   // Named traps.
-  const char* traps[] = {"\xED\xA0\x80",         "\xED\xA0\x80\xED\xB0\x80", "\xF4\x90\x80\x80",
-                         "\xF4\x90",             "\xE0\x9F\xBF",             "\xF0\x8F\xBF\xBF",
-                         "\xC0\x80",             "\xE0\x80\x80",             "\xF0\x80\x80\x80",
-                         "\xF8\x88\x80\x80\x80", "\xFC\x84\x80\x80\x80\x80", "\xEF\xBB\xBF",
-                         "\xF0\x9F\x98",         "\xE2\x82",                 "\xC3",
-                         "\x80\xBF",             "\xED\x9F\xBF\xEE\x80\x80"};
+  const char* traps[] = {"\xED\xA0\x80",
+                         "\xED\xA0\x80\xED\xB0\x80",
+                         "\xF4\x90\x80\x80",
+                         "\xF4\x90",
+                         "\xE0\x9F\xBF",
+                         "\xF0\x8F\xBF\xBF",
+                         "\xC0\x80",
+                         "\xE0\x80\x80",
+                         "\xF0\x80\x80\x80",
+                         "\xF8\x88\x80\x80\x80",
+                         "\xFC\x84\x80\x80\x80\x80",
+                         "\xEF\xBB\xBF",
+                         "\xF0\x9F\x98",
+                         "\xE2\x82",
+                         "\xC3",
+                         "\x80\xBF",
+                         "\xED\x9F\xBF\xEE\x80\x80"};
   for (const char* t : traps) in.push_back(t);
 
   std::mt19937_64 rng(20240501);
@@ -214,10 +230,18 @@ std::vector<std::string> MakeInputs() {
         for (int m = 0; m < muts && !s.empty(); ++m) {
           const size_t at = rng() % s.size();
           switch (rng() % 4) {
-            case 0: s.erase(at, 1); break;
-            case 1: s.insert(at, 1, static_cast<char>(kEdgeBytes[rng() % sizeof kEdgeBytes])); break;
-            case 2: s[at] = static_cast<char>(rng() & 0xFF); break;
-            default: s.resize(at); break;
+            case 0:
+              s.erase(at, 1);
+              break;
+            case 1:
+              s.insert(at, 1, static_cast<char>(kEdgeBytes[rng() % sizeof kEdgeBytes]));
+              break;
+            case 2:
+              s[at] = static_cast<char>(rng() & 0xFF);
+              break;
+            default:
+              s.resize(at);
+              break;
           }
         }
       }
@@ -250,7 +274,8 @@ TEST(Utf8Test, MatchesPythonDecodeReplace) {
     blob += s;
   }
   testing::WriteFile(dir.Join("in.bin"), blob);
-  const auto run = testing::Run({SWERL_PYTHON, "-c", kOracle, dir.Join("in.bin"), dir.Join("out.bin")});
+  const auto run =
+      testing::Run({SWERL_PYTHON, "-c", kOracle, dir.Join("in.bin"), dir.Join("out.bin")});
   ASSERT_EQ(run.exit_code, 0) << run.err;
   const std::string expected = testing::ReadFile(dir.Join("out.bin"));
 
@@ -265,8 +290,8 @@ TEST(Utf8Test, MatchesPythonDecodeReplace) {
     pos += len;
     size_t got_count = 0;
     const std::string got = Repair(s, &got_count);
-    const bool ok = IsValidUtf8(s) == valid && got == repaired && got_count == count &&
-                    IsValidUtf8(got);
+    const bool ok =
+        IsValidUtf8(s) == valid && got == repaired && got_count == count && IsValidUtf8(got);
     if (!ok && ++failures <= 10) {
       ADD_FAILURE() << "input " << ::testing::PrintToString(s) << "\n python: valid=" << valid
                     << " count=" << count << " " << ::testing::PrintToString(repaired)

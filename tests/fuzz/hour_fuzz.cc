@@ -15,7 +15,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     auto again = Hour::Parse(form);
     if (!again || *again != *hour) std::abort();
   }
-  if (hour->hour() < 0 || hour->hour() > 23 || hour->month() < 1 || hour->month() > 12) std::abort();
+  if (hour->hour() < 0 || hour->hour() > 23 || hour->month() < 1 || hour->month() > 12)
+    std::abort();
   auto civil = Hour::FromCivil(hour->year(), hour->month(), hour->day(), hour->hour());
   if (!civil || *civil != *hour) std::abort();
   return 0;

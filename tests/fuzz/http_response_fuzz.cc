@@ -13,7 +13,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   ResponseHead head;
   while (!rest.empty()) {
     const size_t nl = rest.find('\n');
-    const std::string_view line = rest.substr(0, nl == std::string_view::npos ? rest.size() : nl + 1);
+    const std::string_view line =
+        rest.substr(0, nl == std::string_view::npos ? rest.size() : nl + 1);
     rest.remove_prefix(line.size());
     head.AddLine(line);
     if (auto range = ParseContentRange(line)) {

@@ -143,7 +143,7 @@ TEST(EventStreamTest, RepeatedIdsAreEmittedOnceFirstOccurrenceWins) {
   std::string a, b;
   for (size_t i = 0; i < 400; ++i) a += lines[i] + "\n";
   for (size_t i = 300; i < 800; ++i) b += lines[i] + "\n";  // lines 300..399 repeat
-  WriteFile(dir.Join("a.json"), a + a);                      // and all of a twice
+  WriteFile(dir.Join("a.json"), a + a);                     // and all of a twice
   WriteFile(dir.Join("b.json"), b);
   EventStreamOptions o;
   o.threads = 2;
@@ -195,8 +195,8 @@ TEST(EventStreamTest, MalformedLinesAreReportedWithLineNumbers) {
   std::string text;
   for (size_t i = 0; i < 50; ++i) {
     text += lines[i] + "\n";
-    if (i == 9) text += "{\"id\": oops\n";                 // line 11
-    if (i == 19) text += "[1,2,3]\n";                      // line 22
+    if (i == 9) text += "{\"id\": oops\n";  // line 11
+    if (i == 19) text += "[1,2,3]\n";       // line 22
   }
   WriteFile(dir.Join("bad.json"), text);
   const auto r = RunStream({dir.Join("bad.json")});
@@ -262,7 +262,8 @@ TEST(RecentIdsTest, ExactWithinTheWindowAndBoundedBeyond) {
     EXPECT_TRUE(ids.Insert(id));
     inserted.push_back(id);
     // Anything among the last 1000 is a repeat.
-    const uint64_t back = inserted[inserted.size() - 1 - (rng() % std::min<size_t>(1000, inserted.size()))];
+    const uint64_t back =
+        inserted[inserted.size() - 1 - (rng() % std::min<size_t>(1000, inserted.size()))];
     EXPECT_FALSE(ids.Insert(back));
   }
   // Far older ids are forgotten (the set is bounded).

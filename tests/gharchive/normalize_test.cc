@@ -443,7 +443,8 @@ TEST(NormalizeRepairTest, EachHazard) {
 }
 
 TEST(NormalizeFastPathTest, SkipsOnlyWholeLookingLinesOfUnselectedTypes) {
-  const auto lines = SplitLines(testing::ReadFile(testing::DataPath("gharchive/2021-07-21-few-hours.json")));
+  const auto lines =
+      SplitLines(testing::ReadFile(testing::DataPath("gharchive/2021-07-21-few-hours.json")));
   std::string push, issue;
   for (const auto& l : lines) {
     if (push.empty() && l.find("\"type\":\"PushEvent\"") != std::string::npos) push = l;
@@ -454,11 +455,11 @@ TEST(NormalizeFastPathTest, SkipsOnlyWholeLookingLinesOfUnselectedTypes) {
   std::string issue_damaged = issue;
   issue_damaged.erase(issue_damaged.find(','), 1);
   const std::vector<std::string> cases = {
-      push,                             // 1: skipped unparsed
-      push.substr(0, push.size() / 2),  // 2: cut off: parsed, reported
+      push,                                     // 1: skipped unparsed
+      push.substr(0, push.size() / 2),          // 2: cut off: parsed, reported
       push.substr(0, push.size() / 2) + issue,  // 3: concatenated: the issue is recovered
-      issue_damaged,                    // 4: damage in a selected type: reported
-      push + issue,                     // 5: two whole events: both seen
+      issue_damaged,                            // 4: damage in a selected type: reported
+      push + issue,                             // 5: two whole events: both seen
   };
   const Outcome run = NormalizeLines(cases, TypeSet::Default());
   EXPECT_EQ(run.results[0].skipped_type, 1u);
@@ -468,6 +469,35 @@ TEST(NormalizeFastPathTest, SkipsOnlyWholeLookingLinesOfUnselectedTypes) {
   EXPECT_NE(run.errors[3], "");
   EXPECT_EQ(run.results[4].emitted, 1u);
   EXPECT_EQ(run.results[4].skipped_type, 1u);
+}
+
+// Python's json accepts lone surrogate escapes; simdjson rejects them and
+// UTF-8 cannot hold them: they become U+FFFD, proper pairs and escaped
+// backslashes stay as they are.
+TEST(NormalizeRepairTest, LoneSurrogateEscapesBecomeReplacementCharacters) {
+  const auto lines =
+      SplitLines(testing::ReadFile(testing::DataPath("gharchive/2021-07-21-few-hours.json")));
+  std::string issue;
+  for (const auto& l : lines) {
+    if (l.find("\"type\":\"IssuesEvent\"") != std::string::npos) {
+      issue = l;
+      break;
+    }
+  }
+  const size_t title = issue.find("\"title\":\"");
+  ASSERT_NE(title, std::string::npos);
+  std::string line = issue;
+  line.insert(title + 9, R"(A\ud83dB\ud83d\ude00C\ude00D\\ud83dE)");
+  const Outcome run = NormalizeLines({line}, TypeSet::Default());
+  ASSERT_EQ(run.errors[0], "");
+  ASSERT_EQ(run.results[0].emitted, 1u);
+  EXPECT_EQ(run.results[0].repair, "replaced 2 lone surrogate escapes");
+  EXPECT_NE(run.out.find("\"title\":\"A\xEF\xBF\xBD"
+                         "B\xF0\x9F\x98\x80"
+                         "C\xEF\xBF\xBD"
+                         "D\\\\ud83dE"),
+            std::string::npos)
+      << run.out.substr(0, 600);
 }
 
 TEST(NormalizeRepairTest, RepairedValuesAreTheOriginalOnes) {

@@ -1,8 +1,8 @@
 // AtomicFile, WriteFileAtomically, WriteAll and SyncParentDir.
 #include "swerl/io/atomic_file.h"
 
-#include <gtest/gtest.h>
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <sys/stat.h>
 #include <unistd.h>
 

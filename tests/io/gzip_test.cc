@@ -37,7 +37,8 @@ class GzipTest : public ::testing::TestWithParam<GzipBackend> {
   // 1..buf bytes.
   Result<std::string> DecodeAwkward(std::string compressed, size_t piece, size_t buf,
                                     uint64_t seed = 1) {
-    auto in = GzipInput(std::make_unique<TrickleInput>(std::move(compressed), piece, seed), GetParam());
+    auto in =
+        GzipInput(std::make_unique<TrickleInput>(std::move(compressed), piece, seed), GetParam());
     return ReadAllPieces(*in, buf, seed + 100);
   }
 };
@@ -45,13 +46,12 @@ class GzipTest : public ::testing::TestWithParam<GzipBackend> {
 INSTANTIATE_TEST_SUITE_P(Backends, GzipTest,
                          ::testing::Values(GzipBackend::kIsal, GzipBackend::kZlib), BackendName);
 
-#define EXPECT_CORRUPT(result, substring)                                              \
-  do {                                                                                 \
-    const auto& r_ = (result);                                                         \
-    ASSERT_FALSE(r_.has_value()) << "decoded " << r_->size() << " bytes";              \
-    EXPECT_EQ(r_.error().code(), Code::kCorrupt) << r_.error().message();              \
-    EXPECT_NE(r_.error().message().find(substring), std::string::npos)                 \
-        << r_.error().message();                                                       \
+#define EXPECT_CORRUPT(result, substring)                                                       \
+  do {                                                                                          \
+    const auto& r_ = (result);                                                                  \
+    ASSERT_FALSE(r_.has_value()) << "decoded " << r_->size() << " bytes";                       \
+    EXPECT_EQ(r_.error().code(), Code::kCorrupt) << r_.error().message();                       \
+    EXPECT_NE(r_.error().message().find(substring), std::string::npos) << r_.error().message(); \
   } while (0)
 
 TEST(GzipBackendTest, DefaultResolves) {
@@ -59,8 +59,8 @@ TEST(GzipBackendTest, DefaultResolves) {
 }
 
 TEST_P(GzipTest, RoundTripManySizes) {
-  const size_t sizes[] = {0,     1,     2,     3,      7,      63,     64,     255,
-                          256,   1000,  4095,  4096,   32767,  32768,  65535,  65536,
+  const size_t sizes[] = {0,     1,     2,      3,      7,      63,     64,     255,
+                          256,   1000,  4095,   4096,   32767,  32768,  65535,  65536,
                           65537, 99999, 262143, 262144, 262145, 524288, 1048583};
   uint64_t seed = 1;
   for (size_t n : sizes) {
@@ -71,8 +71,8 @@ TEST_P(GzipTest, RoundTripManySizes) {
         MemberOptions opt;
         opt.level = level;
         auto got = Decode(GzipMember(data, opt));
-        ASSERT_TRUE(got.has_value()) << n << " " << text << " " << level << ": "
-                                     << got.error().message();
+        ASSERT_TRUE(got.has_value())
+            << n << " " << text << " " << level << ": " << got.error().message();
         ASSERT_EQ(got->size(), data.size()) << n << " " << text << " " << level;
         ASSERT_TRUE(*got == data) << n << " " << text << " " << level;
       }
@@ -192,7 +192,8 @@ TEST_P(GzipTest, OneByteAtATime) {
 // valid files; cut 0 is empty input; every other cut must be reported as
 // truncated, and whatever was produced before must be a prefix of the data.
 TEST_P(GzipTest, TruncatedAtEveryCut) {
-  const std::vector<std::string> parts = {RandomData(300, 11, true), "", RandomData(200, 12, false)};
+  const std::vector<std::string> parts = {RandomData(300, 11, true), "",
+                                          RandomData(200, 12, false)};
   std::string gz, data;
   std::vector<size_t> boundaries;
   std::vector<size_t> data_at_boundary;
@@ -238,6 +239,46 @@ TEST_P(GzipTest, TruncatedAtEveryCut) {
         EXPECT_NE(st.error().message().find(in->name()), std::string::npos);
       }
     }
+  }
+}
+
+// Reads until end or error; returns what was decoded and the final status.
+std::pair<std::string, Status> DecodeUntilError(InputStream& in) {
+  std::string out;
+  char buf[1 << 16];
+  for (;;) {
+    auto got = in.Read(buf, sizeof buf);
+    if (!got) return {out, std::move(got).error()};
+    if (*got == 0) return {out, OkStatus()};
+    out.append(buf, *got);
+  }
+}
+
+// Damage stops decoding, but everything decoded before it reaches the
+// caller first (swerl events keeps the lines before the damage), and the
+// error is sticky.
+TEST_P(GzipTest, BytesBeforeTheDamageAreDelivered) {
+  const std::string data = RandomData(3 << 20, 9, true);
+  const std::string gz = GzipMember(data);
+  {  // bad CRC: all data, then the error
+    std::string bad = gz;
+    bad[bad.size() - 8] ^= 0x01;
+    auto in = Open(bad);
+    auto [out, st] = DecodeUntilError(*in);
+    ASSERT_FALSE(st.has_value());
+    EXPECT_EQ(out, data);
+    EXPECT_FALSE(in->Read(std::string(16, '\0').data(), 16).has_value());
+  }
+  {  // a flipped byte in the last quarter: a long correct prefix, then the error
+    std::string bad = gz;
+    bad[gz.size() * 3 / 4] ^= 0x55;
+    auto in = Open(bad);
+    auto [out, st] = DecodeUntilError(*in);
+    ASSERT_FALSE(st.has_value());
+    EXPECT_GT(out.size(), data.size() / 2);
+    // Deflate may emit a few garbled bytes just before it notices the damage.
+    const size_t same = std::mismatch(out.begin(), out.end(), data.begin()).first - out.begin();
+    EXPECT_GT(same, data.size() / 2);
   }
 }
 
@@ -313,8 +354,12 @@ TEST_P(GzipTest, TrailingGarbageIsRejected) {
     size_t garbage_at;  // offset of the first bad byte after the member
   };
   const std::vector<Case> cases = {
-      {"x", 0},          {"garbage\n", 0}, {std::string("\0\0\0x", 4), 3},
-      {"\x8b\x1f", 0},   {"\x1f\x8c", 0},  {std::string("\0\x1f\x8b", 3), 1},
+      {"x", 0},
+      {"garbage\n", 0},
+      {std::string("\0\0\0x", 4), 3},
+      {"\x8b\x1f", 0},
+      {"\x1f\x8c", 0},
+      {std::string("\0\x1f\x8b", 3), 1},
       {std::string(300000, '\0') + "!", 300000},
   };
   for (const auto& c : cases) {
@@ -441,9 +486,15 @@ TEST(GzipDifferentialTest, BackendsAgreeOnMutations) {
     for (int k = 0; k < edits; ++k) {
       const size_t at = rng() % m.size();
       switch (rng() % 3) {
-        case 0: m[at] = static_cast<char>(rng()); break;
-        case 1: m.erase(at, 1 + rng() % 4); break;
-        default: m.insert(at, 1, static_cast<char>(rng())); break;
+        case 0:
+          m[at] = static_cast<char>(rng());
+          break;
+        case 1:
+          m.erase(at, 1 + rng() % 4);
+          break;
+        default:
+          m.insert(at, 1, static_cast<char>(rng()));
+          break;
       }
       if (m.empty()) break;
     }
@@ -451,9 +502,8 @@ TEST(GzipDifferentialTest, BackendsAgreeOnMutations) {
     auto iin = GzipInput(StringInput(m), GzipBackend::kIsal);
     auto z = ReadAll(*zin);
     auto s = ReadAll(*iin);
-    ASSERT_EQ(z.has_value(), s.has_value())
-        << i << ": zlib " << (z ? "ok" : z.error().message()) << " / isal "
-        << (s ? "ok" : s.error().message());
+    ASSERT_EQ(z.has_value(), s.has_value()) << i << ": zlib " << (z ? "ok" : z.error().message())
+                                            << " / isal " << (s ? "ok" : s.error().message());
     if (z.has_value()) {
       ASSERT_TRUE(*z == *s) << i;
     } else {

@@ -139,9 +139,13 @@ TEST_P(OpenInputTest, GzipDetectionDoesNotDependOnTheName) {
 TEST_P(OpenInputTest, PlainInputPassesThroughUnchanged) {
   testing::TempDir dir;
   const std::string gz_like_name = dir.Join("looks.gz");
-  const std::vector<std::string> contents = {
-      "", "a", "\x1f", "\x8b\x1f", "\x1f\x8a rest", "{\"a\":1}\n{\"a\":2}\n",
-      RandomData(200000, 6, false).replace(0, 2, "ab")};
+  const std::vector<std::string> contents = {"",
+                                             "a",
+                                             "\x1f",
+                                             "\x8b\x1f",
+                                             "\x1f\x8a rest",
+                                             "{\"a\":1}\n{\"a\":2}\n",
+                                             RandomData(200000, 6, false).replace(0, 2, "ab")};
   for (const auto& c : contents) {
     testing::WriteFile(gz_like_name, c);
     auto in = OpenInput(gz_like_name, GetParam());

@@ -18,7 +18,7 @@ using test::TrickleInput;
 
 // What the chunker must produce, computed the simple way.
 struct Expected {
-  std::string bytes;                // every line + '\n', oversized ones empty
+  std::string bytes;  // every line + '\n', oversized ones empty
   uint64_t lines = 0;
   std::vector<uint64_t> oversized;  // 1-based line numbers
   bool unterminated = false;
@@ -76,15 +76,16 @@ struct Collected {
     }
     ++out->chunks;
     const std::string_view v = chunk.view();
-    if (v.empty() || v.back() != '\n') return ::testing::AssertionFailure() << "chunk not whole lines";
+    if (v.empty() || v.back() != '\n')
+      return ::testing::AssertionFailure() << "chunk not whole lines";
     const auto newlines = static_cast<uint64_t>(std::count(v.begin(), v.end(), '\n'));
     if (newlines != chunk.line_count) {
-      return ::testing::AssertionFailure() << "line_count " << chunk.line_count << " but "
-                                           << newlines << " newlines";
+      return ::testing::AssertionFailure()
+             << "line_count " << chunk.line_count << " but " << newlines << " newlines";
     }
     if (chunk.first_line != next_line) {
-      return ::testing::AssertionFailure() << "first_line " << chunk.first_line << " expected "
-                                           << next_line;
+      return ::testing::AssertionFailure()
+             << "first_line " << chunk.first_line << " expected " << next_line;
     }
     if (chunk.bytes.size() < chunk.size + kChunkPadding) {
       return ::testing::AssertionFailure() << "padding not readable";
@@ -108,8 +109,8 @@ struct Collected {
   }
 }
 
-void ExpectMatchesModel(const std::string& input, size_t chunk_bytes, size_t max_line,
-                        size_t piece, uint64_t seed) {
+void ExpectMatchesModel(const std::string& input, size_t chunk_bytes, size_t max_line, size_t piece,
+                        uint64_t seed) {
   const Expected e = Model(input, max_line);
   Collected got;
   TrickleInput in(input, piece, seed);
@@ -149,8 +150,8 @@ TEST(LineChunkerTest, SimpleLinesOneChunk) {
 }
 
 TEST(LineChunkerTest, OversizedLinesBecomeEmpty) {
-  auto in = StringInput("short\n" + std::string(100, 'x') + "\nok\n" + std::string(11, 'y') +
-                        "\n" + std::string(10, 'z') + "\n");
+  auto in = StringInput("short\n" + std::string(100, 'x') + "\nok\n" + std::string(11, 'y') + "\n" +
+                        std::string(10, 'z') + "\n");
   LineChunker chunker(in.get(), 1 << 20, 10);
   LineChunk chunk;
   ASSERT_TRUE(*chunker.Next(&chunk));

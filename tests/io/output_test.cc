@@ -44,7 +44,7 @@ TEST_F(BufferedOutputTest, BuffersUntilFlush) {
     ASSERT_TRUE(out.Write("hello ").has_value());
     ASSERT_TRUE(out.Write("world").has_value());
     EXPECT_EQ(out.bytes_written(), 11u);
-    EXPECT_EQ(ReadAvailable(p[0]), "");  // still buffered
+    EXPECT_EQ(ReadAvailable(p[0]), "");            // still buffered
     ASSERT_TRUE(out.Write("!!!!!!").has_value());  // 17 > 16: flushes "hello world" first
     EXPECT_EQ(ReadAvailable(p[0]), "hello world");
     ASSERT_TRUE(out.Flush().has_value());

@@ -99,11 +99,11 @@ inline void PutLe32(std::string* out, uint32_t v) {
 
 struct MemberOptions {
   int level = 6;
-  std::string extra;           // FEXTRA payload when has_extra
+  std::string extra;  // FEXTRA payload when has_extra
   bool has_extra = false;
-  std::string name;            // FNAME when non-empty
-  std::string comment;         // FCOMMENT when non-empty
-  bool header_crc = false;     // FHCRC
+  std::string name;         // FNAME when non-empty
+  std::string comment;      // FCOMMENT when non-empty
+  bool header_crc = false;  // FHCRC
 };
 
 // One gzip member (RFC 1952) of `data`, built by hand.
@@ -126,13 +126,14 @@ inline std::string GzipMember(const std::string& data, const MemberOptions& opt 
   if (!opt.name.empty()) m += opt.name + std::string(1, '\0');
   if (!opt.comment.empty()) m += opt.comment + std::string(1, '\0');
   if (opt.header_crc) {
-    const uLong crc = crc32(0, reinterpret_cast<const Bytef*>(m.data()), static_cast<uInt>(m.size()));
+    const uLong crc =
+        crc32(0, reinterpret_cast<const Bytef*>(m.data()), static_cast<uInt>(m.size()));
     m.push_back(static_cast<char>(crc & 0xFF));
     m.push_back(static_cast<char>((crc >> 8) & 0xFF));
   }
   m += RawDeflate(data, opt.level);
-  PutLe32(&m, static_cast<uint32_t>(
-                  crc32(0, reinterpret_cast<const Bytef*>(data.data()), static_cast<uInt>(data.size()))));
+  PutLe32(&m, static_cast<uint32_t>(crc32(0, reinterpret_cast<const Bytef*>(data.data()),
+                                          static_cast<uInt>(data.size()))));
   PutLe32(&m, static_cast<uint32_t>(data.size()));
   return m;
 }
@@ -152,7 +153,7 @@ inline std::string RandomData(size_t n, uint64_t seed, bool text) {
     return s;
   }
   static const char* kWords[] = {"push", "fork", "{\"id\":", "\"type\":\"PushEvent\"", "\n",
-                                 "repo", " ", "12345", "\xC3\xA9t\xC3\xA9", "watch"};
+                                 "repo", " ",    "12345",    "\xC3\xA9t\xC3\xA9",      "watch"};
   while (s.size() < n) {
     if (rng() % 8 == 0) {
       s.push_back(static_cast<char>('a' + rng() % 26));

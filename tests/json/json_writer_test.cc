@@ -37,12 +37,23 @@ TEST(JsonStringTest, EscapesEveryControlCharacter) {
   for (int c = 0; c < 0x20; ++c) {
     std::string expected;
     switch (c) {
-      case '\b': expected = "\\b"; break;
-      case '\f': expected = "\\f"; break;
-      case '\n': expected = "\\n"; break;
-      case '\r': expected = "\\r"; break;
-      case '\t': expected = "\\t"; break;
-      default: expected = std::string("\\u00") + kHex[c >> 4] + kHex[c & 15];
+      case '\b':
+        expected = "\\b";
+        break;
+      case '\f':
+        expected = "\\f";
+        break;
+      case '\n':
+        expected = "\\n";
+        break;
+      case '\r':
+        expected = "\\r";
+        break;
+      case '\t':
+        expected = "\\t";
+        break;
+      default:
+        expected = std::string("\\u00") + kHex[c >> 4] + kHex[c & 15];
     }
     bool valid = false;
     const std::string alone(1, static_cast<char>(c));
@@ -120,7 +131,8 @@ TEST(JsonWriterTest, NestedContainersAndCommas) {
   w.Key("f");
   w.Double(0.5);
   w.EndObject();
-  EXPECT_EQ(out, R"({"a":[1,{"b":[],"c":null},[true,false],"s"],"d":{},"e":{"pre":[1,2]},"f":0.5})");
+  EXPECT_EQ(out,
+            R"({"a":[1,{"b":[],"c":null},[true,false],"s"],"d":{},"e":{"pre":[1,2]},"f":0.5})");
 }
 
 TEST(JsonWriterTest, TopLevelValuesAndReset) {
@@ -133,6 +145,11 @@ TEST(JsonWriterTest, TopLevelValuesAndReset) {
   // The record is abandoned here; Reset starts afresh.
   w.Reset();
   out.clear();
+  w.BeginArray();  // a fresh top-level value: no comma, no dangling key
+  w.Int(7);
+  w.EndArray();
+  out.clear();
+  w.Reset();
   w.BeginObject();
   w.Key("k");
   w.Uint(2);
@@ -154,8 +171,7 @@ TEST(JsonWriterTest, IntegerExtremes) {
   w.Uint(std::numeric_limits<uint64_t>::max());
   w.Uint(0);
   w.EndArray();
-  EXPECT_EQ(out,
-            "[-9223372036854775808,9223372036854775807,0,-1,18446744073709551615,0]");
+  EXPECT_EQ(out, "[-9223372036854775808,9223372036854775807,0,-1,18446744073709551615,0]");
 }
 
 TEST(JsonWriterTest, NonFiniteDoublesAreNull) {
@@ -221,9 +237,22 @@ TEST(PythonReprTest, HandPicked) {
 // --- differential tests against Python -----------------------------------------
 
 std::vector<double> ReprInputs() {
-  std::vector<double> v = {0.0,    -0.0,   1e16,  1e-5,    0.0001,  123456789012345678.0,
-                           DBL_MAX, -DBL_MAX, DBL_MIN, 5e-324, -5e-324, DBL_EPSILON,
-                           1e15,   9.999999999999999e15, 1e-4 * (1 - DBL_EPSILON), 0.5};
+  std::vector<double> v = {0.0,
+                           -0.0,
+                           1e16,
+                           1e-5,
+                           0.0001,
+                           123456789012345678.0,
+                           DBL_MAX,
+                           -DBL_MAX,
+                           DBL_MIN,
+                           5e-324,
+                           -5e-324,
+                           DBL_EPSILON,
+                           1e15,
+                           9.999999999999999e15,
+                           1e-4 * (1 - DBL_EPSILON),
+                           0.5};
   for (int e = -330; e <= 310; ++e) {
     const double p = std::pow(10.0, e);
     v.push_back(p);
@@ -246,7 +275,8 @@ std::vector<double> ReprInputs() {
         v.push_back(d);
         continue;
       }
-      default: break;
+      default:
+        break;
     }
     std::memcpy(&d, &bits, sizeof d);
     if (std::isfinite(d)) v.push_back(d);
@@ -274,7 +304,8 @@ for line in open(sys.argv[1]):
     out.append(repr(struct.unpack('<d', int(line, 16).to_bytes(8, 'little'))[0]))
 open(sys.argv[2], 'w').write('\n'.join(out) + '\n')
 )PY";
-  const auto run = testing::Run({SWERL_PYTHON, "-c", script, dir.Join("in.txt"), dir.Join("out.txt")});
+  const auto run =
+      testing::Run({SWERL_PYTHON, "-c", script, dir.Join("in.txt"), dir.Join("out.txt")});
   ASSERT_EQ(run.exit_code, 0) << run.err;
   const std::string expected = testing::ReadFile(dir.Join("out.txt"));
   size_t pos = 0;
@@ -309,25 +340,32 @@ class DocBuilder {
     for (int i = 0; i < n; ++i) {
       uint32_t cp;
       switch (rng_() % 10) {
-        case 0: cp = rng_() % 0x20; break;  // control characters
+        case 0:
+          cp = rng_() % 0x20;
+          break;  // control characters
         case 1: {
-          static const uint32_t kSpecial[] = {'"', '\\', '/', 0x7F, 0x2028, 0x2029, 0xFFFD,
-                                              0xFEFF, 0x10FFFF, 0xD7FF, 0xE000, 0x80, 0x7FF};
+          static const uint32_t kSpecial[] = {'"',    '\\',   '/',    0x7F,     0x2028,
+                                              0x2029, 0xFFFD, 0xFEFF, 0x10FFFF, 0xD7FF,
+                                              0xE000, 0x80,   0x7FF};
           cp = kSpecial[rng_() % (sizeof kSpecial / sizeof kSpecial[0])];
           break;
         }
-        case 2: cp = 0x10000 + rng_() % 0x100000; break;  // astral
+        case 2:
+          cp = 0x10000 + rng_() % 0x100000;
+          break;  // astral
         case 3:
           do cp = 0x80 + rng_() % (0x10000 - 0x80);
           while (cp >= 0xD800 && cp <= 0xDFFF);
           break;
         case 4: {  // raw invalid bytes
-          static const char* kBad[] = {"\xFF", "\xC0\xAF", "\xED\xA0\x80", "\xF4\x90\x80\x80",
+          static const char* kBad[] = {"\xFF",     "\xC0\xAF", "\xED\xA0\x80", "\xF4\x90\x80\x80",
                                        "\xE2\x82", "\x80"};
           s += kBad[rng_() % (sizeof kBad / sizeof kBad[0])];
           continue;
         }
-        default: cp = 0x20 + rng_() % 0x5F; break;  // printable ASCII
+        default:
+          cp = 0x20 + rng_() % 0x5F;
+          break;  // printable ASCII
       }
       AppendUtf8(&s, cp);
     }
@@ -524,8 +562,8 @@ TEST(JsonWriterPythonTest, PythonReadsBackRandomDocuments) {
       pos += len;
     }
     if (toks != expected[d] && ++failures <= 5) {
-      ADD_FAILURE() << "document " << d << " read back differently:\n python: "
-                    << ::testing::PrintToString(toks)
+      ADD_FAILURE() << "document " << d
+                    << " read back differently:\n python: " << ::testing::PrintToString(toks)
                     << "\n wanted: " << ::testing::PrintToString(expected[d]);
     }
   }

@@ -28,7 +28,8 @@ matches) is spent. Rule keys:
   ignore_range  answer a Range request with 200 and the whole file
   corrupt       flip bytes in the middle of the body (same length)
   throttle      [chunk_bytes, seconds]: send the body in slow chunks
-  etag          send this ETag instead of the real one
+  etag          send this ETag instead of the real one (also on status pages)
+  empty_206     answer 206 with an empty body and no Content-Range
 
 Use it in-process (FaultServer(root).start(), .set_rules(), .requests()) or
 standalone, as the demo does:
@@ -160,11 +161,19 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             body = NOT_FOUND_BODY if status == 404 else (
                 "injected HTTP %d for %s\n" % (status, name)).encode()
             extra = [(header, str(rule[key])) for key, header in
-                     (("location", "Location"), ("retry_after", "Retry-After")) if key in rule]
+                     (("location", "Location"), ("retry_after", "Retry-After"),
+                      ("etag", "ETag")) if key in rule]
             self._send_small(status, body, entry, extra)
             return
         if not valid_name or not os.path.isfile(path):
             self._send_small(404, NOT_FOUND_BODY, entry)
+            return
+        if rule.get("empty_206"):
+            # A broken server: 206 with no body and no Content-Range.
+            self.send_response(206)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            entry["status"] = 206
             return
 
         data, etag, mtime = self.server.load(path)

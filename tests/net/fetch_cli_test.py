@@ -389,6 +389,44 @@ class FetchTest(unittest.TestCase):
         self.assertEqual(after[2]["sha256"], sha256(self.files[names[2]]))
         self.assertEqual(after[2]["attempts"], 0)
 
+    def test_failed_entry_is_replaced_when_the_file_is_present(self):
+        # A crash between the rename and the manifest line can leave an older
+        # "failed" line for a file that is in place: a rerun hashes it in.
+        name = "2024-01-01-18.json.gz"
+        self.add_hours([name])
+        self.server.set_rules({name: [{"status": 503}]})
+        self.assert_exit(self.fetch("2024-01-01T18", "2024-01-01T18"), 2)
+        self.assertEqual(self.entry(name)["status"], "failed")
+        os.link(os.path.join(self.root, name), os.path.join(self.dir, name))
+        r = self.fetch("2024-01-01T18", "2024-01-01T18")
+        self.assert_exit(r, 0)
+        e = self.entry(name)
+        self.assertEqual(e["status"], "ok")
+        self.assertEqual(e["sha256"], sha256(self.files[name]))
+
+    def test_empty_206_without_content_range_restarts(self):
+        name = "2024-01-01-19.json.gz"
+        self.add_hours([name])
+        os.makedirs(self.dir)
+        with open(os.path.join(self.dir, name + ".part"), "wb") as f:
+            f.write(self.files[name][:1000])
+        self.server.set_rules({name: [{"empty_206": True, "when": "range", "times": 1}]})
+        r = self.fetch("2024-01-01T19", "2024-01-01T19")
+        self.assert_exit(r, 0)
+        self.assert_fetched(name)
+        statuses = [q["status"] for q in self.server.requests()]
+        self.assertEqual(statuses[0], 206)
+        self.assertEqual(statuses[-1], 200)
+
+    def test_error_page_etag_is_not_recorded(self):
+        name = "2024-01-01-20.json.gz"
+        self.add_hours([name])
+        self.server.set_rules({name: [{"status": 500, "etag": '"error-page"', "times": 1}]})
+        self.assert_exit(self.fetch("2024-01-01T20", "2024-01-01T20"), 0)
+        self.assert_fetched(name)
+        self.assertNotEqual(self.entry(name)["etag"], '"error-page"')
+        self.assertIsNotNone(self.entry(name)["etag"])
+
     def test_sigkill_then_rerun_finishes(self):
         name = "2024-01-01-18.json.gz"
         self.add_hours([name], n_lines=600)

@@ -1,7 +1,5 @@
 #include "testing/testing.h"
 
-#include "swerl/io/gzip.h"
-
 #include <fcntl.h>
 #include <poll.h>
 #include <sys/resource.h>
@@ -14,6 +12,8 @@
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
+
+#include "swerl/io/gzip.h"
 
 namespace swerl::testing {
 
@@ -82,7 +82,10 @@ RunResult Run(const std::vector<std::string>& argv, const std::string& stdin_dat
       }
       const ssize_t r = ::read(fds[i].fd, buf, sizeof buf);
       if (r <= 0) {
-        if (fds[i].fd == out_pipe[0]) out_open = false; else err_open = false;
+        if (fds[i].fd == out_pipe[0])
+          out_open = false;
+        else
+          err_open = false;
         continue;
       }
       (fds[i].fd == out_pipe[0] ? result.out : result.err).append(buf, static_cast<size_t>(r));

@@ -25,14 +25,20 @@ struct EventsOptions {
   size_t errors_shown_per_file = 20;
 };
 
+// Block-buffered, but flushed after every write when stdout is a terminal
+// (records then appear batch by batch).
 class StdoutSink final : public gharchive::RecordSink {
  public:
-  StdoutSink() : out_(1, "standard output") {}
-  Status Write(std::string_view records) override { return out_.Write(records); }
+  StdoutSink() : out_(1, "standard output"), interactive_(::isatty(1)) {}
+  Status Write(std::string_view records) override {
+    SWERL_RETURN_IF_ERROR(out_.Write(records));
+    return interactive_ ? out_.Flush() : OkStatus();
+  }
   Status Flush() { return out_.Flush(); }
 
  private:
   io::BufferedOutput out_;
+  bool interactive_;
 };
 
 // Prints diagnostics, at most `limit` per file unless -v.
@@ -131,13 +137,12 @@ std::string Summary(const gharchive::EventStreamStats& s, double seconds) {
   char rate[64];
   std::snprintf(rate, sizeof rate, " in %.2f s (%s/s)", seconds,
                 cli::HumanBytes(s.input_bytes / std::max(seconds, 1e-9)).c_str());
-  std::string line = cli::WithCommas(s.files) + " files, " + cli::WithCommas(s.lines) +
-                     " lines (" + cli::HumanBytes(static_cast<double>(s.input_bytes)) + ") -> " +
+  std::string line = cli::WithCommas(s.files) + " files, " + cli::WithCommas(s.lines) + " lines (" +
+                     cli::HumanBytes(static_cast<double>(s.input_bytes)) + ") -> " +
                      cli::WithCommas(s.emitted) + " records";
   if (!types.empty()) line += " (" + types + ")";
-  line += "; " + cli::WithCommas(s.duplicates) + " duplicates, " +
-          cli::WithCommas(s.skipped_type) + " other types, " +
-          cli::WithCommas(s.skipped_timeline) + " timeline-era, " +
+  line += "; " + cli::WithCommas(s.duplicates) + " duplicates, " + cli::WithCommas(s.skipped_type) +
+          " other types, " + cli::WithCommas(s.skipped_timeline) + " timeline-era, " +
           cli::WithCommas(s.malformed + s.oversized) + " bad lines, " +
           cli::WithCommas(s.repaired) + " repaired, " +
           cli::WithCommas(s.damaged_files + s.unreadable_files) + " bad files" + rate;
@@ -162,8 +167,9 @@ int RunEvents(const EventsOptions& opt, const Context& ctx) {
   }
   gharchive::EventStreamOptions options;
   options.types = *types;
-  options.threads = opt.threads > 0 ? opt.threads
-                                    : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  options.threads = opt.threads > 0
+                        ? opt.threads
+                        : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   options.max_errors = opt.max_errors;
   options.dedup_window = opt.dedup_window;
   if (opt.gzip == "isal") options.gzip = io::GzipBackend::kIsal;
@@ -178,11 +184,16 @@ int RunEvents(const EventsOptions& opt, const Context& ctx) {
   StdoutSink sink;
   gharchive::EventStreamStats stats;
   Status st = gharchive::RunEventStream(inputs, options, &sink, &reporter, &stats);
-  if (st) st = sink.Flush();
+  // Records already counted as emitted are written even when the run stops
+  // on --max-errors; only a closed pipe makes flushing pointless.
+  if (st || st.error().code() != Code::kCancelled) {
+    if (Status flushed = sink.Flush(); !flushed && st) st = std::move(flushed);
+  }
   progress.Done();
   reporter.Finish();
-  const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  if (!st && st.error().code() == Code::kCancelled) return cli::kExitOk;  // reader closed the pipe
+  const double secs =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  if (!st && cli::ExitCodeFor(st.error()) == cli::kExitOk) return cli::kExitOk;  // closed pipe
   log.Summary(Summary(stats, secs));
   if (opt.stats_format == "json") {
     const std::string js = StatsJson(stats, secs);
@@ -204,7 +215,8 @@ void RegisterEvents(CLI::App& root, Context& ctx) {
       "events",
       "Stream PR/issue events from GH Archive hours (.json.gz or NDJSON, '-' = stdin) as "
       "normalized NDJSON records on stdout (schemas/records/event.md)");
-  cmd->add_option("inputs", opt->inputs, "Input files (.json.gz or plain NDJSON); '-' or none = stdin");
+  cmd->add_option("inputs", opt->inputs,
+                  "Input files (.json.gz or plain NDJSON); '-' or none = stdin");
   cmd->add_option("--types", opt->types,
                   "Comma list of event types to emit: PullRequestEvent, IssuesEvent, "
                   "IssueCommentEvent, PullRequestReviewEvent, PullRequestReviewCommentEvent, "
@@ -216,12 +228,14 @@ void RegisterEvents(CLI::App& root, Context& ctx) {
                   "seen; default: no limit");
   cmd->add_option("--dedup-window", opt->dedup_window,
                   "Repeated event ids are dropped exactly within at least this many recent "
-                  "records (~32 bytes each)")
+                  "records (~32 bytes each; 1 to 1e8)")
+      ->check(CLI::Range(size_t{1}, size_t{100'000'000}))
       ->capture_default_str();
   cmd->add_option("--gzip", opt->gzip, "Gzip decoder: auto, isal or zlib")
       ->check(CLI::IsMember({"auto", "isal", "zlib"}))
       ->capture_default_str();
-  cmd->add_option("--stats", opt->stats_format, "Also print the totals as one JSON object on stderr")
+  cmd->add_option("--stats", opt->stats_format,
+                  "Also print the totals as one JSON object on stderr")
       ->check(CLI::IsMember({"json"}));
   cmd->add_option("--errors-per-file", opt->errors_shown_per_file,
                   "Problem lines reported per file before the rest are only counted (all with -v)")

@@ -3,6 +3,7 @@
 #include <csignal>
 #include <exception>
 #include <iostream>
+#include <new>
 
 #include "command.h"
 
@@ -13,7 +14,9 @@ void AddCommonFlags(CLI::App* cmd, Context& ctx) {
   cmd->add_flag("-v,--verbose", ctx.verbose, "More diagnostics (repeat for debug)");
   cmd->add_flag_function(
       "--progress{1},--no-progress{0}",
-      [&ctx](int64_t v) { ctx.progress = v > 0 ? cli::ProgressMode::kOn : cli::ProgressMode::kOff; },
+      [&ctx](int64_t v) {
+        ctx.progress = v > 0 ? cli::ProgressMode::kOn : cli::ProgressMode::kOff;
+      },
       "Force the progress line on or off (default: on when stderr is a terminal)");
   cmd->footer(cli::kExitCodesHelp);
 }
@@ -49,6 +52,9 @@ int main(int argc, char** argv) {
   }
   try {
     return ctx.run ? ctx.run() : cli::kExitError;
+  } catch (const std::bad_alloc&) {
+    cli::Log::Get().Error("out of memory");
+    return cli::kExitError;
   } catch (const std::exception& e) {
     cli::Log::Get().Error(e.what());
     return cli::kExitError;

@@ -17,7 +17,8 @@ Log& Log::Get() {
 
 void Log::EmitLocked(std::string_view text) {
   if (progress_width_) {
-    std::string blank = "\r" + std::string(progress_width_, ' ') + "\r";
+    std::string blank(progress_width_ + 2, ' ');
+    blank.front() = blank.back() = '\r';
     (void)!::write(2, blank.data(), blank.size());
     progress_width_ = 0;
   }

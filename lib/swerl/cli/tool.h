@@ -19,6 +19,8 @@ inline constexpr const char* kExitCodesHelp =
 
 // The exit code for an error that reached the top of a command: kCancelled
 // from a closed stdout pipe is success.
-inline int ExitCodeFor(const Error& e) { return e.code() == Code::kCancelled ? kExitOk : kExitError; }
+inline int ExitCodeFor(const Error& e) {
+  return e.code() == Code::kCancelled ? kExitOk : kExitError;
+}
 
 }  // namespace swerl::cli

@@ -6,13 +6,20 @@ namespace swerl {
 
 std::string_view CodeName(Code code) {
   switch (code) {
-    case Code::kInvalidInput: return "invalid input";
-    case Code::kNotFound: return "not found";
-    case Code::kIo: return "i/o error";
-    case Code::kCorrupt: return "corrupt data";
-    case Code::kExternal: return "external failure";
-    case Code::kCancelled: return "cancelled";
-    case Code::kUnsupported: return "unsupported";
+    case Code::kInvalidInput:
+      return "invalid input";
+    case Code::kNotFound:
+      return "not found";
+    case Code::kIo:
+      return "i/o error";
+    case Code::kCorrupt:
+      return "corrupt data";
+    case Code::kExternal:
+      return "external failure";
+    case Code::kCancelled:
+      return "cancelled";
+    case Code::kUnsupported:
+      return "unsupported";
   }
   return "unknown";
 }

@@ -21,10 +21,10 @@ class [[nodiscard]] Result {
   Result(const Error& error) : v_(std::in_place_index<1>, error) {}        // NOLINT
   Result(Error&& error) : v_(std::in_place_index<1>, std::move(error)) {}  // NOLINT
   template <class U>
-    requires(std::is_constructible_v<T, U &&> && !std::is_same_v<std::decay_t<U>, T> &&
-             !std::is_same_v<std::decay_t<U>, Error> &&
-             !std::is_same_v<std::decay_t<U>, Result<T>>)
-  Result(U&& value) : v_(std::in_place_index<0>, T(std::forward<U>(value))) {}  // NOLINT
+  requires(std::is_constructible_v<T, U&&> && !std::is_same_v<std::decay_t<U>, T> &&
+           !std::is_same_v<std::decay_t<U>, Error> && !std::is_same_v<std::decay_t<U>, Result<T>>)
+      Result(U&& value)
+      : v_(std::in_place_index<0>, T(std::forward<U>(value))) {}  // NOLINT
 
   bool has_value() const { return v_.index() == 0; }
   explicit operator bool() const { return has_value(); }
@@ -56,11 +56,11 @@ inline Status OkStatus() { return Ok{}; }
 #define SWERL_CONCAT_(a, b) SWERL_CONCAT_INNER_(a, b)
 
 // Returns the error of `expr` (a Result or Status) from the enclosing function.
-#define SWERL_RETURN_IF_ERROR(expr)                            \
-  do {                                                         \
-    if (auto swerl_st_ = (expr); !swerl_st_) {                 \
-      return std::move(swerl_st_).error();                     \
-    }                                                          \
+#define SWERL_RETURN_IF_ERROR(expr)            \
+  do {                                         \
+    if (auto swerl_st_ = (expr); !swerl_st_) { \
+      return std::move(swerl_st_).error();     \
+    }                                          \
   } while (0)
 
 // `SWERL_ASSIGN_OR_RETURN(auto x, Make());` declares x from the value or

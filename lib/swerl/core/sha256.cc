@@ -1,11 +1,6 @@
 #include "swerl/core/sha256.h"
 
-#include <fcntl.h>
 #include <openssl/evp.h>
-#include <unistd.h>
-
-#include <cerrno>
-#include <vector>
 
 namespace swerl {
 
@@ -44,30 +39,6 @@ std::string Sha256::HexDigest() {
 std::string Sha256::Hex(std::string_view data) {
   Sha256 h;
   h.Update(data);
-  return h.HexDigest();
-}
-
-Result<std::string> Sha256File(const std::string& path) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) {
-    const int err = errno;
-    Error e = ErrnoError("cannot open '" + path + "'", err);
-    return err == ENOENT ? Error(Code::kNotFound, e.message()) : e;
-  }
-  Sha256 h;
-  std::vector<char> buf(1 << 18);
-  for (;;) {
-    const ssize_t n = ::read(fd, buf.data(), buf.size());
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      const int err = errno;
-      ::close(fd);
-      return ErrnoError("cannot read '" + path + "'", err);
-    }
-    if (n == 0) break;
-    h.Update({buf.data(), static_cast<size_t>(n)});
-  }
-  ::close(fd);
   return h.HexDigest();
 }
 

@@ -42,7 +42,4 @@ class Sha256 {
   std::unique_ptr<evp_md_ctx_st, Free> ctx_;
 };
 
-// Returns the hex SHA-256 of the file at `path`. Errors: kNotFound, kIo.
-Result<std::string> Sha256File(const std::string& path);
-
 }  // namespace swerl

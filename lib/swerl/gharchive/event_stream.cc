@@ -59,6 +59,7 @@ class Reader {
     batch->damaged = false;
     batch->chunk.size = 0;
     batch->chunk.line_count = 0;
+    batch->chunk.line_ends.clear();
     batch->chunk.oversized_lines.clear();
     for (;;) {
       if (!chunker_) {
@@ -78,8 +79,8 @@ class Reader {
       if (!more) {
         Error e = std::move(more).error();
         if (e.code() == Code::kCorrupt && chunker_->partial_lost()) {
-          e = std::move(e).With("dropped an unfinished line of " +
-                                std::to_string(chunker_->partial_lost()) + " bytes");
+          e = Error(e.code(), e.message() + "; dropped the unfinished line after it (" +
+                                  std::to_string(chunker_->partial_lost()) + " bytes)");
         }
         batch->damaged = e.code() == Code::kCorrupt;
         batch->file_error.emplace(std::move(e));
@@ -118,7 +119,9 @@ void NormalizeBatch(Normalizer& normalizer, Batch* batch) {
     const uint64_t this_line = line_no++;
     if (oversized != chunk.oversized_lines.end() && *oversized == this_line) {
       ++oversized;
-      batch->diags.push_back({this_line, Error(Code::kInvalidInput, "line longer than the limit"), {},
+      batch->diags.push_back({this_line,
+                              Error(Code::kInvalidInput, "line longer than the limit"),
+                              {},
                               /*oversized=*/true});
       continue;
     }
@@ -130,7 +133,8 @@ void NormalizeBatch(Normalizer& normalizer, Batch* batch) {
     }
     batch->skipped_type += result->skipped_type;
     batch->skipped_timeline += result->skipped_timeline;
-    if (!result->repair.empty()) batch->diags.push_back({this_line, std::nullopt, std::move(result->repair)});
+    if (!result->repair.empty())
+      batch->diags.push_back({this_line, std::nullopt, std::move(result->repair)});
   }
 }
 
@@ -144,9 +148,11 @@ Status RunEventStream(const std::vector<std::string>& inputs, const EventStreamO
 
   const size_t tokens = static_cast<size_t>(threads) * 2 + 1;
   EventStreamOptions bounded = options;
-  bounded.chunk_bytes =
-      std::max<size_t>(1, std::min(options.chunk_bytes, std::max<size_t>((48 << 20) / tokens, 256 << 10)));
+  bounded.chunk_bytes = std::max<size_t>(
+      1, std::min(options.chunk_bytes, std::max<size_t>((48 << 20) / tokens, 256 << 10)));
   Reader reader(inputs, bounded);
+  std::vector<std::string> names;  // for messages: "-" reads as <stdin>
+  for (const auto& input : inputs) names.push_back(input == "-" ? "<stdin>" : input);
   RecentIds seen(options.dedup_window);
   tbb::enumerable_thread_specific<Normalizer> normalizers(options.types);
   tbb::concurrent_queue<Batch*> free_batches;
@@ -178,13 +184,15 @@ Status RunEventStream(const std::vector<std::string>& inputs, const EventStreamO
     return batch;
   };
   auto parse_stage = [&](Batch* batch) -> Batch* {
-    if (batch && batch->chunk.size) NormalizeBatch(normalizers.local(), batch);
-    else if (batch) batch->ResetOutputs();
+    if (batch && batch->chunk.size)
+      NormalizeBatch(normalizers.local(), batch);
+    else if (batch)
+      batch->ResetOutputs();
     return batch;
   };
   auto write_stage = [&](Batch* batch) {
     if (!batch) return;
-    const std::string& file = inputs[batch->file_index];
+    const std::string& file = names[batch->file_index];
     if (!stop.load(std::memory_order_relaxed)) {
       if (batch->file_opened) ++stats->files;
       stats->lines += batch->chunk.line_count;
@@ -205,7 +213,8 @@ Status RunEventStream(const std::vector<std::string>& inputs, const EventStreamO
       size_t run_begin = 0, run_end = 0;
       auto flush_run = [&] {
         if (run_end > run_begin && !failure) {
-          if (Status st = sink->Write(std::string_view(batch->out).substr(run_begin, run_end - run_begin));
+          if (Status st =
+                  sink->Write(std::string_view(batch->out).substr(run_begin, run_end - run_begin));
               !st) {
             failure.emplace(std::move(st).error());
             stop = true;
@@ -227,16 +236,18 @@ Status RunEventStream(const std::vector<std::string>& inputs, const EventStreamO
       }
       flush_run();
       if (batch->file_error) {
-        if (batch->damaged) ++stats->damaged_files;
-        else ++stats->unreadable_files;
+        if (batch->damaged)
+          ++stats->damaged_files;
+        else
+          ++stats->unreadable_files;
         reporter->FileError(file, *batch->file_error);
       }
       reporter->Progress(*stats);
       if (!failure && options.max_errors >= 0 &&
           stats->errors() > static_cast<uint64_t>(options.max_errors)) {
-        failure.emplace(Code::kInvalidInput,
-                        "too many errors (" + std::to_string(stats->errors()) +
-                            ", --max-errors " + std::to_string(options.max_errors) + ")");
+        failure.emplace(Code::kInvalidInput, "too many errors (" + std::to_string(stats->errors()) +
+                                                 ", --max-errors " +
+                                                 std::to_string(options.max_errors) + ")");
         stop = true;
       }
     }
@@ -244,10 +255,9 @@ Status RunEventStream(const std::vector<std::string>& inputs, const EventStreamO
   };
 
   tbb::parallel_pipeline(
-      tokens,
-      tbb::make_filter<void, Batch*>(tbb::filter_mode::serial_in_order, read_stage) &
-          tbb::make_filter<Batch*, Batch*>(tbb::filter_mode::parallel, parse_stage) &
-          tbb::make_filter<Batch*, void>(tbb::filter_mode::serial_in_order, write_stage));
+      tokens, tbb::make_filter<void, Batch*>(tbb::filter_mode::serial_in_order, read_stage) &
+                  tbb::make_filter<Batch*, Batch*>(tbb::filter_mode::parallel, parse_stage) &
+                  tbb::make_filter<Batch*, void>(tbb::filter_mode::serial_in_order, write_stage));
 
   if (failure) return std::move(*failure);
   return OkStatus();

@@ -18,7 +18,7 @@ namespace swerl::gharchive {
 
 struct EventStreamOptions {
   TypeSet types = TypeSet::Default();
-  int threads = 1;                 // worker threads (oneTBB); >= 1
+  int threads = 1;  // worker threads (oneTBB); >= 1
   // Decompressed bytes per parallel work item; lowered so that all items in
   // flight (2 per thread + 1) hold at most ~48 MB of input together.
   size_t chunk_bytes = 4 << 20;
@@ -36,24 +36,26 @@ struct EventStreamOptions {
 };
 
 struct EventStreamStats {
-  uint64_t files = 0;             // inputs opened
-  uint64_t lines = 0;             // input lines seen
-  uint64_t input_bytes = 0;       // decompressed bytes read
-  uint64_t emitted = 0;           // records written
-  uint64_t duplicates = 0;        // records dropped as repeated ids
-  uint64_t skipped_type = 0;      // events of unselected types
-  uint64_t skipped_timeline = 0;  // 2011-2014 shaped events
-  uint64_t malformed = 0;         // lines skipped as not JSON events
-  uint64_t repaired = 0;          // damaged lines recovered
-  uint64_t oversized = 0;         // lines over max_line_bytes
-  uint64_t damaged_files = 0;     // truncated or corrupt compressed inputs
-  uint64_t unreadable_files = 0;  // inputs that could not be opened or read
+  uint64_t files = 0;                                // inputs opened
+  uint64_t lines = 0;                                // input lines seen
+  uint64_t input_bytes = 0;                          // decompressed bytes read
+  uint64_t emitted = 0;                              // records written
+  uint64_t duplicates = 0;                           // records dropped as repeated ids
+  uint64_t skipped_type = 0;                         // events of unselected types
+  uint64_t skipped_timeline = 0;                     // 2011-2014 shaped events
+  uint64_t malformed = 0;                            // lines skipped as not JSON events
+  uint64_t repaired = 0;                             // damaged lines recovered
+  uint64_t oversized = 0;                            // lines over max_line_bytes
+  uint64_t damaged_files = 0;                        // truncated or corrupt compressed inputs
+  uint64_t unreadable_files = 0;                     // inputs that could not be opened or read
   std::array<uint64_t, kEventTypeCount> per_type{};  // emitted per EventType
 
   uint64_t errors() const { return malformed + oversized + damaged_files + unreadable_files; }
 };
 
-// Receives diagnostics in input order, from the calling thread of Run.
+// Receives diagnostics in input order, from the thread that runs the
+// pipeline's last stage (one at a time). `file` is the input path, or
+// "<stdin>" for "-".
 class EventStreamReporter {
  public:
   virtual ~EventStreamReporter() = default;

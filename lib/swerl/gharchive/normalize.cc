@@ -6,20 +6,20 @@
 #include <cstring>
 #include <utility>
 
-#if defined(__x86_64__)
-#include <immintrin.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
 #endif
 
-
 #include "swerl/core/utf8.h"
+#include "swerl/io/line_chunker.h"
 #include "swerl/json/json_writer.h"
 
 namespace swerl::gharchive {
 namespace {
 
-// Callers guarantee io::kChunkPadding (64) readable bytes after each line;
-// that must cover what simdjson reads past the end.
-constexpr size_t kPadding = 64;
+// Callers guarantee io::kChunkPadding readable bytes after each line; that
+// must cover what simdjson reads past the end.
+constexpr size_t kPadding = io::kChunkPadding;
 static_assert(simdjson::SIMDJSON_PADDING <= kPadding, "line padding must cover SIMDJSON_PADDING");
 
 using simdjson::SUCCESS;
@@ -407,7 +407,8 @@ std::string_view PeekTypeName(std::string_view line) {
   if (i == kId.size() || line.substr(i, kType.size()) != kType) return {};
   i += kType.size();
   const size_t begin = i;
-  while (i < line.size() && ((line[i] >= 'A' && line[i] <= 'Z') || (line[i] >= 'a' && line[i] <= 'z'))) {
+  while (i < line.size() &&
+         ((line[i] >= 'A' && line[i] <= 'Z') || (line[i] >= 'a' && line[i] <= 'z'))) {
     ++i;
   }
   if (i == begin || i >= line.size() || line[i] != '"') return {};
@@ -436,55 +437,73 @@ bool EndsLikeAnEvent(std::string_view line) {
 // Whether `text` holds `{"id":"`, the start of a top-level event (inside a
 // JSON string its quotes would be escaped). A vector filter on '{' and the
 // '"' six bytes later (nested objects start `{"id":<number>`) finds
-// candidates 32 (AVX2) or 16 (SSE2) positions at a time; string_view::find
-// and memmem are several times slower on JSON, full of '{' and '"'.
-constexpr std::string_view kEventStart = "{\"id\":\"";
-
-#if defined(__x86_64__)
-__attribute__((target("avx2"))) bool ContainsEventStartAvx2(std::string_view text) {
-  const char* p = text.data();
-  const size_t n = text.size();
-  const __m256i brace = _mm256_set1_epi8('{'), quote = _mm256_set1_epi8('"');
+// candidates 16 positions at a time; string_view::find and memmem are
+// several times slower on JSON, which is full of '{' and '"'.
+bool ContainsEventStart(std::string_view text) {
+  constexpr std::string_view kStart = "{\"id\":\"";
   size_t i = 0;
-  for (; i + 32 + 6 <= n; i += 32) {
-    const __m256i a = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p + i));
-    const __m256i b = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p + i + 6));
-    uint32_t mask = static_cast<uint32_t>(
-        _mm256_movemask_epi8(_mm256_and_si256(_mm256_cmpeq_epi8(a, brace), _mm256_cmpeq_epi8(b, quote))));
-    for (; mask; mask &= mask - 1) {
-      if (text.substr(i + __builtin_ctz(mask), kEventStart.size()) == kEventStart) return true;
-    }
-  }
-  return text.substr(i).find(kEventStart) != std::string_view::npos;
-}
-
-bool ContainsEventStartSse2(std::string_view text) {
-  const char* p = text.data();
-  const size_t n = text.size();
+#ifdef __SSE2__
   const __m128i brace = _mm_set1_epi8('{'), quote = _mm_set1_epi8('"');
-  size_t i = 0;
-  for (; i + 16 + 6 <= n; i += 16) {
-    const __m128i a = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i));
-    const __m128i b = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i + 6));
-    uint32_t mask = static_cast<uint32_t>(
-        _mm_movemask_epi8(_mm_and_si128(_mm_cmpeq_epi8(a, brace), _mm_cmpeq_epi8(b, quote))));
-    for (; mask; mask &= mask - 1) {
-      if (text.substr(i + __builtin_ctz(mask), kEventStart.size()) == kEventStart) return true;
+  for (; i + 16 + 6 <= text.size(); i += 16) {
+    const __m128i a = _mm_loadu_si128(reinterpret_cast<const __m128i*>(text.data() + i));
+    const __m128i b = _mm_loadu_si128(reinterpret_cast<const __m128i*>(text.data() + i + 6));
+    for (auto mask = static_cast<uint32_t>(
+             _mm_movemask_epi8(_mm_and_si128(_mm_cmpeq_epi8(a, brace), _mm_cmpeq_epi8(b, quote))));
+         mask; mask &= mask - 1) {
+      if (text.substr(i + __builtin_ctz(mask), kStart.size()) == kStart) return true;
     }
   }
-  return text.substr(i).find(kEventStart) != std::string_view::npos;
-}
-
-const bool kHaveAvx2 = __builtin_cpu_supports("avx2");
-
-bool ContainsEventStart(std::string_view text) {
-  return kHaveAvx2 ? ContainsEventStartAvx2(text) : ContainsEventStartSse2(text);
-}
-#else
-bool ContainsEventStart(std::string_view text) {
-  return text.find(kEventStart) != std::string_view::npos;
-}
 #endif
+  return text.substr(i).find(kStart) != std::string_view::npos;
+}
+
+// Copies `text` to *out with every \uXXXX escape of an unpaired UTF-16
+// surrogate (a high one not followed by a low one, or a low one alone)
+// replaced by \ufffd. Returns the number replaced (0: *out is a plain copy).
+// Backslashes occur only inside JSON strings, so no string tracking is needed.
+size_t ReplaceLoneSurrogateEscapes(std::string_view text, std::string* out) {
+  auto escape_at = [&](size_t i) -> int {  // the code unit of \uXXXX at i, or -1
+    if (i + 6 > text.size() || text[i] != '\\' || text[i + 1] != 'u') return -1;
+    unsigned v = 0;
+    for (size_t k = i + 2; k < i + 6; ++k) {
+      const char c = text[k];
+      const int d = (c >= '0' && c <= '9')   ? c - '0'
+                    : (c >= 'a' && c <= 'f') ? c - 'a' + 10
+                    : (c >= 'A' && c <= 'F') ? c - 'A' + 10
+                                             : -1;
+      if (d < 0) return -1;
+      v = v * 16 + static_cast<unsigned>(d);
+    }
+    return static_cast<int>(v);
+  };
+  size_t replaced = 0;
+  size_t i = 0;
+  out->reserve(text.size());
+  while (i < text.size()) {
+    if (text[i] != '\\' || i + 1 >= text.size()) {
+      out->push_back(text[i++]);
+      continue;
+    }
+    const int unit = text[i + 1] == 'u' ? escape_at(i) : -1;
+    if (unit >= 0xD800 && unit <= 0xDBFF) {
+      const int next = escape_at(i + 6);
+      if (next >= 0xDC00 && next <= 0xDFFF) {
+        out->append(text.substr(i, 12));  // a proper pair
+        i += 12;
+        continue;
+      }
+    }
+    if (unit >= 0xD800 && unit <= 0xDFFF) {
+      out->append("\\ufffd");
+      ++replaced;
+      i += 6;
+      continue;
+    }
+    out->append(text.substr(i, 2));  // any other escape, kept whole
+    i += 2;
+  }
+  return replaced;
+}
 
 bool ParseCanonicalId(std::string_view id, uint64_t* value) {
   if (id.empty() || id.size() > 19 || (id.size() > 1 && id[0] == '0')) return false;
@@ -581,7 +600,7 @@ struct Normalizer::Impl {
   // long-lived writer appends to it (no per-call writer state to allocate).
   std::string out;
   JsonWriter writer{&out};
-  std::string scratch[2];          // repaired copies of a line, padded
+  std::string scratch[3];          // repaired copies of a line, padded
   std::vector<size_t> boundaries;  // split points of concatenated objects
 };
 
@@ -733,6 +752,19 @@ Result<LineResult> Normalizer::Normalize(std::string_view line, std::string* out
                            (replaced == 1 ? "" : "s"));
     err = m.TryParse(text);
   }
+  // (3) Lone UTF-16 surrogate escapes ("\ud83d" without its pair): valid
+  // for Python's json, rejected by simdjson, and not representable in UTF-8.
+  if (err != SUCCESS) {
+    std::string& buf = m.scratch[next_scratch];
+    buf.clear();
+    if (const size_t replaced = ReplaceLoneSurrogateEscapes(text, &buf)) {
+      ++next_scratch;
+      text = pad_into(&buf);
+      AppendNote(&notes, "replaced " + std::to_string(replaced) + " lone surrogate escape" +
+                             (replaced == 1 ? "" : "s"));
+      err = m.TryParse(text);
+    }
+  }
   if (err == SUCCESS) {
     SWERL_RETURN_IF_ERROR(m.Emit(m.root, &result, spans));
     result.repair = std::move(notes);
@@ -740,7 +772,7 @@ Result<LineResult> Normalizer::Normalize(std::string_view line, std::string* out
   }
   const simdjson::error_code repaired_err = err;
 
-  // (3) Concatenated objects: two events on one line (2011-03-15-21), or a
+  // (4) Concatenated objects: two events on one line (2011-03-15-21), or a
   // truncated event followed by the next (2017-11-08-1). Top-level events
   // start with a string "id" and a raw `{"id":"` cannot occur inside a JSON
   // string (its quotes would be escaped), so each occurrence past the start

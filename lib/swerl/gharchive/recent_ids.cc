@@ -11,7 +11,8 @@ inline size_t Slot(uint64_t key, size_t mask) {
 }
 }  // namespace
 
-RecentIds::RecentIds(size_t generation_size) : generation_size_(generation_size ? generation_size : 1) {
+RecentIds::RecentIds(size_t generation_size)
+    : generation_size_(std::clamp<size_t>(generation_size, 1, kMaxGenerationSize)) {
   // Load factor <= 0.5.
   const size_t slots = std::bit_ceil(2 * generation_size_);
   young_.slots.assign(slots, 0);

@@ -15,6 +15,9 @@ namespace swerl::gharchive {
 // Not thread-safe.
 class RecentIds {
  public:
+  // generation_size is clamped to [1, kMaxGenerationSize] (so the table size
+  // cannot overflow). The young table is allocated here: ~16 bytes per id.
+  static constexpr size_t kMaxGenerationSize = size_t{1} << 32;
   explicit RecentIds(size_t generation_size);
 
   // Returns true when `id` was not in the set (and adds it); false for a

@@ -24,7 +24,8 @@ Status WriteAll(int fd, std::string_view data, std::string_view what) {
 
 Status SyncParentDir(const std::string& path) {
   const auto slash = path.rfind('/');
-  const std::string dir = slash == std::string::npos ? "." : (slash == 0 ? "/" : path.substr(0, slash));
+  const std::string dir =
+      slash == std::string::npos ? "." : (slash == 0 ? "/" : path.substr(0, slash));
   const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (fd < 0) return ErrnoError("cannot open directory '" + dir + "'", errno);
   const int rc = ::fsync(fd);

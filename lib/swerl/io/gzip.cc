@@ -3,6 +3,7 @@
 #include <zlib.h>
 
 #include <cstring>
+#include <optional>
 #include <vector>
 
 #ifdef SWERL_HAVE_ISAL
@@ -20,7 +21,20 @@ class GzipDecoder : public InputStream {
  public:
   explicit GzipDecoder(std::unique_ptr<InputStream> src) : src_(std::move(src)), in_(kInBufBytes) {}
 
+  // After an error every later Read returns the same error. Bytes decoded
+  // before damage is found are returned first, so callers keep everything
+  // up to the damage.
   Result<size_t> Read(char* buf, size_t n) override {
+    if (failed_) return *failed_;
+    auto got = ReadImpl(buf, n);
+    if (!got) failed_.emplace(got.error());
+    return got;
+  }
+  const std::string& name() const override { return src_->name(); }
+  uint64_t source_offset() const override { return src_->source_offset(); }
+
+ private:
+  Result<size_t> ReadImpl(char* buf, size_t n) {
     if (n == 0 || done_) return size_t{0};
     for (;;) {
       if (!in_member_) {
@@ -34,7 +48,11 @@ class GzipDecoder : public InputStream {
       size_t produced = 0;
       bool member_end = false;
       const size_t pos_before = in_pos_;
-      SWERL_RETURN_IF_ERROR(Inflate(buf, n, &produced, &member_end));
+      if (Status st = Inflate(buf, n, &produced, &member_end); !st) {
+        if (produced == 0) return std::move(st).error();
+        failed_.emplace(std::move(st).error());  // returned by the next Read
+        return produced;
+      }
       if (member_end) {
         in_member_ = false;
         ++members_;
@@ -49,8 +67,6 @@ class GzipDecoder : public InputStream {
       if (produced) return produced;
     }
   }
-  const std::string& name() const override { return src_->name(); }
-  uint64_t source_offset() const override { return src_->source_offset(); }
 
  protected:
   // Inflates from in_ into buf; sets *member_end after the trailer checked out.
@@ -134,6 +150,7 @@ class GzipDecoder : public InputStream {
     }
   }
 
+  std::optional<Error> failed_;
   uint64_t consumed_before_buf_ = 0;
   uint64_t members_ = 0;
   bool in_member_ = false;
@@ -181,13 +198,20 @@ class ZlibDecoder final : public GzipDecoder {
 #ifdef SWERL_HAVE_ISAL
 const char* IsalErrorText(int rc) {
   switch (rc) {
-    case ISAL_INVALID_BLOCK: return "invalid deflate block";
-    case ISAL_INVALID_SYMBOL: return "invalid deflate symbol";
-    case ISAL_INVALID_LOOKBACK: return "invalid lookback distance";
-    case ISAL_INVALID_WRAPPER: return "invalid gzip header";
-    case ISAL_UNSUPPORTED_METHOD: return "unsupported compression method";
-    case ISAL_INCORRECT_CHECKSUM: return "CRC-32 or length mismatch";
-    default: return "inflate error";
+    case ISAL_INVALID_BLOCK:
+      return "invalid deflate block";
+    case ISAL_INVALID_SYMBOL:
+      return "invalid deflate symbol";
+    case ISAL_INVALID_LOOKBACK:
+      return "invalid lookback distance";
+    case ISAL_INVALID_WRAPPER:
+      return "invalid gzip header";
+    case ISAL_UNSUPPORTED_METHOD:
+      return "unsupported compression method";
+    case ISAL_INCORRECT_CHECKSUM:
+      return "CRC-32 or length mismatch";
+    default:
+      return "inflate error";
   }
 }
 
@@ -243,7 +267,9 @@ bool IsalAvailable() {
 #endif
 }
 
-GzipBackend DefaultGzipBackend() { return IsalAvailable() ? GzipBackend::kIsal : GzipBackend::kZlib; }
+GzipBackend DefaultGzipBackend() {
+  return IsalAvailable() ? GzipBackend::kIsal : GzipBackend::kZlib;
+}
 
 std::unique_ptr<InputStream> GzipInput(std::unique_ptr<InputStream> compressed,
                                        GzipBackend backend) {

@@ -46,7 +46,10 @@ class JsonWriter {
   // Number of String()/Key() arguments that held invalid UTF-8.
   uint64_t utf8_repairs() const { return utf8_repairs_; }
   // Resets nesting state (after an abandoned record); keeps the counters.
-  void Reset() { first_.clear(); }
+  void Reset() {
+    first_.clear();
+    after_key_ = false;
+  }
 
  private:
   void Separate();

@@ -193,6 +193,13 @@ struct Task {
   std::jthread verify_thread;
 };
 
+// Whether a 206 response covers the file from byte `offset` to its end, with
+// a known total (what resuming at `offset` asked for).
+bool RangeStartsAt(const ResponseHead& head, uint64_t offset) {
+  const auto& range = head.content_range();
+  return range && range->first && *range->first == offset && range->total;
+}
+
 // Decides, at the first body byte, where the body goes: 206 appends to the
 // part file (after checking Content-Range starts where we asked), 200
 // rewrites it from byte 0 (the server ignored or refused our Range, or the
@@ -202,8 +209,7 @@ bool DecideBody(Attempt* a) {
   a->body_decided = true;
   const int status = a->head.status();
   if (status == 206) {
-    const auto& range = a->head.content_range();
-    if (!range || !range->first || *range->first != a->offset) {
+    if (!RangeStartsAt(a->head, a->offset)) {
       a->range_mismatch = true;
       return false;
     }
@@ -359,9 +365,12 @@ void Fetcher::Schedule(std::span<const Hour> hours) {
       ++result_.stats.skipped;
       ::unlink(t->part_path.c_str());  // a stale leftover, if any
       if (observer_) observer_->OnHourDone(o);
-      // Keep the manifest complete even after a crash between the rename and
-      // the manifest line: hash the file we already have.
-      if (!manifest_.Find(t->name)) {
+      // Keep the manifest true even after a crash between the rename and
+      // the manifest line (no entry, or an older failed/missing one): hash
+      // the file we already have.
+      const ManifestEntry* prior = manifest_.Find(t->name);
+      if (!prior || prior->status != EntryStatus::kOk ||
+          prior->bytes != static_cast<uint64_t>(st.st_size)) {
         t->hash_only = true;
         verify_queue_.push_back(t.get());
       }
@@ -470,14 +479,20 @@ void Fetcher::FinishAttempt(Attempt& attempt, CURLcode rc) {
   const std::unique_ptr<Attempt> a = std::move(t.attempt);
   a->easy.reset();
   a->fd.reset();
-  if (!a->head.etag().empty()) t.etag = a->head.etag();
-  if (!a->head.last_modified().empty()) t.last_modified = a->head.last_modified();
   const int status = a->head.status();
+  // Validators describe the file only on 200/206 (an error page has its own).
+  if (status == 200 || status == 206) {
+    if (!a->head.etag().empty()) t.etag = a->head.etag();
+    if (!a->head.last_modified().empty()) t.last_modified = a->head.last_modified();
+  }
 
   if (a->write_error) {
     Finish(t, HourState::kFailed, std::move(*a->write_error), nullptr);
     return;
   }
+  // DecideBody checks Content-Range on the first body byte; a 206 without a
+  // body never got there.
+  if (status == 206 && !RangeStartsAt(a->head, a->offset)) a->range_mismatch = true;
   if (a->range_mismatch) {
     ::unlink(t.part_path.c_str());
     ++result_.stats.restarted;
@@ -523,7 +538,7 @@ void Fetcher::FinishAttempt(Attempt& attempt, CURLcode rc) {
   if (status == 200 || status == 206) {
     // The full length: Content-Range's total for 206, Content-Length for 200.
     std::optional<uint64_t> expected = a->head.content_length();
-    if (status == 206) expected = a->head.content_range()->total;  // checked in DecideBody
+    if (status == 206) expected = a->head.content_range()->total;  // RangeStartsAt checked it
     const uint64_t have = a->offset + a->written;
     if (expected && have < *expected) {
       Retry(t, Error(Code::kExternal, "short body from '" + t.url + "': " + std::to_string(have) +
