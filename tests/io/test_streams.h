@@ -22,44 +22,33 @@ namespace swerl::io::test {
 class TrickleInput final : public InputStream {
  public:
   TrickleInput(std::string data, size_t max_piece, uint64_t seed = 1)
-      : data_(std::move(data)), max_piece_(max_piece), rng_(seed) {}
+      : inner_(StringInput(std::move(data), "trickle")), max_piece_(max_piece), rng_(seed) {}
   Result<size_t> Read(char* buf, size_t n) override {
-    if (n == 0 || pos_ == data_.size()) return size_t{0};
-    size_t take = std::min(n, data_.size() - pos_);
-    take = std::min(take, 1 + static_cast<size_t>(rng_() % max_piece_));
-    std::memcpy(buf, data_.data() + pos_, take);
-    pos_ += take;
-    return take;
+    return inner_->Read(buf, std::min(n, 1 + static_cast<size_t>(rng_() % max_piece_)));
   }
-  const std::string& name() const override { return name_; }
-  uint64_t source_offset() const override { return pos_; }
+  const std::string& name() const override { return inner_->name(); }
+  uint64_t source_offset() const override { return inner_->source_offset(); }
 
  private:
-  std::string data_;
+  std::unique_ptr<InputStream> inner_;
   size_t max_piece_;
   std::mt19937_64 rng_;
-  size_t pos_ = 0;
-  std::string name_ = "trickle";
 };
 
 // Serves `data`, then fails every later Read with kIo.
 class FailingInput final : public InputStream {
  public:
-  explicit FailingInput(std::string data) : data_(std::move(data)) {}
+  explicit FailingInput(std::string data) : inner_(StringInput(std::move(data), "failing")) {}
   Result<size_t> Read(char* buf, size_t n) override {
-    if (pos_ == data_.size()) return Error(Code::kIo, "injected read failure");
-    const size_t take = std::min(n, data_.size() - pos_);
-    std::memcpy(buf, data_.data() + pos_, take);
-    pos_ += take;
-    return take;
+    SWERL_ASSIGN_OR_RETURN(size_t got, inner_->Read(buf, n));
+    if (got == 0) return Error(Code::kIo, "injected read failure");
+    return got;
   }
-  const std::string& name() const override { return name_; }
-  uint64_t source_offset() const override { return pos_; }
+  const std::string& name() const override { return inner_->name(); }
+  uint64_t source_offset() const override { return inner_->source_offset(); }
 
  private:
-  std::string data_;
-  size_t pos_ = 0;
-  std::string name_ = "failing";
+  std::unique_ptr<InputStream> inner_;
 };
 
 // Reads `in` to the end with buffers of 1..max_buf bytes (random, seeded).
