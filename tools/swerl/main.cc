@@ -44,6 +44,7 @@ int main(int argc, char** argv) {
   tools::Context ctx;
   tools::RegisterFetch(app, ctx);
   tools::RegisterEvents(app, ctx);
+  tools::RegisterReward(app, ctx);
   app.require_subcommand(1);
   try {
     app.parse(argc, argv);

@@ -1,0 +1,19 @@
+// The reward's normalized patch of one file (SPEC §5 step 4): CPython's
+// difflib.unified_diff(old.splitlines(), new.splitlines(), fromfile="old",
+// tofile="new", lineterm="", n=context) with its first two lines ("--- old",
+// "+++ new") dropped and the rest joined with "\n" (no trailing newline).
+// Lines are compared whole (interned to ids) with autojunk on, as difflib's
+// default. Identical line lists give "": final-newline-only and CRLF-vs-LF
+// differences vanish.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace swerl::reward {
+
+// REQUIRES: old_text and new_text are valid UTF-8.
+std::string NormalizedDiff(std::string_view old_text, std::string_view new_text,
+                           size_t context = 3);
+
+}  // namespace swerl::reward

@@ -1,0 +1,230 @@
+// swerl reward: scores model outputs with the SWE-RL reward. Reads request
+// lines (schemas/records/reward.md) and writes one result line per request,
+// in input order; requests are scored in parallel.
+#include <tbb/enumerable_thread_specific.h>
+#include <tbb/global_control.h>
+#include <tbb/parallel_for.h>
+#include <tbb/parallel_pipeline.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <thread>
+
+#include "command.h"
+#include "swerl/io/line_chunker.h"
+#include "swerl/io/output.h"
+#include "swerl/reward/request.h"
+
+namespace swerl::tools {
+namespace {
+
+struct RewardOptions {
+  std::vector<std::string> inputs;
+  int threads = 0;
+  bool no_guard = false;
+  reward::RewardLimits limits;
+  int64_t max_errors = -1;
+  size_t max_line_bytes = 1u << 30;
+};
+
+// A chunk of request lines and, once scored, their result lines.
+struct Batch {
+  io::LineChunk chunk;
+  std::vector<std::string> results;                      // one per line
+  std::vector<std::pair<uint64_t, std::string>> errors;  // (line, message)
+  reward::RequestCounts counts;                          // summed over the lines
+};
+
+struct Totals {
+  uint64_t requests = 0, invalid = 0, scores = 0, failed = 0;
+};
+
+// Scores one input stream; returns false to stop (error budget or I/O).
+Status ScoreStream(io::InputStream* in, const RewardOptions& opt, int threads,
+                   io::BufferedOutput* out, Totals* totals) {
+  auto& log = cli::Log::Get();
+  // Requests are heavy (whole files); small chunks keep both threads busy.
+  io::LineChunker chunker(in, 256 << 10, opt.max_line_bytes);
+  const reward::RewardLimits limits = opt.no_guard ? reward::RewardLimits::Unlimited() : opt.limits;
+  tbb::enumerable_thread_specific<reward::RequestScorer> scorers(limits);
+  std::optional<Error> failure;
+  bool done = false;
+  const size_t tokens = static_cast<size_t>(threads) * 2;
+  std::vector<Batch> pool(tokens);
+  std::vector<Batch*> free_list;
+  for (Batch& b : pool) free_list.push_back(&b);
+
+  auto read_stage = [&](tbb::flow_control& fc) -> Batch* {
+    if (done || failure) {
+      fc.stop();
+      return nullptr;
+    }
+    Batch* batch = free_list.back();
+    free_list.pop_back();
+    auto more = chunker.Next(&batch->chunk);
+    if (!more || !*more) {
+      if (!more) failure.emplace(std::move(more).error());
+      done = true;
+      free_list.push_back(batch);
+      fc.stop();
+      return nullptr;
+    }
+    return batch;
+  };
+  auto score_stage = [&](Batch* batch) -> Batch* {
+    const io::LineChunk& c = batch->chunk;
+    batch->results.assign(c.line_count, {});
+    batch->errors.clear();
+    std::vector<std::optional<Error>> errors(c.line_count);
+    std::vector<reward::RequestCounts> counts(c.line_count);
+    tbb::parallel_for(size_t{0}, static_cast<size_t>(c.line_count), [&](size_t k) {
+      const size_t begin = k ? c.line_ends[k - 1] : 0;
+      std::string_view line(c.bytes.data() + begin, c.line_ends[k] - begin);
+      if (!line.empty() && line.back() == '\n') line.remove_suffix(1);
+      if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+      if (line.find_first_not_of(" \t") == std::string_view::npos) return;  // blank: skipped
+      // The bytes after the line (the next lines, then the chunk's zero
+      // padding) are readable, as the scorer requires.
+      auto scored = scorers.local().Score(line, &batch->results[k]);
+      if (scored) {
+        counts[k] = *scored;
+      } else {
+        errors[k].emplace(std::move(scored).error());
+      }
+    });
+    batch->counts = {};
+    for (size_t k = 0; k < errors.size(); ++k) {
+      if (errors[k]) batch->errors.emplace_back(c.first_line + k, errors[k]->message());
+      batch->counts.scores += counts[k].scores;
+      batch->counts.failed += counts[k].failed;
+    }
+    return batch;
+  };
+  auto write_stage = [&](Batch* batch) {
+    const io::LineChunk& c = batch->chunk;
+    size_t next_error = 0;
+    for (size_t k = 0; k < c.line_count && !failure; ++k) {
+      const uint64_t line_no = c.first_line + k;
+      std::string& result = batch->results[k];
+      const bool oversized =
+          std::binary_search(c.oversized_lines.begin(), c.oversized_lines.end(), line_no);
+      std::string message;
+      if (oversized) {
+        message = "line longer than --max-line-bytes (" + std::to_string(opt.max_line_bytes) + ")";
+      } else if (next_error < batch->errors.size() && batch->errors[next_error].first == line_no) {
+        message = std::move(batch->errors[next_error++].second);
+      }
+      if (!message.empty()) {
+        ++totals->invalid;
+        log.Warning("'" + in->name() + "' line " + std::to_string(line_no) + ": " + message);
+        result.clear();
+        reward::RequestScorer::AppendInvalid(message, &result);
+        if (opt.max_errors >= 0 && totals->invalid > static_cast<uint64_t>(opt.max_errors)) {
+          failure.emplace(Code::kInvalidInput,
+                          "more than " + std::to_string(opt.max_errors) + " invalid requests");
+        }
+      } else if (result.empty()) {
+        continue;  // blank line
+      }
+      ++totals->requests;
+      if (Status st = out->Write(result); !st) failure.emplace(std::move(st).error());
+    }
+    totals->scores += batch->counts.scores;
+    totals->failed += batch->counts.failed;
+    free_list.push_back(batch);
+  };
+  tbb::parallel_pipeline(
+      tokens, tbb::make_filter<void, Batch*>(tbb::filter_mode::serial_in_order, read_stage) &
+                  tbb::make_filter<Batch*, Batch*>(tbb::filter_mode::parallel, score_stage) &
+                  tbb::make_filter<Batch*, void>(tbb::filter_mode::serial_in_order, write_stage));
+  if (failure) return std::move(*failure);
+  return OkStatus();
+}
+
+int RunReward(const RewardOptions& opt, const Context& ctx) {
+  ApplyCommonFlags(ctx, "reward");
+  auto& log = cli::Log::Get();
+  std::vector<std::string> inputs = opt.inputs;
+  if (inputs.empty()) {
+    if (::isatty(0)) {
+      log.Error("no input files and standard input is a terminal (see --help)");
+      return cli::kExitError;
+    }
+    inputs.push_back("-");
+  }
+  const int threads = opt.threads > 0
+                          ? opt.threads
+                          : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  tbb::global_control limit(tbb::global_control::max_allowed_parallelism, threads);
+  const auto start = std::chrono::steady_clock::now();
+  io::BufferedOutput out(1, "standard output");
+  Totals totals;
+  Status st = OkStatus();
+  for (const std::string& path : inputs) {
+    auto in = io::OpenInput(path);
+    if (!in) {
+      st = std::move(in).error();
+      break;
+    }
+    st = ScoreStream(in->get(), opt, threads, &out, &totals);
+    if (!st) {
+      if (st.error().code() != Code::kCancelled && st.error().code() != Code::kInvalidInput) {
+        st = Error(st.error()).With("reading '" + path + "'");
+      }
+      break;
+    }
+  }
+  if (st || st.error().code() != Code::kCancelled) {
+    if (Status flushed = out.Flush(); !flushed && st) st = std::move(flushed);
+  }
+  if (!st && cli::ExitCodeFor(st.error()) == cli::kExitOk) return cli::kExitOk;  // closed pipe
+  const double secs =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  char rate[64];
+  std::snprintf(rate, sizeof rate, " in %.2f s (%.1f requests/s)", secs,
+                static_cast<double>(totals.requests) / std::max(secs, 1e-9));
+  log.Summary(cli::WithCommas(totals.requests) + " requests (" + cli::WithCommas(totals.invalid) +
+              " invalid): " + cli::WithCommas(totals.scores) + " outputs scored, " +
+              cli::WithCommas(totals.failed) + " of them -1" + rate);
+  if (!st) {
+    log.Error(st.error().message());
+    return cli::kExitError;
+  }
+  return cli::kExitOk;
+}
+
+}  // namespace
+
+void RegisterReward(CLI::App& root, Context& ctx) {
+  auto opt = std::make_shared<RewardOptions>();
+  CLI::App* cmd = root.add_subcommand(
+      "reward",
+      "Score model outputs with the SWE-RL reward: request lines "
+      "{\"id\",\"context\",\"oracle\",\"output\"|\"outputs\"|\"predicted\"} in, one result line "
+      "per request out, in order (schemas/records/reward.md)");
+  cmd->add_option("inputs", opt->inputs,
+                  "Request files (NDJSON, may be gzip); '-' or none = stdin");
+  cmd->add_option("-j,--threads", opt->threads, "Worker threads (default: all cores)");
+  cmd->add_flag("--no-guard", opt->no_guard,
+                "Disable the size guard (exact reference behaviour, unbounded time and memory)");
+  cmd->add_option("--max-output-bytes", opt->limits.max_output_bytes,
+                  "Size guard: longer model outputs score -1 (0 = no limit)")
+      ->capture_default_str();
+  cmd->add_option("--max-file-bytes", opt->limits.max_file_bytes,
+                  "Size guard: edits growing a file past this score -1 (0 = no limit)")
+      ->capture_default_str();
+  cmd->add_option("--max-match-work", opt->limits.max_match_work,
+                  "Size guard: a diff comparison estimated to take more steps scores -1 "
+                  "(~1e9 steps/s; 0 = no limit)")
+      ->capture_default_str();
+  cmd->add_option("--max-errors", opt->max_errors,
+                  "Exit 2 once more than N requests were invalid; default: no limit");
+  cmd->add_option("--max-line-bytes", opt->max_line_bytes,
+                  "Longer request lines are reported as invalid")
+      ->capture_default_str();
+  AddCommonFlags(cmd, ctx);
+  cmd->callback([opt, &ctx] { ctx.run = [opt, &ctx] { return RunReward(*opt, ctx); }; });
+}
+
+}  // namespace swerl::tools
