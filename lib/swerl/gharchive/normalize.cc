@@ -693,10 +693,12 @@ Result<LineResult> Normalizer::Normalize(std::string_view line, std::string* out
   // damaged (cut off, or a second event start: concatenated objects), which
   // the full path reports or repairs. Damage inside an otherwise well-shaped
   // line of such a type goes unnoticed: it would not be emitted anyway.
-  if (const std::string_view name = PeekTypeName(line);
-      !name.empty() && EndsLikeAnEvent(line) && !ContainsEventStart(line.substr(1))) {
+  // Selected types are parsed in full below, which finds any such damage,
+  // so the scan for a second event start runs only on lines to be skipped.
+  if (const std::string_view name = PeekTypeName(line); !name.empty()) {
     const EventType type = EventTypeFromName(name);
-    if (type == EventType::kOther || !m.types.Has(type)) {
+    if ((type == EventType::kOther || !m.types.Has(type)) && EndsLikeAnEvent(line) &&
+        !ContainsEventStart(line.substr(1))) {
       ++result.skipped_type;
       return result;
     }
