@@ -69,6 +69,25 @@ TEST(MatchingBlocks, PopularSymbolsAreMatchedOnlyByExtension) {
             (std::vector<MatchingBlock>{{0, 0, 150}, {151, 151, 150}, {301, 301, 0}}));
 }
 
+TEST(Ratio, PopularityThresholdIsCountAboveLenDiv100PlusOne) {
+  // len(b) = 200: a symbol is popular when it occurs more than 3 times.
+  // "p" can only match by starting a match, so popularity decides.
+  auto b_with = [](int p_count) {
+    std::vector<uint32_t> b(100, 'x');
+    b.insert(b.end(), p_count, 'p');
+    b.insert(b.end(), 100 - p_count, 'x');
+    return b;
+  };
+  const std::vector<uint32_t> a = {'p'};
+  EXPECT_EQ(Ratio(a, IndexedSequence(b_with(3), true)), 2.0 / 201.0);
+  EXPECT_EQ(Ratio(a, IndexedSequence(b_with(4), true)), 0.0);
+  EXPECT_EQ(Ratio(a, IndexedSequence(b_with(4), false)), 2.0 / 201.0);
+  // 199 elements: no autojunk at all.
+  std::vector<uint32_t> short_b = b_with(4);
+  short_b.pop_back();
+  EXPECT_EQ(Ratio(a, IndexedSequence(short_b, true)), 2.0 / 200.0);
+}
+
 // Invariants on random sequences over small alphabets (many ties and
 // repeats), with and without autojunk, lengths around the 200 threshold.
 TEST(MatchingBlocks, InvariantsOnRandomSequences) {
