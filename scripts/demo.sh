@@ -68,4 +68,24 @@ for line in open(sys.argv[1], encoding="utf-8"):
         print(f'  {r["repo"]}#{r["number"]}: {(pr.get("title") or "")[:70]}  '
               f'({pr.get("base_sha","")[:8]}..{pr.get("head_sha","")[:8]})')
 PY
+step "swerl reward data/reward/requests.ndjson (a GRPO group of five outputs, and the general form)"
+"$SWERL" reward "$ROOT/data/reward/requests.ndjson" > "$OUT/rewards.ndjson"
+"$PYTHON" - "$OUT/rewards.ndjson" <<'PY'
+import json, sys
+for line in open(sys.argv[1], encoding="utf-8"):
+    r = json.loads(line)
+    for k, s in enumerate(r.get("results", [r])):
+        files = ", ".join(f'{f["path"]}={f["similarity"]:.3f}' for f in s["files"])
+        print(f'  {r["id"]}[{k}]: reward {s["reward"]!r:<20} {s["error"] or files}')
+PY
+"$PYTHON" "$ROOT/tests/oracles/reward_oracle.py" "$ROOT/data/reward/requests.ndjson" > "$OUT/rewards.reference.ndjson"
+"$PYTHON" - "$OUT/rewards.ndjson" "$OUT/rewards.reference.ndjson" <<'PY'
+import json, sys
+ours = [json.loads(l) for l in open(sys.argv[1], encoding="utf-8")]
+ref = [json.loads(l) for l in open(sys.argv[2], encoding="utf-8")]
+flat = lambda rs: [(s["reward"], [f["similarity"] for f in s["files"]]) for r in rs for s in r.get("results", [r])]
+assert flat(ours) == flat(ref), "swerl reward disagrees with the CPython reference"
+print("  identical to the CPython reference (tests/oracles/reward_oracle.py)")
+PY
+
 printf '\ndemo output in %s\n' "$OUT"
