@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdio>
 #include <string>
 #include <vector>
 
@@ -140,6 +141,50 @@ TEST(Reward, SizeGuardScoresMinusOneWithAReason) {
   little_work.max_match_work = 5;
   EXPECT_EQ(Seed(kCtx, kOracle).ScoreOutput(output, little_work).reward, -1.0);
   EXPECT_EQ(Seed(kCtx, kOracle).ScoreOutput(output, RewardLimits::Unlimited()).reward, 1.0);
+}
+
+TEST(Reward, PathologicalOutputsEndInBoundedTime) {
+  // 100,000 blocks, each creating its own file: grouping by path must not
+  // be quadratic.
+  std::vector<std::string> creates;
+  for (int i = 0; i < 100000; ++i) creates.push_back(Block("f" + std::to_string(i), "", "x"));
+  const Score many = ComputeReward(kCtx, kOracle, Output(creates));
+  EXPECT_EQ(many.files.size(), 100001u);
+  EXPECT_EQ(many.reward, 0.0);
+
+  // 20,000 edits of a 1 MB file: the scan guard stops them.
+  auto line = [](int i) {
+    char buf[16];
+    std::snprintf(buf, sizeof buf, "line %05d", i);
+    return std::string(buf);
+  };
+  std::string big;
+  for (int i = 0; i < 50000; ++i) big += line(i) + "\n";
+  const FileMap ctx = {{"big.txt", big}};
+  std::vector<std::string> edits;
+  for (int i = 0; i < 20000; ++i) {
+    edits.push_back(Block("big.txt", line(i), "LINE " + std::to_string(i)));
+  }
+  RewardLimits limits;
+  limits.max_scan_bytes = 1'000'000'000;
+  const Score scanned = Seed(ctx, ctx).ScoreOutput(Output(edits), limits);
+  EXPECT_EQ(scanned.reward, -1.0);
+  EXPECT_NE(scanned.error.find("scans more than the size guard"), std::string::npos)
+      << scanned.error;
+
+  // A file whose lines all repeat just below autojunk's popularity
+  // threshold makes the line diff quadratic: the match guard stops it.
+  std::string repeats, shuffled;
+  for (int i = 0; i < 20000; ++i) {
+    repeats += "r" + std::to_string(i % 100) + "\n";
+    shuffled += "r" + std::to_string(i * 7 % 100) + "\n";
+  }
+  limits.max_match_work = 1'000'000;
+  const Score quadratic =
+      Seed({{"r.txt", repeats}}, {}).ScorePrediction({{"r.txt", shuffled}}, limits);
+  EXPECT_EQ(quadratic.reward, -1.0);
+  EXPECT_NE(quadratic.error.find("diffing the lines needs about"), std::string::npos)
+      << quadratic.error;
 }
 
 TEST(Reward, InvalidUtf8IsRepairedLikePython) {

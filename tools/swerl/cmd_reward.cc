@@ -214,9 +214,14 @@ void RegisterReward(CLI::App& root, Context& ctx) {
   cmd->add_option("--max-file-bytes", opt->limits.max_file_bytes,
                   "Size guard: edits growing a file past this score -1 (0 = no limit)")
       ->capture_default_str();
-  cmd->add_option("--max-match-work", opt->limits.max_match_work,
-                  "Size guard: a diff comparison estimated to take more steps scores -1 "
-                  "(~1e9 steps/s; 0 = no limit)")
+  cmd->add_option("--max-scan-bytes", opt->limits.max_scan_bytes,
+                  "Size guard: applying one output's edits may search this much file text "
+                  "(0 = no limit)")
+      ->capture_default_str();
+  cmd->add_option(
+         "--max-match-work", opt->limits.max_match_work,
+         "Size guard: a line diff or diff comparison estimated to take more steps scores -1 "
+         "(~1e9 steps/s; 0 = no limit)")
       ->capture_default_str();
   cmd->add_option("--max-errors", opt->max_errors,
                   "Exit 2 once more than N requests were invalid; default: no limit");

@@ -76,7 +76,7 @@ Score Seed::ScoreOutput(std::string_view output, const RewardLimits& limits) con
   if (!parts) return Failure(parts.error().message());
   auto edits = ParseEdits(parts->answer);
   if (!edits) return Failure(edits.error().message());
-  auto contents = ApplyEdits(context_, *edits, limits.max_file_bytes);
+  auto contents = ApplyEdits(context_, *edits, limits.max_file_bytes, limits.max_scan_bytes);
   if (!contents) return Failure(contents.error().message());
   return Compare(*contents, limits);
 }
@@ -90,8 +90,10 @@ Score Seed::Compare(const FileMap& new_contents, const RewardLimits& limits) con
   std::vector<std::pair<std::string_view, std::string>> predicted;
   for (const auto& [path, text] : new_contents) {
     const auto old = context_.find(path);
-    std::string diff = NormalizedDiff(old == context_.end() ? "" : old->second, text);
-    if (!diff.empty()) predicted.emplace_back(path, std::move(diff));
+    auto diff = BoundedNormalizedDiff(old == context_.end() ? "" : old->second, text,
+                                      limits.max_match_work);
+    if (!diff) return Failure(diff.error().message() + " for '" + path + "'");
+    if (!diff->empty()) predicted.emplace_back(path, std::move(*diff));
   }
   // Walk both sorted lists: the union of paths, in sorted order.
   Score score;
@@ -108,9 +110,7 @@ Score Seed::Compare(const FileMap& new_contents, const RewardLimits& limits) con
       cps.clear();
       AppendCodePoints(p->second, &cps);
       if (limits.max_match_work) {
-        uint64_t work = 0;
-        for (uint32_t cp : cps) work += oracle_index.Positions(cp).size();
-        if (work > limits.max_match_work) {
+        if (const uint64_t work = MatchWork(cps, oracle_index); work > limits.max_match_work) {
           return Failure("comparing the diffs of '" + file.path + "' needs about " +
                          std::to_string(work) + " steps, over the size guard (" +
                          std::to_string(limits.max_match_work) + ")");

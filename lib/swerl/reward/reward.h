@@ -29,13 +29,15 @@ struct RewardLimits {
   // A file after the edits may not exceed this (an empty SEARCH inserts its
   // REPLACE after every line).
   size_t max_file_bytes = 64u << 20;
-  // Work estimate of one similarity: for each code point of the predicted
-  // diff, its occurrences in the oracle diff (the inner-loop steps of the
-  // first longest-match search; the whole computation is a small multiple).
-  // About 1e9 steps per second on one core.
+  // Bytes of file text searched while applying all edits of one output.
+  uint64_t max_scan_bytes = 4'000'000'000;
+  // Work estimate (MatchWork in sequence_matcher.h) of one matching: the
+  // line diff of a predicted file against its original, and the code-point
+  // comparison of a predicted diff with the oracle's. About 1e9 steps per
+  // second on one core.
   uint64_t max_match_work = 4'000'000'000;
 
-  static RewardLimits Unlimited() { return {0, 0, 0}; }
+  static RewardLimits Unlimited() { return {0, 0, 0, 0}; }
 };
 
 struct FileSimilarity {

@@ -1,6 +1,7 @@
 #include "swerl/reward/search_replace.h"
 
 #include <cstring>
+#include <unordered_map>
 
 #include "swerl/reward/py_text.h"
 
@@ -60,6 +61,7 @@ Result<ThoughtAndAnswer> ExtractThoughtAndAnswer(std::string_view output) {
 
 Result<std::vector<FileEdits>> ParseEdits(std::string_view answer) {
   std::vector<FileEdits> files;
+  std::unordered_map<std::string_view, size_t> file_index;  // path -> index in files
   constexpr size_t npos = std::string_view::npos;
   size_t pos = 0;
   size_t first_lf = npos;  // the first LF at or after some earlier s + 3
@@ -92,12 +94,9 @@ Result<std::vector<FileEdits>> ParseEdits(std::string_view answer) {
     const std::string_view path = answer.substr(path_begin, path_end - path_begin);
     const Edit edit{answer.substr(search_begin, divider - search_begin),
                     answer.substr(replace_begin, end - replace_begin)};
-    FileEdits* file = nullptr;
-    for (FileEdits& f : files) {
-      if (f.path == path) file = &f;
-    }
-    if (!file) file = &files.emplace_back(FileEdits{path, {}});
-    file->edits.push_back(edit);
+    const auto [it, added] = file_index.try_emplace(path, files.size());
+    if (added) files.push_back(FileEdits{path, {}});
+    files[it->second].edits.push_back(edit);
     pos = end + kReplaceEnd.size();
   }
   if (files.empty()) return Error(Code::kInvalidInput, "no SEARCH/REPLACE block found");
@@ -105,8 +104,9 @@ Result<std::vector<FileEdits>> ParseEdits(std::string_view answer) {
 }
 
 Result<FileMap> ApplyEdits(const FileMap& context, const std::vector<FileEdits>& edits,
-                           size_t max_file_bytes) {
+                           size_t max_file_bytes, uint64_t max_scan_bytes) {
   FileMap result;
+  uint64_t scanned = 0;
   std::string content, next, search, replace;
   for (const FileEdits& file : edits) {
     content.assign(1, '\n');
@@ -115,6 +115,11 @@ Result<FileMap> ApplyEdits(const FileMap& context, const std::vector<FileEdits>&
       if (edit.search == edit.replace) {
         return Error(Code::kInvalidInput, "SEARCH and REPLACE are identical in an edit of '" +
                                               std::string(file.path) + "'");
+      }
+      scanned += content.size();
+      if (max_scan_bytes && scanned > max_scan_bytes) {
+        return Error(Code::kInvalidInput, "applying the edits scans more than the size guard (" +
+                                              std::to_string(max_scan_bytes) + " bytes)");
       }
       search.assign(1, '\n');
       search += edit.search;

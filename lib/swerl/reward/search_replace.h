@@ -9,6 +9,7 @@
 // code-point regex because every boundary is an ASCII character.
 #pragma once
 
+#include <cstdint>
 #include <map>
 #include <string>
 #include <string_view>
@@ -54,10 +55,11 @@ Result<std::vector<FileEdits>> ParseEdits(std::string_view answer);
 // edit, in order, must have search != replace and "\n" + search present in
 // content, and replaces all non-overlapping occurrences (left to right) of
 // "\n" + search with "\n" + replace; the result drops the leading "\n".
-// Errors: identical search and replace, a search not found, or a result
-// longer than max_file_bytes (0 = no limit; the one guard against an empty
-// SEARCH multiplying a large file).
+// Errors: identical search and replace, a search not found; and the size
+// guard (0 = no limit): a result longer than max_file_bytes (an empty
+// SEARCH inserts REPLACE after every line), or more than max_scan_bytes of
+// file text searched in all (thousands of edits of one large file).
 Result<FileMap> ApplyEdits(const FileMap& context, const std::vector<FileEdits>& edits,
-                           size_t max_file_bytes = 0);
+                           size_t max_file_bytes = 0, uint64_t max_scan_bytes = 0);
 
 }  // namespace swerl::reward

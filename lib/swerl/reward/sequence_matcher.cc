@@ -159,6 +159,12 @@ std::vector<MatchingBlock> MatchingBlocks(std::span<const uint32_t> a, const Ind
   return merged;
 }
 
+uint64_t MatchWork(std::span<const uint32_t> a, const IndexedSequence& b) {
+  uint64_t work = 0;
+  for (uint32_t x : a) work += b.Positions(x).size();
+  return work;
+}
+
 double Ratio(std::span<const uint32_t> a, const IndexedSequence& b) {
   const size_t total = a.size() + b.b().size();
   if (total == 0) return 1.0;

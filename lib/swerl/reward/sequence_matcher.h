@@ -62,6 +62,12 @@ class IndexedSequence {
 // REQUIRES: len(a), len(b) < 2^32.
 std::vector<MatchingBlock> MatchingBlocks(std::span<const uint32_t> a, const IndexedSequence& b);
 
+// Steps of the first longest-match search of a against b: the sum over a
+// of the number of positions of a[i] in b. MatchingBlocks costs a small
+// multiple of it (one such pass per level of its recursion); the size
+// guard of reward.h compares it with a limit before matching.
+uint64_t MatchWork(std::span<const uint32_t> a, const IndexedSequence& b);
+
 // ratio() = 2.0 * M / T (M = matched symbols, T = len(a) + len(b)); 1.0 when
 // both are empty.
 double Ratio(std::span<const uint32_t> a, const IndexedSequence& b);

@@ -34,6 +34,11 @@ void AppendLines(std::string* out, char prefix, const std::vector<std::string_vi
 }  // namespace
 
 std::string NormalizedDiff(std::string_view old_text, std::string_view new_text, size_t context) {
+  return *BoundedNormalizedDiff(old_text, new_text, /*max_work=*/0, context);
+}
+
+Result<std::string> BoundedNormalizedDiff(std::string_view old_text, std::string_view new_text,
+                                          uint64_t max_work, size_t context) {
   std::vector<std::string_view> a, b;
   SplitLines(old_text, &a);
   SplitLines(new_text, &b);
@@ -52,6 +57,13 @@ std::string NormalizedDiff(std::string_view old_text, std::string_view new_text,
   const std::vector<uint32_t> a_ids = intern(a);
   const std::vector<uint32_t> b_ids = intern(b);
   const IndexedSequence indexed(b_ids, /*autojunk=*/true);
+  if (max_work) {
+    if (const uint64_t work = MatchWork(a_ids, indexed); work > max_work) {
+      return Error(Code::kInvalidInput, "diffing the lines needs about " + std::to_string(work) +
+                                            " steps, over the size guard (" +
+                                            std::to_string(max_work) + ")");
+    }
+  }
   const auto groups = GroupedOpcodes(Opcodes(MatchingBlocks(a_ids, indexed)), context);
 
   std::string out;

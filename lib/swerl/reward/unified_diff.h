@@ -7,13 +7,22 @@
 // differences vanish.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <string_view>
+
+#include "swerl/core/result.h"
 
 namespace swerl::reward {
 
 // REQUIRES: old_text and new_text are valid UTF-8.
 std::string NormalizedDiff(std::string_view old_text, std::string_view new_text,
                            size_t context = 3);
+
+// NormalizedDiff, unless matching the lines would take more than max_work
+// steps (MatchWork of the old lines against the new; 0 = no limit): then
+// kInvalidInput, saying so.
+Result<std::string> BoundedNormalizedDiff(std::string_view old_text, std::string_view new_text,
+                                          uint64_t max_work, size_t context = 3);
 
 }  // namespace swerl::reward
