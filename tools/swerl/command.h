@@ -30,5 +30,7 @@ void ApplyCommonFlags(const Context& ctx, const std::string& command);
 void RegisterFetch(CLI::App& root, Context& ctx);
 void RegisterEvents(CLI::App& root, Context& ctx);
 void RegisterReward(CLI::App& root, Context& ctx);
+void RegisterIngest(CLI::App& root, Context& ctx);
+void RegisterStats(CLI::App& root, Context& ctx);
 
 }  // namespace swerl::tools

@@ -45,6 +45,8 @@ int main(int argc, char** argv) {
   tools::RegisterFetch(app, ctx);
   tools::RegisterEvents(app, ctx);
   tools::RegisterReward(app, ctx);
+  tools::RegisterIngest(app, ctx);
+  tools::RegisterStats(app, ctx);
   app.require_subcommand(1);
   try {
     app.parse(argc, argv);

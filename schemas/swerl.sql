@@ -1,0 +1,238 @@
+-- swerl.db: the store of `swerl ingest`, `link`, `enrich` and `stats`.
+-- Documented in schemas/store.md. Versioned with PRAGMA user_version: each
+-- "-- @migration N" section below upgrades a database at version N-1 to N,
+-- in one transaction; a database newer than the last section is refused.
+--
+-- Folding rule (order-independent, idempotent): every entity column belongs
+-- to a group with a version column `*_ver` = the (created_at, id) of the
+-- event that set it, written as 'YYYY-MM-DDTHH:MM:SSZ' || 20-digit id so
+-- that text order is event order. A group is updated only by an event that
+-- carries it and is newer than its version. Full-era events carry every
+-- group of the objects they hold (nulls included: a reopened PR loses its
+-- closed_at); trimmed-era events carry only groups with a non-null value,
+-- so they never erase richer data with nulls.
+
+-- @migration 1
+CREATE TABLE repos (
+  repo_id   INTEGER PRIMARY KEY,        -- GitHub repository id (stable across renames)
+  name      TEXT,                       -- owner/name at the newest event
+  name_ver  TEXT NOT NULL DEFAULT ''
+);
+
+-- Every owner/name ever seen for a repository id (renames, case variants).
+CREATE TABLE repo_names (
+  name      TEXT PRIMARY KEY COLLATE NOCASE,
+  repo_id   INTEGER NOT NULL,
+  last_ver  TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX repo_names_by_id ON repo_names(repo_id);
+
+CREATE TABLE pull_requests (
+  repo_id            INTEGER NOT NULL,
+  number             INTEGER NOT NULL,
+  -- stub: in both eras
+  pr_id              INTEGER,
+  base_ref           TEXT,
+  base_sha           TEXT,
+  base_repo          TEXT,
+  base_repo_id       INTEGER,
+  head_ref           TEXT,
+  head_sha           TEXT,
+  head_repo          TEXT,
+  head_repo_id       INTEGER,
+  stub_ver           TEXT NOT NULL DEFAULT '',
+  -- detail: full-era pull_request objects of every event type (and the REST API)
+  title              TEXT,
+  body               TEXT,
+  state              TEXT,
+  draft              INTEGER,
+  merge_commit_sha   TEXT,
+  created_at         TEXT,
+  updated_at         TEXT,
+  user               TEXT,
+  user_id            INTEGER,
+  user_type          TEXT,
+  author_association TEXT,
+  labels             TEXT,             -- JSON array of label names
+  detail_ver         TEXT NOT NULL DEFAULT '',
+  -- outcome: only the full-era PullRequestEvent object carries these (the
+  -- review events' pull_request lacks them)
+  merged             INTEGER,
+  merged_at          TEXT,
+  closed_at          TEXT,
+  additions          INTEGER,
+  deletions          INTEGER,
+  changed_files      INTEGER,
+  commits            INTEGER,
+  merged_by          TEXT,
+  outcome_ver        TEXT NOT NULL DEFAULT '',
+  -- action: state implied by trimmed-era PullRequestEvent actions
+  -- (opened/reopened -> open; closed -> closed unmerged; merged -> merged)
+  act_state          TEXT,
+  act_merged         INTEGER,
+  act_at             TEXT,             -- created_at of that event
+  act_ver            TEXT NOT NULL DEFAULT '',
+  -- who opened / merged, from the actor of opened / merged actions
+  opened_by          TEXT,
+  opened_ver         TEXT NOT NULL DEFAULT '',
+  merged_by_actor    TEXT,
+  merger_ver         TEXT NOT NULL DEFAULT '',
+  PRIMARY KEY (repo_id, number)
+) WITHOUT ROWID;
+
+-- Issues, and the issue side of pull requests (they share one number
+-- sequence per repository; is_pull_request tells them apart).
+CREATE TABLE issues (
+  repo_id            INTEGER NOT NULL,
+  number             INTEGER NOT NULL,
+  issue_id           INTEGER,
+  title              TEXT,
+  state              TEXT,
+  labels             TEXT,             -- JSON array of label names
+  user               TEXT,
+  user_id            INTEGER,
+  user_type          TEXT,
+  created_at         TEXT,
+  updated_at         TEXT,
+  closed_at          TEXT,
+  is_pull_request    INTEGER,
+  main_ver           TEXT NOT NULL DEFAULT '',
+  body               TEXT,
+  body_ver           TEXT NOT NULL DEFAULT '',
+  author_association TEXT,
+  assoc_ver          TEXT NOT NULL DEFAULT '',
+  PRIMARY KEY (repo_id, number)
+) WITHOUT ROWID;
+
+-- The conversation. Comment ids are global on GitHub.
+CREATE TABLE issue_comments (
+  comment_id         INTEGER PRIMARY KEY,
+  repo_id            INTEGER NOT NULL,
+  number             INTEGER NOT NULL,   -- the issue or pull request
+  body               TEXT,
+  user               TEXT,
+  user_id            INTEGER,
+  user_type          TEXT,
+  created_at         TEXT,
+  updated_at         TEXT,
+  main_ver           TEXT NOT NULL DEFAULT '',
+  author_association TEXT,
+  assoc_ver          TEXT NOT NULL DEFAULT '',
+  deleted            INTEGER,           -- 1 after a "deleted" action
+  deleted_ver        TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX issue_comments_by_issue ON issue_comments(repo_id, number);
+
+CREATE TABLE reviews (
+  review_id          INTEGER PRIMARY KEY,
+  repo_id            INTEGER NOT NULL,
+  number             INTEGER NOT NULL,
+  state              TEXT,
+  user               TEXT,
+  user_id            INTEGER,
+  user_type          TEXT,
+  submitted_at       TEXT,
+  commit_id          TEXT,
+  main_ver           TEXT NOT NULL DEFAULT '',
+  body               TEXT,
+  body_ver           TEXT NOT NULL DEFAULT '',
+  author_association TEXT,
+  assoc_ver          TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX reviews_by_pr ON reviews(repo_id, number);
+
+CREATE TABLE review_comments (
+  comment_id             INTEGER PRIMARY KEY,
+  repo_id                INTEGER NOT NULL,
+  number                 INTEGER NOT NULL,
+  body                   TEXT,
+  user                   TEXT,
+  user_id                INTEGER,
+  user_type              TEXT,
+  created_at             TEXT,
+  updated_at             TEXT,
+  main_ver               TEXT NOT NULL DEFAULT '',
+  -- code: where the comment sits (absent from trimmed-era payloads)
+  path                   TEXT,
+  diff_hunk              TEXT,
+  commit_id              TEXT,
+  original_commit_id     TEXT,
+  line                   INTEGER,
+  original_line          INTEGER,
+  side                   TEXT,
+  start_line             INTEGER,
+  in_reply_to_id         INTEGER,
+  pull_request_review_id INTEGER,
+  code_ver               TEXT NOT NULL DEFAULT '',
+  author_association     TEXT,
+  assoc_ver              TEXT NOT NULL DEFAULT '',
+  deleted                INTEGER,
+  deleted_ver            TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX review_comments_by_pr ON review_comments(repo_id, number);
+
+-- Issue references found by `swerl link` (schemas/links.md).
+CREATE TABLE issue_links (
+  repo_id        INTEGER NOT NULL,      -- the pull request
+  pr_number      INTEGER NOT NULL,
+  target_repo    TEXT NOT NULL,         -- owner/name as referenced ('' = same repository)
+  target_number  INTEGER NOT NULL,
+  target_repo_id INTEGER,               -- resolved through repo_names; null when unknown
+  closing        INTEGER NOT NULL,      -- 1: after a closing keyword
+  keyword        TEXT,
+  source         TEXT NOT NULL,         -- 'title', 'body' or 'commit'
+  PRIMARY KEY (repo_id, pr_number, target_repo, target_number)
+) WITHOUT ROWID;
+
+-- Event ids already folded in: re-ingesting them is a no-op.
+CREATE TABLE events_seen (
+  event_id INTEGER PRIMARY KEY          -- the decimal id (dedup key of schemas/records/event.md)
+);
+
+-- Distinct events ingested, per type and era.
+CREATE TABLE event_counts (
+  type  TEXT NOT NULL,
+  era   TEXT NOT NULL,
+  n     INTEGER NOT NULL,
+  PRIMARY KEY (type, era)
+) WITHOUT ROWID;
+
+-- One row per completed `swerl ingest` input.
+CREATE TABLE ingest_log (
+  run_id      INTEGER PRIMARY KEY,
+  input       TEXT NOT NULL,
+  started_at  TEXT NOT NULL,
+  finished_at TEXT NOT NULL,
+  lines       INTEGER NOT NULL,
+  new_events  INTEGER NOT NULL,
+  duplicates  INTEGER NOT NULL,
+  skipped     INTEGER NOT NULL,         -- records without repo_id or number, other types
+  bad_lines   INTEGER NOT NULL
+);
+
+-- REST responses of `swerl enrich`, for conditional requests and resuming.
+CREATE TABLE api_fetches (
+  url         TEXT PRIMARY KEY,
+  etag        TEXT,
+  status      INTEGER,                  -- last HTTP status (304 keeps the stored data)
+  fetched_at  TEXT,
+  error       TEXT
+);
+
+-- Pull requests with their effective state: the action group wins when it
+-- is newer than the detail/outcome groups (trimmed era), else those.
+CREATE VIEW prs AS
+SELECT p.repo_id, r.name AS repo, p.number, p.title, p.body,
+       CASE WHEN p.act_ver > p.detail_ver THEN p.act_state ELSE p.state END AS state,
+       CASE WHEN p.act_ver > p.outcome_ver THEN p.act_merged ELSE p.merged END AS merged,
+       CASE WHEN p.act_ver > p.outcome_ver THEN
+              CASE WHEN p.act_merged = 1 THEN p.act_at END
+            ELSE p.merged_at END AS merged_at,
+       p.merge_commit_sha, p.base_ref, p.base_sha, p.head_ref, p.head_sha, p.head_repo,
+       COALESCE(p.user, p.opened_by) AS author, p.user_type AS author_type,
+       COALESCE(p.merged_by, p.merged_by_actor) AS merged_by,
+       p.created_at,
+       CASE WHEN p.act_ver > p.outcome_ver THEN p.act_at ELSE p.closed_at END AS closed_at,
+       p.additions, p.deletions, p.changed_files, p.commits,
+       p.labels, p.draft
+FROM pull_requests p LEFT JOIN repos r USING (repo_id);
