@@ -84,6 +84,10 @@ void Stmt::BindText(int i, std::string_view v) {
   SWERL_CHECK(sqlite3_bind_text64(h_.get(), i, v.data(), v.size(), SQLITE_TRANSIENT, SQLITE_UTF8) ==
               SQLITE_OK);
 }
+void Stmt::BindTextNoCopy(int i, std::string_view v) {
+  SWERL_CHECK(sqlite3_bind_text64(h_.get(), i, v.data(), v.size(), SQLITE_STATIC, SQLITE_UTF8) ==
+              SQLITE_OK);
+}
 void Stmt::BindBlob(int i, std::string_view v) {
   SWERL_CHECK(sqlite3_bind_blob64(h_.get(), i, v.data(), v.size(), SQLITE_TRANSIENT) == SQLITE_OK);
 }

@@ -55,6 +55,8 @@ class Stmt {
   void BindNull(int i);
   void BindInt(int i, int64_t v);
   void BindText(int i, std::string_view v);  // copied (SQLITE_TRANSIENT)
+  // Not copied: `v` must stay valid until the next Reset() (or Run()).
+  void BindTextNoCopy(int i, std::string_view v);
   void BindBlob(int i, std::string_view v);
   void BindOptionalText(int i, const std::optional<std::string_view>& v);
   void BindOptionalInt(int i, const std::optional<int64_t>& v);

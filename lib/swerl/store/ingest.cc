@@ -150,7 +150,8 @@ void Bind(db::Stmt& stmt, const std::vector<Value>& values) {
         stmt.BindInt(i, values[k].i);
         break;
       case Value::Type::kText:
-        stmt.BindText(i, values[k].s);
+        // The record, the scratch strings and the version outlive the step.
+        stmt.BindTextNoCopy(i, values[k].s);
         break;
     }
   }
