@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Benchmarks, each against a baseline measured in the same run.
-#   bench/run.sh [BUILD_DIR] [all|micro|events|reward]
+#   bench/run.sh [BUILD_DIR] [all|micro|events|reward|ingest]
 # Results: a table on stdout, JSON under BUILD_DIR/bench/.
 set -euo pipefail
 BUILD=${1:-build}
@@ -15,4 +15,7 @@ if [[ "$WHAT" == all || "$WHAT" == events ]]; then
 fi
 if [[ "$WHAT" == all || "$WHAT" == reward ]]; then
   bash "$HERE/reward/run.sh" "$BUILD"
+fi
+if [[ "$WHAT" == all || "$WHAT" == ingest ]]; then
+  bash "$HERE/ingest/run.sh" "$BUILD"
 fi
