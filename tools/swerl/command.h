@@ -32,5 +32,6 @@ void RegisterEvents(CLI::App& root, Context& ctx);
 void RegisterReward(CLI::App& root, Context& ctx);
 void RegisterIngest(CLI::App& root, Context& ctx);
 void RegisterStats(CLI::App& root, Context& ctx);
+void RegisterLink(CLI::App& root, Context& ctx);
 
 }  // namespace swerl::tools

@@ -47,6 +47,7 @@ int main(int argc, char** argv) {
   tools::RegisterReward(app, ctx);
   tools::RegisterIngest(app, ctx);
   tools::RegisterStats(app, ctx);
+  tools::RegisterLink(app, ctx);
   app.require_subcommand(1);
   try {
     app.parse(argc, argv);
