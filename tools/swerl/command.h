@@ -33,5 +33,6 @@ void RegisterReward(CLI::App& root, Context& ctx);
 void RegisterIngest(CLI::App& root, Context& ctx);
 void RegisterStats(CLI::App& root, Context& ctx);
 void RegisterLink(CLI::App& root, Context& ctx);
+void RegisterEnrich(CLI::App& root, Context& ctx);
 
 }  // namespace swerl::tools

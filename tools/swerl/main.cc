@@ -48,6 +48,7 @@ int main(int argc, char** argv) {
   tools::RegisterIngest(app, ctx);
   tools::RegisterStats(app, ctx);
   tools::RegisterLink(app, ctx);
+  tools::RegisterEnrich(app, ctx);
   app.require_subcommand(1);
   try {
     app.parse(argc, argv);
