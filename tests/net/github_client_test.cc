@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include "swerl/net/http_response.h"
+
 namespace swerl::net {
 namespace {
 

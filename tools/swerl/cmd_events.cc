@@ -152,14 +152,9 @@ std::string Summary(const gharchive::EventStreamStats& s, double seconds) {
 int RunEvents(const EventsOptions& opt, const Context& ctx) {
   ApplyCommonFlags(ctx, "events");
   auto& log = cli::Log::Get();
-  std::vector<std::string> inputs = opt.inputs;
-  if (inputs.empty()) {
-    if (::isatty(0)) {
-      log.Error("no input files and standard input is a terminal (see --help)");
-      return cli::kExitError;
-    }
-    inputs.push_back("-");
-  }
+  const auto resolved = InputsOrStdin(opt.inputs);
+  if (!resolved) return cli::kExitError;
+  const std::vector<std::string>& inputs = *resolved;
   auto types = gharchive::TypeSet::Parse(opt.types);
   if (!types) {
     log.Error(types.error().message());

@@ -33,14 +33,9 @@ std::string UtcNow() {
 int RunIngest(const IngestOptions& opt, const Context& ctx) {
   ApplyCommonFlags(ctx, "ingest");
   auto& log = cli::Log::Get();
-  std::vector<std::string> inputs = opt.inputs;
-  if (inputs.empty()) {
-    if (::isatty(0)) {
-      log.Error("no input files and standard input is a terminal (see --help)");
-      return cli::kExitError;
-    }
-    inputs.push_back("-");
-  }
+  const auto resolved = InputsOrStdin(opt.inputs);
+  if (!resolved) return cli::kExitError;
+  const std::vector<std::string>& inputs = *resolved;
   auto db = store::OpenStore(opt.db, /*create=*/true);
   if (!db) {
     log.Error(db.error().message());

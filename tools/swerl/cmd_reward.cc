@@ -40,7 +40,8 @@ struct Totals {
   uint64_t requests = 0, invalid = 0, scores = 0, failed = 0;
 };
 
-// Scores one input stream; returns false to stop (error budget or I/O).
+// Scores one input stream, writing results in input order. Errors: the
+// --max-errors budget exceeded (kInvalidInput), I/O, or a closed stdout.
 Status ScoreStream(io::InputStream* in, const RewardOptions& opt, int threads,
                    io::BufferedOutput* out, Totals* totals) {
   auto& log = cli::Log::Get();
@@ -145,14 +146,9 @@ Status ScoreStream(io::InputStream* in, const RewardOptions& opt, int threads,
 int RunReward(const RewardOptions& opt, const Context& ctx) {
   ApplyCommonFlags(ctx, "reward");
   auto& log = cli::Log::Get();
-  std::vector<std::string> inputs = opt.inputs;
-  if (inputs.empty()) {
-    if (::isatty(0)) {
-      log.Error("no input files and standard input is a terminal (see --help)");
-      return cli::kExitError;
-    }
-    inputs.push_back("-");
-  }
+  const auto resolved = InputsOrStdin(opt.inputs);
+  if (!resolved) return cli::kExitError;
+  const std::vector<std::string>& inputs = *resolved;
   const int threads = opt.threads > 0
                           ? opt.threads
                           : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));

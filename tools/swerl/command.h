@@ -5,7 +5,9 @@
 
 #include <CLI/CLI.hpp>
 #include <functional>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "swerl/cli/log.h"
 #include "swerl/cli/progress.h"
@@ -26,6 +28,11 @@ void AddCommonFlags(CLI::App* cmd, Context& ctx);
 
 // Applies the common flags to the process log; the first thing ctx.run does.
 void ApplyCommonFlags(const Context& ctx, const std::string& command);
+
+// The input paths of a stdin-reading command: `paths`, or "-" when none is
+// given. nullopt (after logging why) when none is given and stdin is a
+// terminal, where reading would look like a hang.
+std::optional<std::vector<std::string>> InputsOrStdin(const std::vector<std::string>& paths);
 
 void RegisterFetch(CLI::App& root, Context& ctx);
 void RegisterEvents(CLI::App& root, Context& ctx);

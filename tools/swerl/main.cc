@@ -1,5 +1,7 @@
 // swerl: GH Archive and git clones to SWE-RL datasets. One binary, one
 // subcommand per pipeline stage (see README.md).
+#include <unistd.h>
+
 #include <csignal>
 #include <exception>
 #include <iostream>
@@ -31,6 +33,15 @@ void ApplyCommonFlags(const Context& ctx, const std::string& command) {
   } else if (ctx.verbose == 1) {
     log.set_level(cli::Level::kInfo);
   }
+}
+
+std::optional<std::vector<std::string>> InputsOrStdin(const std::vector<std::string>& paths) {
+  if (!paths.empty()) return paths;
+  if (::isatty(0)) {
+    cli::Log::Get().Error("no input files and standard input is a terminal (see --help)");
+    return std::nullopt;
+  }
+  return std::vector<std::string>{"-"};
 }
 
 }  // namespace swerl::tools

@@ -19,7 +19,6 @@ namespace {
 using Clock = std::chrono::steady_clock;
 
 constexpr int kMaxPollMs = 500;
-constexpr size_t kMaxErrorExcerpt = 200;
 // Pauses per page for rate limits before the page fails: a server that keeps
 // answering "wait" must not hold a run forever.
 constexpr int kMaxRateWaitsPerPage = 10;
@@ -34,54 +33,12 @@ int64_t EpochNowMs() {
       .count();
 }
 
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() &&
-         (s.back() == ' ' || s.back() == '\t' || s.back() == '\r' || s.back() == '\n')) {
-    s.remove_suffix(1);
-  }
-  return s;
-}
-
-bool EqualsNoCase(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(a[i])) !=
-        std::tolower(static_cast<unsigned char>(b[i]))) {
-      return false;
-    }
-  }
-  return true;
-}
-
-std::optional<int64_t> ParseI64(std::string_view s) {
-  int64_t v = 0;
-  s = Trim(s);
-  if (s.empty()) return std::nullopt;
-  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-  if (ec != std::errc() || end != s.data() + s.size()) return std::nullopt;
-  return v;
-}
-
 bool ContainsNoCase(std::string_view hay, std::string_view needle) {
   auto it = std::search(hay.begin(), hay.end(), needle.begin(), needle.end(), [](char a, char b) {
     return std::tolower(static_cast<unsigned char>(a)) ==
            std::tolower(static_cast<unsigned char>(b));
   });
   return it != hay.end();
-}
-
-// "HTTP 500 from 'url': <start of the body>", control bytes blanked. The
-// URL never holds the token (it travels in a header only).
-Error HttpError(int status, const std::string& url, std::string_view body) {
-  std::string msg = "HTTP " + std::to_string(status) + " from '" + url + "'";
-  std::string excerpt;
-  for (char c : body.substr(0, kMaxErrorExcerpt)) {
-    excerpt.push_back(static_cast<unsigned char>(c) < 0x20 ? ' ' : c);
-  }
-  while (!excerpt.empty() && excerpt.back() == ' ') excerpt.pop_back();
-  if (!excerpt.empty()) msg += ": " + excerpt;
-  return Error(Code::kExternal, std::move(msg));
 }
 
 struct Job;
@@ -92,9 +49,6 @@ struct Transfer {
   CurlEasy easy;
   CurlSlist headers;
   ResponseHead head;
-  std::string link;                     // Link header of the last response
-  std::optional<int64_t> rl_remaining;  // X-RateLimit-Remaining
-  std::optional<int64_t> rl_reset;      // X-RateLimit-Reset (epoch s)
   std::string body;
   std::string sent_etag;
   uint64_t max_body = 0;
@@ -126,71 +80,11 @@ size_t OnBody(char* data, size_t size, size_t nmemb, void* user) {
 
 size_t OnHeader(char* data, size_t size, size_t nitems, void* user) {
   auto* t = static_cast<Transfer*>(user);
-  const std::string_view line(data, size * nitems);
-  t->head.AddLine(line);
-  if (line.size() >= 5 && line.substr(0, 5) == "HTTP/") {
-    // A new response (after a redirect): forget the previous one's fields.
-    t->link.clear();
-    t->rl_remaining.reset();
-    t->rl_reset.reset();
-    return line.size();
-  }
-  const size_t colon = line.find(':');
-  if (colon == std::string_view::npos) return line.size();
-  const std::string_view name = Trim(line.substr(0, colon));
-  const std::string_view value = Trim(line.substr(colon + 1));
-  if (EqualsNoCase(name, "link")) {
-    t->link = value;
-  } else if (EqualsNoCase(name, "x-ratelimit-remaining")) {
-    t->rl_remaining = ParseI64(value);
-  } else if (EqualsNoCase(name, "x-ratelimit-reset")) {
-    t->rl_reset = ParseI64(value);
-  }
-  return line.size();
+  t->head.AddLine(std::string_view(data, size * nitems));
+  return size * nitems;
 }
 
 }  // namespace
-
-std::string LinkNext(std::string_view header) {
-  // link-value = "<" URI ">" *( ";" param ); values are comma-separated,
-  // and a URI may itself hold commas, so scan bracket by bracket.
-  size_t pos = 0;
-  while (pos < header.size()) {
-    const size_t open = header.find('<', pos);
-    if (open == std::string_view::npos) break;
-    const size_t close = header.find('>', open + 1);
-    if (close == std::string_view::npos) break;
-    const std::string_view uri = header.substr(open + 1, close - open - 1);
-    size_t end = header.find('<', close + 1);
-    if (end == std::string_view::npos) end = header.size();
-    std::string_view params = header.substr(close + 1, end - close - 1);
-    // Each ";"-separated parameter: rel="next" or rel=next (a rel may list
-    // several space-separated relation types).
-    size_t p = 0;
-    while (p < params.size()) {
-      size_t semi = params.find_first_of(";,", p);
-      if (semi == std::string_view::npos) semi = params.size();
-      std::string_view param = Trim(params.substr(p, semi - p));
-      p = semi + 1;
-      const size_t eq = param.find('=');
-      if (eq == std::string_view::npos) continue;
-      if (!EqualsNoCase(Trim(param.substr(0, eq)), "rel")) continue;
-      std::string_view rel = Trim(param.substr(eq + 1));
-      if (rel.size() >= 2 && rel.front() == '"' && rel.back() == '"') {
-        rel = rel.substr(1, rel.size() - 2);
-      }
-      size_t r = 0;
-      while (r < rel.size()) {
-        size_t sp = rel.find(' ', r);
-        if (sp == std::string_view::npos) sp = rel.size();
-        if (EqualsNoCase(rel.substr(r, sp - r), "next")) return std::string(uri);
-        r = sp + 1;
-      }
-    }
-    pos = end;
-  }
-  return {};
-}
 
 struct GithubClient::Impl {
   GithubOptions options;
@@ -332,10 +226,11 @@ struct GithubClient::Impl {
     if (status != 0) job.result.status = status;
 
     // Primary limit: nothing more until the reset, whatever this answer is.
-    const bool exhausted = t->rl_remaining && *t->rl_remaining == 0 && t->rl_reset;
+    const bool exhausted = t->head.rate_limit_remaining() == 0 && t->head.rate_limit_reset();
     if (exhausted) {
       // One second of slack for clocks that differ a little from GitHub's.
-      Pause(*t->rl_reset * 1000 + 1000 - EpochNowMs(), *t->rl_reset + 1, "rate limit");
+      Pause(*t->head.rate_limit_reset() * 1000 + 1000 - EpochNowMs(),
+            *t->head.rate_limit_reset() + 1, "rate limit");
     }
 
     if (t->too_big) {
@@ -366,7 +261,7 @@ struct GithubClient::Impl {
           page.etag = t->head.etag().empty() ? t->sent_etag : t->head.etag();
         }
         job.result.pages.push_back(std::move(page));
-        const std::string next = job.request.paginate ? LinkNext(t->link) : std::string();
+        const std::string next = job.request.paginate ? LinkNext(t->head.link()) : std::string();
         if (next.empty()) {
           job.result.outcome = ApiOutcome::kOk;
           Complete(job);
@@ -390,7 +285,7 @@ struct GithubClient::Impl {
           job.result.outcome = ApiOutcome::kGone;
           Complete(job);
         } else {
-          Fail(job, HttpError(status, job.page_url, t->body));
+          Fail(job, HttpStatusError(status, job.page_url, t->body));
         }
         return;
       case 401:
@@ -400,7 +295,7 @@ struct GithubClient::Impl {
       default:
         break;
     }
-    Error e = HttpError(status, job.page_url, t->body);
+    Error e = HttpStatusError(status, job.page_url, t->body);
     if (status == 403 || status == 429) {
       const auto& retry_after = t->head.retry_after_s();
       bool wait = false;

@@ -137,8 +137,4 @@ class GithubClient {
   std::unique_ptr<Impl> impl_;
 };
 
-// The target of the rel="next" link in a Link header value
-// (`<https://...&page=2>; rel="next", <...>; rel="last"`); "" when none.
-std::string LinkNext(std::string_view link_header);
-
 }  // namespace swerl::net

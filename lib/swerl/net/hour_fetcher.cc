@@ -132,18 +132,6 @@ Result<Verified> VerifyAndInstall(const std::string& part_path, const std::strin
 
 bool IsRetryableStatus(long status) { return status >= 500 || status == 408 || status == 429; }
 
-// "HTTP 503 from 'url': <start of the body>" with control bytes blanked.
-Error HttpError(long status, const std::string& url, std::string_view body) {
-  std::string msg = "HTTP " + std::to_string(status) + " from '" + url + "'";
-  std::string excerpt;
-  for (char c : body.substr(0, 200)) {
-    excerpt.push_back(static_cast<unsigned char>(c) < 0x20 ? ' ' : c);
-  }
-  while (!excerpt.empty() && excerpt.back() == ' ') excerpt.pop_back();
-  if (!excerpt.empty()) msg += ": " + excerpt;
-  return Error(Code::kExternal, std::move(msg));
-}
-
 struct Task;
 
 // One HTTP request for a task: everything here lives from StartAttempt to
@@ -532,7 +520,7 @@ void Fetcher::FinishAttempt(Attempt& attempt, CURLcode rc) {
     ::unlink(t.part_path.c_str());
     ++result_.stats.restarted;
     if (observer_) observer_->OnRestart(t.hour, "the server refused the Range (416)");
-    Retry(t, HttpError(status, t.url, a->error_body));
+    Retry(t, HttpStatusError(status, t.url, a->error_body));
     return;
   }
   if (status == 200 || status == 206) {
@@ -549,7 +537,7 @@ void Fetcher::FinishAttempt(Attempt& attempt, CURLcode rc) {
     return;
   }
   Error e = status == 0 ? Error(Code::kExternal, "no HTTP response from '" + t.url + "'")
-                        : HttpError(status, t.url, a->error_body);
+                        : HttpStatusError(status, t.url, a->error_body);
   if (status == 0 || IsRetryableStatus(status)) {
     std::optional<std::chrono::milliseconds> at_least;
     if (a->head.retry_after_s()) at_least = std::chrono::seconds(*a->head.retry_after_s());

@@ -95,7 +95,65 @@ void ResponseHead::AddLine(std::string_view line) {
     last_modified_ = value;
   } else if (EqualsNoCase(name, "retry-after")) {
     retry_after_s_ = ParseU64(value);
+  } else if (EqualsNoCase(name, "link")) {
+    link_ = value;
+  } else if (EqualsNoCase(name, "x-ratelimit-remaining")) {
+    rate_limit_remaining_ = ParseU64(value);
+  } else if (EqualsNoCase(name, "x-ratelimit-reset")) {
+    rate_limit_reset_ = ParseU64(value);
   }
+}
+
+std::string LinkNext(std::string_view header) {
+  // link-value = "<" URI ">" *( ";" param ); values are comma-separated,
+  // and a URI may itself hold commas, so scan bracket by bracket.
+  size_t pos = 0;
+  while (pos < header.size()) {
+    const size_t open = header.find('<', pos);
+    if (open == std::string_view::npos) break;
+    const size_t close = header.find('>', open + 1);
+    if (close == std::string_view::npos) break;
+    const std::string_view uri = header.substr(open + 1, close - open - 1);
+    size_t end = header.find('<', close + 1);
+    if (end == std::string_view::npos) end = header.size();
+    std::string_view params = header.substr(close + 1, end - close - 1);
+    // Each ";"-separated parameter: rel="next" or rel=next (a rel may list
+    // several space-separated relation types).
+    size_t p = 0;
+    while (p < params.size()) {
+      size_t semi = params.find_first_of(";,", p);
+      if (semi == std::string_view::npos) semi = params.size();
+      std::string_view param = Trim(params.substr(p, semi - p));
+      p = semi + 1;
+      const size_t eq = param.find('=');
+      if (eq == std::string_view::npos) continue;
+      if (!EqualsNoCase(Trim(param.substr(0, eq)), "rel")) continue;
+      std::string_view rel = Trim(param.substr(eq + 1));
+      if (rel.size() >= 2 && rel.front() == '"' && rel.back() == '"') {
+        rel = rel.substr(1, rel.size() - 2);
+      }
+      size_t r = 0;
+      while (r < rel.size()) {
+        size_t sp = rel.find(' ', r);
+        if (sp == std::string_view::npos) sp = rel.size();
+        if (EqualsNoCase(rel.substr(r, sp - r), "next")) return std::string(uri);
+        r = sp + 1;
+      }
+    }
+    pos = end;
+  }
+  return {};
+}
+
+Error HttpStatusError(long status, const std::string& url, std::string_view body) {
+  std::string msg = "HTTP " + std::to_string(status) + " from '" + url + "'";
+  std::string excerpt;
+  for (char c : body.substr(0, 200)) {
+    excerpt.push_back(static_cast<unsigned char>(c) < 0x20 ? ' ' : c);
+  }
+  while (!excerpt.empty() && excerpt.back() == ' ') excerpt.pop_back();
+  if (!excerpt.empty()) msg += ": " + excerpt;
+  return Error(Code::kExternal, std::move(msg));
 }
 
 }  // namespace swerl::net
