@@ -13,6 +13,8 @@
 -- so they never erase richer data with nulls.
 
 -- @migration 1
+-- Rows that carry bodies (pull_requests, issues) live in rowid tables with a
+-- unique key: WITHOUT ROWID suits only rows far smaller than a page.
 CREATE TABLE repos (
   repo_id   INTEGER PRIMARY KEY,        -- GitHub repository id (stable across renames)
   name      TEXT,                       -- owner/name at the newest event
@@ -77,8 +79,8 @@ CREATE TABLE pull_requests (
   opened_ver         TEXT NOT NULL DEFAULT '',
   merged_by_actor    TEXT,
   merger_ver         TEXT NOT NULL DEFAULT '',
-  PRIMARY KEY (repo_id, number)
-) WITHOUT ROWID;
+  UNIQUE (repo_id, number)
+);
 
 -- Issues, and the issue side of pull requests (they share one number
 -- sequence per repository; is_pull_request tells them apart).
@@ -101,8 +103,8 @@ CREATE TABLE issues (
   body_ver           TEXT NOT NULL DEFAULT '',
   author_association TEXT,
   assoc_ver          TEXT NOT NULL DEFAULT '',
-  PRIMARY KEY (repo_id, number)
-) WITHOUT ROWID;
+  UNIQUE (repo_id, number)
+);
 
 -- The conversation. Comment ids are global on GitHub.
 CREATE TABLE issue_comments (

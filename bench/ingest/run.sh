@@ -1,16 +1,16 @@
 #!/usr/bin/env bash
 # `swerl ingest` throughput into a fresh database, against a Python
 # sqlite3 baseline in the same run (bench/README.md).
-#   bench/ingest/run.sh [BUILD_DIR]    env: RECORDS (default 500000), REPEAT (3)
+#   bench/ingest/run.sh [BUILD_DIR]    env: RECORDS (default 500000), REPEAT (5)
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
 BUILD=${1:-$ROOT/build}
 SWERL=$BUILD/swerl
 RECORDS=${RECORDS:-500000}
-REPEAT=${REPEAT:-3}
+REPEAT=${REPEAT:-5}
 PYTHON=${PYTHON:-python3}
-DATA=$BUILD/bench-data/records-$RECORDS.ndjson
+DATA=$BUILD/bench-data/records-v2-$RECORDS.ndjson  # v2: gen_records.py with fresh entities
 OUT=$BUILD/bench
 mkdir -p "$BUILD/bench-data" "$OUT"
 if [[ ! -s $DATA ]]; then

@@ -80,16 +80,20 @@ void Stmt::BindNull(int i) { SWERL_CHECK(sqlite3_bind_null(h_.get(), i) == SQLIT
 void Stmt::BindInt(int i, int64_t v) {
   SWERL_CHECK(sqlite3_bind_int64(h_.get(), i, v) == SQLITE_OK);
 }
+// SQLite binds NULL for a null pointer; an empty view is still text.
+static const char* TextData(std::string_view v) { return v.data() ? v.data() : ""; }
+
 void Stmt::BindText(int i, std::string_view v) {
-  SWERL_CHECK(sqlite3_bind_text64(h_.get(), i, v.data(), v.size(), SQLITE_TRANSIENT, SQLITE_UTF8) ==
+  SWERL_CHECK(sqlite3_bind_text64(h_.get(), i, TextData(v), v.size(), SQLITE_TRANSIENT, SQLITE_UTF8) ==
               SQLITE_OK);
 }
 void Stmt::BindTextNoCopy(int i, std::string_view v) {
-  SWERL_CHECK(sqlite3_bind_text64(h_.get(), i, v.data(), v.size(), SQLITE_STATIC, SQLITE_UTF8) ==
+  SWERL_CHECK(sqlite3_bind_text64(h_.get(), i, TextData(v), v.size(), SQLITE_STATIC, SQLITE_UTF8) ==
               SQLITE_OK);
 }
 void Stmt::BindBlob(int i, std::string_view v) {
-  SWERL_CHECK(sqlite3_bind_blob64(h_.get(), i, v.data(), v.size(), SQLITE_TRANSIENT) == SQLITE_OK);
+  SWERL_CHECK(sqlite3_bind_blob64(h_.get(), i, TextData(v), v.size(), SQLITE_TRANSIENT) ==
+              SQLITE_OK);
 }
 void Stmt::BindOptionalText(int i, const std::optional<std::string_view>& v) {
   v ? BindText(i, *v) : BindNull(i);

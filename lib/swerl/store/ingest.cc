@@ -2,21 +2,28 @@
 
 #include <simdjson.h>
 
-#include <ctime>
-#include <map>
+#include <algorithm>
 #include <vector>
 
 #include "swerl/gharchive/normalize.h"
 #include "swerl/json/json_writer.h"
+#include "swerl/store/pending_rows.h"
 
 static_assert(swerl::store::kRecordPadding >= simdjson::SIMDJSON_PADDING);
 
 namespace swerl::store {
 
+namespace {
+void SetEventVersion(std::string* v, std::string_view created_at, std::string_view id) {
+  v->assign(created_at);
+  if (id.size() < 20) v->append(20 - id.size(), '0');
+  v->append(id);
+}
+}  // namespace
+
 std::string EventVersion(std::string_view created_at, std::string_view id) {
-  std::string v(created_at);
-  if (id.size() < 20) v.append(20 - id.size(), '0');
-  v.append(id);
+  std::string v;
+  SetEventVersion(&v, created_at, id);
   return v;
 }
 
@@ -25,31 +32,6 @@ namespace {
 using simdjson::SUCCESS;
 using simdjson::dom::element;
 using simdjson::dom::object;
-
-// One bound value; text views point into the record being folded or into
-// the ingester's scratch strings.
-struct Value {
-  enum class Type : uint8_t { kNull, kInt, kText } type = Type::kNull;
-  int64_t i = 0;
-  std::string_view s;
-  static Value Int(int64_t v) { return {Type::kInt, v, {}}; }
-  static Value Text(std::string_view v) { return {Type::kText, 0, v}; }
-  bool null() const { return type == Type::kNull; }
-};
-
-struct GroupSpec {
-  std::string_view ver;                   // version column
-  std::vector<std::string_view> columns;  // in bind order
-};
-
-// A current-state table (schemas/swerl.sql): key columns, insert-only
-// columns, and versioned column groups.
-struct TableSpec {
-  std::string_view table;
-  std::vector<std::string_view> keys;
-  std::vector<std::string_view> fixed;  // set on insert only
-  std::vector<GroupSpec> groups;
-};
 
 const TableSpec kPullRequests{
     "pull_requests",
@@ -104,71 +86,59 @@ const TableSpec kReviewComments{
      {"assoc_ver", {"author_association"}},
      {"deleted_ver", {"deleted"}}}};
 
-// INSERT ... ON CONFLICT DO UPDATE that replaces each group only when the
-// incoming version is newer. Bind order: keys, fixed, then per group its
-// columns and its version ("" = the event does not carry the group).
-std::string UpsertSql(const TableSpec& t) {
-  std::string cols, marks, sets;
-  auto add = [&](std::string_view c) {
-    if (!cols.empty()) {
-      cols += ", ";
-      marks += ", ";
+// The members of one JSON object, for many lookups. A lookup resumes
+// after the previous hit, so reading keys in the order `swerl events`
+// writes them costs about one comparison each (simdjson's operator[] scans
+// from the first member every time).
+class Members {
+ public:
+  Members() = default;  // an absent object: finds nothing
+  explicit Members(const object& obj) : obj_(obj) {
+    for (auto field : obj) {
+      if (n_ == kMax) {
+        truncated_ = true;
+        break;
+      }
+      members_[n_++] = {field.key, field.value};
     }
-    cols += c;
-    marks += "?";
-  };
-  for (auto k : t.keys) add(k);
-  for (auto f : t.fixed) add(f);
-  for (const GroupSpec& g : t.groups) {
-    for (auto c : g.columns) {
-      add(c);
-      if (!sets.empty()) sets += ", ";
-      sets += std::string(c) + " = CASE WHEN excluded." + std::string(g.ver) + " > " +
-              std::string(t.table) + "." + std::string(g.ver) + " THEN excluded." + std::string(c) +
-              " ELSE " + std::string(t.table) + "." + std::string(c) + " END";
-    }
-    add(g.ver);
   }
-  for (const GroupSpec& g : t.groups) {
-    sets += ", " + std::string(g.ver) + " = max(" + std::string(t.table) + "." +
-            std::string(g.ver) + ", excluded." + std::string(g.ver) + ")";
-  }
-  std::string keys;
-  for (auto k : t.keys) keys += (keys.empty() ? "" : ", ") + std::string(k);
-  return "INSERT INTO " + std::string(t.table) + " (" + cols + ") VALUES (" + marks +
-         ") ON CONFLICT(" + keys + ") DO UPDATE SET " + sets;
-}
 
-void Bind(db::Stmt& stmt, const std::vector<Value>& values) {
-  for (size_t k = 0; k < values.size(); ++k) {
-    const int i = static_cast<int>(k) + 1;
-    switch (values[k].type) {
-      case Value::Type::kNull:
-        stmt.BindNull(i);
-        break;
-      case Value::Type::kInt:
-        stmt.BindInt(i, values[k].i);
-        break;
-      case Value::Type::kText:
-        // The record, the scratch strings and the version outlive the step.
-        stmt.BindTextNoCopy(i, values[k].s);
-        break;
+  bool Find(std::string_view key, element* out) {
+    for (size_t i = 0; i < n_; ++i) {
+      size_t j = cursor_ + i;
+      if (j >= n_) j -= n_;
+      if (members_[j].first == key) {
+        cursor_ = j + 1 == n_ ? 0 : j + 1;
+        *out = members_[j].second;
+        return true;
+      }
     }
+    return truncated_ && obj_[key].get(*out) == SUCCESS;
   }
-}
+
+ private:
+  static constexpr size_t kMax = 64;
+  object obj_;
+  std::pair<std::string_view, element> members_[kMax];
+  size_t n_ = 0, cursor_ = 0;
+  bool truncated_ = false;
+};
 
 // Reads obj[key] as the column kind the schema wants.
-Value Text(const object& obj, std::string_view key) {
+Value Text(Members& obj, std::string_view key) {
+  element e;
   std::string_view s;
-  return obj[key].get(s) == SUCCESS ? Value::Text(s) : Value{};
+  return obj.Find(key, &e) && e.get(s) == SUCCESS ? Value::Text(s) : Value{};
 }
-Value Int(const object& obj, std::string_view key) {
+Value Int(Members& obj, std::string_view key) {
+  element e;
   int64_t v;
-  return obj[key].get(v) == SUCCESS ? Value::Int(v) : Value{};
+  return obj.Find(key, &e) && e.get(v) == SUCCESS ? Value::Int(v) : Value{};
 }
-Value Bool(const object& obj, std::string_view key) {
+Value Bool(Members& obj, std::string_view key) {
+  element e;
   bool b;
-  return obj[key].get(b) == SUCCESS ? Value::Int(b ? 1 : 0) : Value{};
+  return obj.Find(key, &e) && e.get(b) == SUCCESS ? Value::Int(b ? 1 : 0) : Value{};
 }
 
 // Past the line checks, every failure is the database's: never reported
@@ -181,6 +151,15 @@ Error AsFatal(Error e) {
 
 }  // namespace
 
+// Text bytes staged in memory after which a batch is committed early.
+constexpr size_t kMaxPendingBytes = size_t{256} << 20;
+
+// Distinct events of the open batch per (type, era).
+struct EventCount {
+  std::string type, era;
+  int64_t n = 0;
+};
+
 struct Ingester::Impl {
   db::Db* db;
   size_t batch_events;
@@ -188,7 +167,12 @@ struct Ingester::Impl {
   size_t in_batch = 0;
   simdjson::dom::parser parser;
   db::Stmt seen, counts, repo, repo_name, pr, issue, issue_comment, review, review_comment, log;
-  std::map<std::pair<std::string, std::string>, int64_t> pending_counts;  // (type, era) -> n
+  TextArena arena;  // text of the pending rows
+  PendingTable pending_pr{kPullRequests}, pending_issue{kIssues},
+      pending_issue_comment{kIssueComments}, pending_review{kReviews},
+      pending_review_comment{kReviewComments};
+  PendingRepos pending_repos;
+  std::vector<EventCount> pending_counts;
   std::vector<Value> values;
   std::string labels_a, labels_b;  // JSON of label arrays for this record
   std::string version;
@@ -201,12 +185,29 @@ struct Ingester::Impl {
     return OkStatus();
   }
 
+  void CountEvent(std::string_view type, std::string_view era) {
+    for (EventCount& c : pending_counts) {
+      if (c.type == type && c.era == era) {
+        ++c.n;
+        return;
+      }
+    }
+    pending_counts.push_back({std::string(type), std::string(era), 1});
+  }
+
   Status CommitTxn() {
     if (!txn) return OkStatus();
-    for (const auto& [key, n] : pending_counts) {
-      counts.BindText(1, key.first);
-      counts.BindText(2, key.second);
-      counts.BindInt(3, n);
+    SWERL_RETURN_IF_ERROR(pending_repos.Flush(repo, repo_name));
+    SWERL_RETURN_IF_ERROR(pending_pr.Flush(pr));
+    SWERL_RETURN_IF_ERROR(pending_issue.Flush(issue));
+    SWERL_RETURN_IF_ERROR(pending_issue_comment.Flush(issue_comment));
+    SWERL_RETURN_IF_ERROR(pending_review.Flush(review));
+    SWERL_RETURN_IF_ERROR(pending_review_comment.Flush(review_comment));
+    arena.Clear();
+    for (const EventCount& c : pending_counts) {
+      counts.BindText(1, c.type);
+      counts.BindText(2, c.era);
+      counts.BindInt(3, c.n);
       SWERL_RETURN_IF_ERROR(counts.Run());
     }
     pending_counts.clear();
@@ -216,11 +217,15 @@ struct Ingester::Impl {
     return OkStatus();
   }
 
-  Status Upsert(db::Stmt& stmt) {
-    Bind(stmt, values);
-    Status st = stmt.Run();
+  // Ends a folded event: commits when the batch is full.
+  Status EndEvent() {
+    if (++in_batch >= batch_events || arena.bytes() >= kMaxPendingBytes) return CommitTxn();
+    return OkStatus();
+  }
+
+  void Stage(PendingTable& table) {
+    table.Merge(values, &arena);
     values.clear();
-    return st;
   }
 
   // Appends a group's values and its version: carried when the object is
@@ -235,9 +240,10 @@ struct Ingester::Impl {
     values.push_back(Value::Text(carried ? std::string_view(version) : std::string_view("")));
   }
 
-  static void LabelsJson(const object& obj, std::string* out, Value* v) {
+  static void LabelsJson(Members& obj, std::string* out, Value* v) {
+    element e;
     simdjson::dom::array arr;
-    if (obj["labels"].get(arr) != SUCCESS) {
+    if (!obj.Find("labels", &e) || e.get(arr) != SUCCESS) {
       *v = Value{};
       return;
     }
@@ -252,11 +258,12 @@ struct Ingester::Impl {
     *v = Value::Text(*out);
   }
 
-  Status FoldPullRequest(int64_t repo_id, int64_t number, const element& pr_el, bool full,
-                         std::string_view action, std::string_view actor,
+  void FoldPullRequest(int64_t repo_id, int64_t number, const element& pr_el, bool full,
+                       std::string_view action, std::string_view actor,
                          std::string_view created_at, bool is_pr_event) {
-    object pr;
-    const bool present = pr_el.get(pr) == SUCCESS;
+    object pr_obj;
+    const bool present = pr_el.get(pr_obj) == SUCCESS;
+    Members pr = present ? Members(pr_obj) : Members();
     values.push_back(Value::Int(repo_id));
     values.push_back(Value::Int(number));
     size_t g = values.size();
@@ -266,6 +273,11 @@ struct Ingester::Impl {
       values.push_back(Int(pr, "base_repo_id"));
       for (auto k : {"head_ref", "head_sha", "head_repo"}) values.push_back(Text(pr, k));
       values.push_back(Int(pr, "head_repo_id"));
+      const Value& base_repo = values[g + 3];
+      const Value& base_repo_id = values[g + 4];
+      if (!base_repo.null() && !base_repo_id.null()) {
+        pending_repos.Add(base_repo_id.i, base_repo.s, version, /*as_main_name=*/false);
+      }
     } else {
       values.resize(values.size() + 9);
     }
@@ -318,15 +330,16 @@ struct Ingester::Impl {
     Group(g, opened, true);
     g = values.size();
     bool merged_flag = false;
-    if (present) (void)!pr["merged"].get(merged_flag);
+    if (present) merged_flag = Bool(pr, "merged").i == 1;
     const bool merger = is_pr_event && !actor.empty() &&
                         (action == "merged" || (action == "closed" && merged_flag));
     values.push_back(merger ? Value::Text(actor) : Value{});
     Group(g, merger, true);
-    return Upsert(this->pr);
+    Stage(pending_pr);
   }
 
-  Status FoldIssue(int64_t repo_id, int64_t number, const object& is, bool full) {
+  void FoldIssue(int64_t repo_id, int64_t number, const object& obj, bool full) {
+    Members is(obj);
     values.push_back(Value::Int(repo_id));
     values.push_back(Value::Int(number));
     size_t g = values.size();
@@ -346,15 +359,16 @@ struct Ingester::Impl {
     g = values.size();
     values.push_back(Text(is, "author_association"));
     Group(g, true, full);
-    return Upsert(issue);
+    Stage(pending_issue);
   }
 
   // Comment-like rows keyed by their own id; repo_id/number fixed at insert.
-  Status FoldComment(int64_t repo_id, int64_t number, const object& c, bool full, bool review,
-                     bool deleted) {
-    int64_t id;
-    if (c["id"].get(id) != SUCCESS) return OkStatus();  // nothing to key it by
-    values.push_back(Value::Int(id));
+  void FoldComment(int64_t repo_id, int64_t number, const object& obj, bool full, bool review,
+                   bool deleted) {
+    Members c(obj);
+    const Value id = Int(c, "id");
+    if (id.null()) return;  // nothing to key it by
+    values.push_back(id);
     values.push_back(Value::Int(repo_id));
     values.push_back(Value::Int(number));
     size_t g = values.size();
@@ -380,13 +394,14 @@ struct Ingester::Impl {
     g = values.size();
     values.push_back(deleted ? Value::Int(1) : Value{});
     Group(g, deleted, true);
-    return Upsert(review ? review_comment : issue_comment);
+    Stage(review ? pending_review_comment : pending_issue_comment);
   }
 
-  Status FoldReview(int64_t repo_id, int64_t number, const object& r, bool full) {
-    int64_t id;
-    if (r["id"].get(id) != SUCCESS) return OkStatus();
-    values.push_back(Value::Int(id));
+  void FoldReview(int64_t repo_id, int64_t number, const object& obj, bool full) {
+    Members r(obj);
+    const Value id = Int(r, "id");
+    if (id.null()) return;
+    values.push_back(id);
     values.push_back(Value::Int(repo_id));
     values.push_back(Value::Int(number));
     size_t g = values.size();
@@ -400,71 +415,50 @@ struct Ingester::Impl {
     g = values.size();
     values.push_back(Text(r, "author_association"));
     Group(g, true, full);
-    return Upsert(review);
+    Stage(pending_review);
   }
 
-  Status FoldRepoName(int64_t repo_id, std::string_view name) {
-    if (name.empty()) return OkStatus();
-    repo.BindInt(1, repo_id);
-    repo.BindText(2, name);
-    repo.BindText(3, version);
-    SWERL_RETURN_IF_ERROR(repo.Run());
-    repo_name.BindText(1, name);
-    repo_name.BindInt(2, repo_id);
-    repo_name.BindText(3, version);
-    return repo_name.Run();
+  void FoldRepoName(int64_t repo_id, std::string_view name) {
+    if (!name.empty()) pending_repos.Add(repo_id, name, version, /*as_main_name=*/true);
   }
 
   // Folds a parsed record. Returns false when it was skipped.
-  Result<bool> Fold(const object& rec) {
-    std::string_view type, era, action, actor, created_at, repo_name_text;
-    int64_t repo_id, number;
-    if (rec["type"].get(type) != SUCCESS) return Error(Code::kInvalidInput, "no \"type\"");
-    if (rec["era"].get(era) != SUCCESS) return Error(Code::kInvalidInput, "no \"era\"");
-    (void)!rec["action"].get(action);
-    (void)!rec["actor"].get(actor);
-    (void)!rec["created_at"].get(created_at);
-    (void)!rec["repo"].get(repo_name_text);
-    if (rec["repo_id"].get(repo_id) != SUCCESS || rec["number"].get(number) != SUCCESS) {
-      return false;
-    }
-    const bool full = era == "full";
+  Result<bool> Fold(Members& rec) {
+    auto text = [&](std::string_view key) { return Text(rec, key).s; };
+    const Value type_v = Text(rec, "type");
+    const std::string_view created_at = text("created_at"), repo_name_text = text("repo");
+    const Value repo_id = Int(rec, "repo_id");
+    const std::string_view actor = text("actor"), action = text("action");
+    const Value number = Int(rec, "number");
+    const Value era_v = Text(rec, "era");
+    if (type_v.null()) return Error(Code::kInvalidInput, "no \"type\"");
+    if (era_v.null()) return Error(Code::kInvalidInput, "no \"era\"");
+    if (repo_id.null() || number.null()) return false;
+    const std::string_view type = type_v.s;
+    const bool full = era_v.s == "full";
     const bool is_pr_type = type == "PullRequestEvent" || type == "PullRequestReviewEvent" ||
                             type == "PullRequestReviewCommentEvent";
     const bool is_issue_type = type == "IssuesEvent" || type == "IssueCommentEvent";
     if (!is_pr_type && !is_issue_type) return false;
-    SWERL_RETURN_IF_ERROR(FoldRepoName(repo_id, repo_name_text));
-    if (is_pr_type) {
-      element pr = rec["pull_request"].value_unsafe();
-      SWERL_RETURN_IF_ERROR(FoldPullRequest(repo_id, number, pr, full, action, actor, created_at,
-                                            type == "PullRequestEvent"));
-      object pr_obj;
-      if (pr.get(pr_obj) == SUCCESS) {
-        std::string_view base_repo;
-        int64_t base_repo_id;
-        if (pr_obj["base_repo"].get(base_repo) == SUCCESS &&
-            pr_obj["base_repo_id"].get(base_repo_id) == SUCCESS) {
-          repo_name.BindText(1, base_repo);
-          repo_name.BindInt(2, base_repo_id);
-          repo_name.BindText(3, version);
-          SWERL_RETURN_IF_ERROR(repo_name.Run());
-        }
-      }
-    }
+    FoldRepoName(repo_id.i, repo_name_text);
+    element e;
     object obj;
-    if (type == "PullRequestReviewEvent" && rec["review"].get(obj) == SUCCESS) {
-      SWERL_RETURN_IF_ERROR(FoldReview(repo_id, number, obj, full));
+    auto member = [&](std::string_view key) {
+      return rec.Find(key, &e) && e.get(obj) == SUCCESS;
+    };
+    if (is_pr_type) {
+      if (!rec.Find("pull_request", &e)) e = element();
+      FoldPullRequest(repo_id.i, number.i, e, full, action, actor, created_at,
+                      type == "PullRequestEvent");
     }
-    if (type == "PullRequestReviewCommentEvent" && rec["comment"].get(obj) == SUCCESS) {
-      SWERL_RETURN_IF_ERROR(
-          FoldComment(repo_id, number, obj, full, /*review=*/true, action == "deleted"));
+    if (is_issue_type && member("issue")) FoldIssue(repo_id.i, number.i, obj, full);
+    if (type == "PullRequestReviewEvent" && member("review")) {
+      FoldReview(repo_id.i, number.i, obj, full);
     }
-    if (is_issue_type && rec["issue"].get(obj) == SUCCESS) {
-      SWERL_RETURN_IF_ERROR(FoldIssue(repo_id, number, obj, full));
-    }
-    if (type == "IssueCommentEvent" && rec["comment"].get(obj) == SUCCESS) {
-      SWERL_RETURN_IF_ERROR(
-          FoldComment(repo_id, number, obj, full, /*review=*/false, action == "deleted"));
+    if ((type == "PullRequestReviewCommentEvent" || type == "IssueCommentEvent") &&
+        member("comment")) {
+      FoldComment(repo_id.i, number.i, obj, full, /*review=*/type != "IssueCommentEvent",
+                  action == "deleted");
     }
     return true;
   }
@@ -493,6 +487,8 @@ Result<Ingester> Ingester::Create(db::Db* db, size_t batch_events) {
   SWERL_RETURN_IF_ERROR(prep(&impl->repo_name,
                              "INSERT INTO repo_names(name, repo_id, last_ver) VALUES (?, ?, ?) "
                              "ON CONFLICT(name) DO UPDATE SET "
+                             "name = CASE WHEN excluded.last_ver > repo_names.last_ver "
+                             "THEN excluded.name ELSE repo_names.name END, "
                              "repo_id = CASE WHEN excluded.last_ver > repo_names.last_ver "
                              "THEN excluded.repo_id ELSE repo_names.repo_id END, "
                              "last_ver = max(repo_names.last_ver, excluded.last_ver)"));
@@ -518,55 +514,53 @@ Status Ingester::Add(std::string_view line) {
   Impl& m = *impl_;
   ++counts_.lines;
   element root;
-  object rec;
+  object obj;
   if (m.parser.parse(line.data(), line.size(), false).get(root) != SUCCESS ||
-      root.get(rec) != SUCCESS) {
+      root.get(obj) != SUCCESS) {
     ++counts_.bad_lines;
     return Error(Code::kInvalidInput, "not a JSON object");
   }
-  std::string_view id, created_at, type, era;
-  if (rec["id"].get(id) != SUCCESS || rec["type"].get(type) != SUCCESS ||
-      rec["era"].get(era) != SUCCESS) {
+  Members rec(obj);
+  const Value id = Text(rec, "id"), type = Text(rec, "type"), era = Text(rec, "era");
+  if (id.null() || type.null() || era.null()) {
     ++counts_.bad_lines;
     return Error(Code::kInvalidInput, "not an event record (needs string id, type and era)");
   }
-  (void)!rec["created_at"].get(created_at);
   SWERL_RETURN_IF_ERROR(m.EnsureTxn());
-  m.seen.BindInt(1, static_cast<int64_t>(gharchive::EventIdKey(id)));
+  m.seen.BindInt(1, static_cast<int64_t>(gharchive::EventIdKey(id.s)));
   SWERL_RETURN_IF_ERROR(m.seen.Run());
   if (m.db->changes() == 0) {
     ++counts_.duplicates;
     return OkStatus();
   }
-  m.version = EventVersion(created_at, id);
+  SetEventVersion(&m.version, Text(rec, "created_at").s, id.s);
   auto fold = m.Fold(rec);
   if (!fold) return AsFatal(std::move(fold).error());
   const bool folded = *fold;
   if (folded) {
     ++counts_.new_events;
-    ++m.pending_counts[{std::string(type), std::string(era)}];
+    m.CountEvent(type.s, era.s);
   } else {
     ++counts_.skipped;
   }
-  if (++m.in_batch >= m.batch_events) SWERL_RETURN_IF_ERROR(m.CommitTxn());
-  return OkStatus();
+  return m.EndEvent();
 }
 
 Status Ingester::AddSnapshot(std::string_view line, std::string_view version) {
   Impl& m = *impl_;
   element root;
-  object rec;
+  object obj;
   if (m.parser.parse(line.data(), line.size(), false).get(root) != SUCCESS ||
-      root.get(rec) != SUCCESS) {
+      root.get(obj) != SUCCESS) {
     return Error(Code::kInvalidInput, "snapshot is not a JSON object");
   }
+  Members rec(obj);
   SWERL_RETURN_IF_ERROR(m.EnsureTxn());
-  m.version = std::string(version);
+  m.version.assign(version);
   auto fold = m.Fold(rec);
   if (!fold) return AsFatal(std::move(fold).error());
   if (!*fold) return Error(Code::kInvalidInput, "snapshot lacks repo_id or number");
-  if (++m.in_batch >= m.batch_events) SWERL_RETURN_IF_ERROR(m.CommitTxn());
-  return OkStatus();
+  return m.EndEvent();
 }
 
 Status Ingester::FinishInput(std::string_view input, std::string_view started_at) {
