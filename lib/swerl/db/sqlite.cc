@@ -32,6 +32,11 @@ Error SqliteError(sqlite3* db, int rc, std::string_view what) {
 }
 
 Result<Db> Db::Open(const std::string& path, Mode mode) {
+  // Once per process, before SQLite initializes: no global memory
+  // statistics, whose mutex every allocation would otherwise take. (A
+  // no-op, SQLITE_MISUSE, when the process already used SQLite.)
+  static const int memstatus_off = sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+  (void)memstatus_off;
   if (mode != Mode::kCreate) {
     struct stat st;
     if (::stat(path.c_str(), &st) != 0) {
