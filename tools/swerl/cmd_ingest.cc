@@ -7,6 +7,7 @@
 #include <ctime>
 
 #include "command.h"
+#include "swerl/core/utc_time.h"
 #include "swerl/io/line_chunker.h"
 #include "swerl/store/ingest.h"
 #include "swerl/store/store.h"
@@ -20,15 +21,6 @@ struct IngestOptions {
   size_t batch = 50'000;
   int64_t max_errors = -1;
 };
-
-std::string UtcNow() {
-  const std::time_t t = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
 
 int RunIngest(const IngestOptions& opt, const Context& ctx) {
   ApplyCommonFlags(ctx, "ingest");
@@ -53,7 +45,7 @@ int RunIngest(const IngestOptions& opt, const Context& ctx) {
     return cli::WithCommas(total.lines + ingester->counts().lines) + " records";
   });
   for (const std::string& path : inputs) {
-    const std::string started = UtcNow();
+    const std::string started = FormatUtc(std::time(nullptr));
     ingester->ResetCounts();
     auto in = io::OpenInput(path);
     if (!in) {
