@@ -178,6 +178,46 @@ TEST(Ingest, TrimmedEventsNeverEraseRicherDataAndMergedIsSeenInBothEras) {
             "closed|1|2025-10-03T00:00:00Z|alice\n");
 }
 
+// Duplicates are known at commit, so the counts hold across batches and
+// runs: an event seen in an earlier run, earlier in the same batch, or in an
+// earlier batch of the same run is a duplicate, never a new event.
+TEST(Ingest, CountsEveryEventOnceAcrossBatchesAndRuns) {
+  const auto& records = FixtureRecords();
+  const size_t n = records.size();
+  TempDir dir;
+  auto db = OpenStore(dir.Join("c.db"), true);
+  ASSERT_TRUE(db);
+  auto run = [&](const std::vector<std::string>& lines, size_t batch) -> IngestCounts {
+    auto ing = Ingester::Create(&*db, batch);
+    EXPECT_TRUE(ing);
+    for (const std::string& line : lines) {
+      std::string padded = line;
+      padded.append(kRecordPadding, '\0');
+      EXPECT_TRUE(ing->Add(std::string_view(padded.data(), line.size())));
+    }
+    EXPECT_TRUE(ing->FinishInput("run", "2026-01-01T00:00:00Z"));
+    return ing->counts();
+  };
+  const IngestCounts first = run({records.begin(), records.begin() + n / 2}, 5);
+  EXPECT_EQ(first.new_events + first.skipped, n / 2);
+  EXPECT_EQ(first.duplicates, 0u);
+  std::vector<std::string> second(records.begin() + n / 4, records.end());
+  second.push_back(records[n / 3]);  // in run 1 and earlier in this run
+  second.push_back(records[n - 1]);  // earlier in this run only
+  const IngestCounts again = run(second, 6);
+  EXPECT_EQ(again.duplicates, n / 2 - n / 4 + 2);
+  EXPECT_EQ(again.new_events + again.skipped, n - n / 2);
+  EXPECT_GT(first.new_events, 0u);
+  EXPECT_GT(again.new_events, 0u);
+  EXPECT_EQ(Query(&*db, "SELECT sum(n) FROM event_counts"),
+            std::to_string(first.new_events + again.new_events) + "\n");
+  EXPECT_EQ(Query(&*db, "SELECT new_events, duplicates, skipped FROM ingest_log ORDER BY run_id"),
+            std::to_string(first.new_events) + "|0|" + std::to_string(first.skipped) + "\n" +
+                std::to_string(again.new_events) + "|" + std::to_string(again.duplicates) + "|" +
+                std::to_string(again.skipped) + "\n");
+  EXPECT_EQ(Query(&*db, "SELECT count(*) FROM events_seen"), std::to_string(n) + "\n");
+}
+
 TEST(Ingest, BadLinesAreReportedAndNotFolded) {
   TempDir dir;
   auto db = OpenStore(dir.Join("b.db"), true);

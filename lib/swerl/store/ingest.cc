@@ -3,6 +3,7 @@
 #include <simdjson.h>
 
 #include <algorithm>
+#include <unordered_map>
 #include <vector>
 
 #include "swerl/gharchive/normalize.h"
@@ -142,8 +143,8 @@ Value Bool(Members& obj, std::string_view key) {
 }
 
 // Past the line checks, every failure is the database's: never reported
-// as a bad line (the event is already marked as seen in the open
-// transaction, which the caller must now abandon).
+// as a bad line (the event is already part of the open batch, which the
+// caller must now abandon).
 Error AsFatal(Error e) {
   if (e.code() != Code::kInvalidInput) return e;
   return Error(Code::kIo, "database error: " + e.message());
@@ -153,6 +154,8 @@ Error AsFatal(Error e) {
 
 // Text bytes staged in memory after which a batch is committed early.
 constexpr size_t kMaxPendingBytes = size_t{256} << 20;
+
+constexpr int32_t kSkippedEvent = -1;
 
 // Distinct events of the open batch per (type, era).
 struct EventCount {
@@ -173,6 +176,11 @@ struct Ingester::Impl {
       pending_review_comment{kReviewComments};
   PendingRepos pending_repos;
   std::vector<EventCount> pending_counts;
+  // The batch's event id keys -> their slot in pending_counts, or
+  // kSkippedEvent; marked seen in the database at commit (ResolveSeen).
+  std::unordered_map<int64_t, int32_t> batch_ids;
+  db::Stmt seen_before;
+  std::string ids_json;
   std::vector<Value> values;
   std::string labels_a, labels_b;  // JSON of label arrays for this record
   std::string version;
@@ -185,18 +193,54 @@ struct Ingester::Impl {
     return OkStatus();
   }
 
-  void CountEvent(std::string_view type, std::string_view era) {
-    for (EventCount& c : pending_counts) {
+  // Returns the slot of (type, era) in pending_counts.
+  int32_t CountEvent(std::string_view type, std::string_view era) {
+    for (size_t k = 0; k < pending_counts.size(); ++k) {
+      EventCount& c = pending_counts[k];
       if (c.type == type && c.era == era) {
         ++c.n;
-        return;
+        return static_cast<int32_t>(k);
       }
     }
     pending_counts.push_back({std::string(type), std::string(era), 1});
+    return static_cast<int32_t>(pending_counts.size() - 1);
   }
 
-  Status CommitTxn() {
+  // Marks the batch's events as seen, with two statements for the whole
+  // batch rather than one per event. Those an earlier batch or run had
+  // already folded are recounted as duplicates in *c; folding them again
+  // changed nothing, folding being idempotent.
+  Status ResolveSeen(IngestCounts* c) {
+    if (batch_ids.empty()) return OkStatus();
+    ids_json.assign("[");
+    for (const auto& [key, slot] : batch_ids) {
+      ids_json += std::to_string(key);
+      ids_json += ',';
+    }
+    ids_json.back() = ']';
+    seen_before.BindTextNoCopy(1, ids_json);
+    for (;;) {
+      SWERL_ASSIGN_OR_RETURN(bool row, seen_before.Step());
+      if (!row) break;
+      const int32_t slot = batch_ids[seen_before.Int(0)];
+      ++c->duplicates;
+      if (slot == kSkippedEvent) {
+        --c->skipped;
+      } else {
+        --c->new_events;
+        --pending_counts[static_cast<size_t>(slot)].n;
+      }
+    }
+    seen_before.Reset();
+    seen.BindTextNoCopy(1, ids_json);
+    SWERL_RETURN_IF_ERROR(seen.Run());
+    batch_ids.clear();
+    return OkStatus();
+  }
+
+  Status CommitTxn(IngestCounts* c) {
     if (!txn) return OkStatus();
+    SWERL_RETURN_IF_ERROR(ResolveSeen(c));
     SWERL_RETURN_IF_ERROR(pending_repos.Flush(repo, repo_name));
     SWERL_RETURN_IF_ERROR(pending_pr.Flush(pr));
     SWERL_RETURN_IF_ERROR(pending_issue.Flush(issue));
@@ -204,10 +248,11 @@ struct Ingester::Impl {
     SWERL_RETURN_IF_ERROR(pending_review.Flush(review));
     SWERL_RETURN_IF_ERROR(pending_review_comment.Flush(review_comment));
     arena.Clear();
-    for (const EventCount& c : pending_counts) {
-      counts.BindText(1, c.type);
-      counts.BindText(2, c.era);
-      counts.BindInt(3, c.n);
+    for (const EventCount& e : pending_counts) {
+      if (e.n == 0) continue;
+      counts.BindText(1, e.type);
+      counts.BindText(2, e.era);
+      counts.BindInt(3, e.n);
       SWERL_RETURN_IF_ERROR(counts.Run());
     }
     pending_counts.clear();
@@ -218,8 +263,8 @@ struct Ingester::Impl {
   }
 
   // Ends a folded event: commits when the batch is full.
-  Status EndEvent() {
-    if (++in_batch >= batch_events || arena.bytes() >= kMaxPendingBytes) return CommitTxn();
+  Status EndEvent(IngestCounts* c) {
+    if (++in_batch >= batch_events || arena.bytes() >= kMaxPendingBytes) return CommitTxn(c);
     return OkStatus();
   }
 
@@ -474,7 +519,10 @@ Result<Ingester> Ingester::Create(db::Db* db, size_t batch_events) {
     return OkStatus();
   };
   SWERL_RETURN_IF_ERROR(
-      prep(&impl->seen, "INSERT OR IGNORE INTO events_seen(event_id) VALUES (?)"));
+      prep(&impl->seen, "INSERT OR IGNORE INTO events_seen(event_id) SELECT value FROM json_each(?)"));
+  SWERL_RETURN_IF_ERROR(prep(&impl->seen_before,
+                             "SELECT value FROM json_each(?) WHERE EXISTS "
+                             "(SELECT 1 FROM events_seen WHERE event_id = value)"));
   SWERL_RETURN_IF_ERROR(prep(&impl->counts,
                              "INSERT INTO event_counts(type, era, n) VALUES (?, ?, ?) "
                              "ON CONFLICT(type, era) DO UPDATE SET n = n + excluded.n"));
@@ -527,9 +575,9 @@ Status Ingester::Add(std::string_view line) {
     return Error(Code::kInvalidInput, "not an event record (needs string id, type and era)");
   }
   SWERL_RETURN_IF_ERROR(m.EnsureTxn());
-  m.seen.BindInt(1, static_cast<int64_t>(gharchive::EventIdKey(id.s)));
-  SWERL_RETURN_IF_ERROR(m.seen.Run());
-  if (m.db->changes() == 0) {
+  const auto [seen, fresh] =
+      m.batch_ids.try_emplace(static_cast<int64_t>(gharchive::EventIdKey(id.s)), kSkippedEvent);
+  if (!fresh) {  // twice in this batch; earlier batches are checked at commit
     ++counts_.duplicates;
     return OkStatus();
   }
@@ -539,11 +587,11 @@ Status Ingester::Add(std::string_view line) {
   const bool folded = *fold;
   if (folded) {
     ++counts_.new_events;
-    m.CountEvent(type.s, era.s);
+    seen->second = m.CountEvent(type.s, era.s);
   } else {
     ++counts_.skipped;
   }
-  return m.EndEvent();
+  return m.EndEvent(&counts_);
 }
 
 Status Ingester::AddSnapshot(std::string_view line, std::string_view version) {
@@ -560,12 +608,13 @@ Status Ingester::AddSnapshot(std::string_view line, std::string_view version) {
   auto fold = m.Fold(rec);
   if (!fold) return AsFatal(std::move(fold).error());
   if (!*fold) return Error(Code::kInvalidInput, "snapshot lacks repo_id or number");
-  return m.EndEvent();
+  return m.EndEvent(&counts_);
 }
 
 Status Ingester::FinishInput(std::string_view input, std::string_view started_at) {
   Impl& m = *impl_;
   SWERL_RETURN_IF_ERROR(m.EnsureTxn());
+  SWERL_RETURN_IF_ERROR(m.ResolveSeen(&counts_));  // settle the counts it logs
   m.log.BindText(1, input);
   m.log.BindText(2, started_at);
   m.log.BindInt(3, static_cast<int64_t>(counts_.lines));
@@ -574,9 +623,9 @@ Status Ingester::FinishInput(std::string_view input, std::string_view started_at
   m.log.BindInt(6, static_cast<int64_t>(counts_.skipped));
   m.log.BindInt(7, static_cast<int64_t>(counts_.bad_lines));
   SWERL_RETURN_IF_ERROR(m.log.Run());
-  return m.CommitTxn();
+  return m.CommitTxn(&counts_);
 }
 
-Status Ingester::Commit() { return impl_->CommitTxn(); }
+Status Ingester::Commit() { return impl_->CommitTxn(&counts_); }
 
 }  // namespace swerl::store

@@ -3,9 +3,11 @@
 //
 // Folding is order-independent and idempotent: each column group keeps the
 // version (created_at, id) of the event that set it and only a newer event
-// carrying the group replaces it; event ids already folded are skipped
-// (events_seen). Work is batched into transactions; a crash loses at most
-// the open batch, which a rerun folds again.
+// carrying the group replaces it; event ids already folded are recorded in
+// events_seen and counted as duplicates (folding one again changes
+// nothing). Work is batched into transactions, folded in memory first
+// (pending_rows.h); a crash loses at most the open batch, which a rerun
+// folds again.
 #pragma once
 
 #include <cstdint>
@@ -21,10 +23,13 @@ namespace swerl::store {
 // Readable bytes a record line must be followed by (simdjson in place).
 inline constexpr size_t kRecordPadding = 64;
 
+// An event already in the store from an earlier batch is known as such
+// only when its batch commits: until then it counts in new_events (or
+// skipped), and the commit moves it to duplicates.
 struct IngestCounts {
   uint64_t lines = 0;       // non-blank record lines seen
   uint64_t new_events = 0;  // folded in
-  uint64_t duplicates = 0;  // event id already in the store
+  uint64_t duplicates = 0;  // event id already in the store or in this batch
   uint64_t skipped = 0;     // PushEvent, unknown type, or no repo_id/number
   uint64_t bad_lines = 0;   // not a record (reported through Add's error)
 };
