@@ -88,7 +88,8 @@ std::string Query(db::Db* db, const std::string& sql) {
   std::string out;
   while (*stmt->Step()) {
     for (int c = 0; c < stmt->columns(); ++c) {
-      out += (c ? "|" : "") + (stmt->IsNull(c) ? std::string("NULL") : std::string(stmt->Text(c)));
+      if (c) out += '|';
+      out += stmt->IsNull(c) ? std::string_view("NULL") : stmt->Text(c);
     }
     out += '\n';
   }
