@@ -1,4 +1,4 @@
--- swerl.db: the store of `swerl ingest`, `link`, `enrich` and `stats`.
+-- swerl.db: the store of `swerl ingest`, `link`, `enrich`, `clone` and `stats`.
 -- Documented in schemas/store.md. Versioned with PRAGMA user_version: each
 -- "-- @migration N" section below upgrades a database at version N-1 to N,
 -- in one transaction; a database newer than the last section is refused.
@@ -238,3 +238,19 @@ SELECT p.repo_id, r.name AS repo, p.number, p.title, p.body,
        p.additions, p.deletions, p.changed_files, p.commits,
        p.labels, p.draft
 FROM pull_requests p LEFT JOIN repos r USING (repo_id);
+
+-- @migration 2
+-- One row per repository `swerl clone` tried: the outcome of its last run
+-- (schemas/store.md, "swerl clone").
+CREATE TABLE repo_clones (
+  repo_id     INTEGER PRIMARY KEY,
+  repo        TEXT,                     -- owner/name when tried (null: unknown)
+  path        TEXT,                     -- the mirror, <repos>/<owner>/<name>.git
+  url         TEXT,                     -- where it was fetched from
+  status      TEXT NOT NULL CHECK (status IN ('cloned', 'not_found', 'auth_required',
+                                              'too_large', 'timed_out', 'corrupt', 'failed')),
+  error       TEXT,                     -- null when cloned
+  bytes       INTEGER,                  -- size of the mirror on disk afterwards; null: none
+  attempts    INTEGER NOT NULL,         -- transfers tried in the last run
+  fetched_at  TEXT NOT NULL             -- when the last run finished it, UTC
+);

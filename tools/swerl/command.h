@@ -41,5 +41,6 @@ void RegisterIngest(CLI::App& root, Context& ctx);
 void RegisterStats(CLI::App& root, Context& ctx);
 void RegisterLink(CLI::App& root, Context& ctx);
 void RegisterEnrich(CLI::App& root, Context& ctx);
+void RegisterClone(CLI::App& root, Context& ctx);
 
 }  // namespace swerl::tools

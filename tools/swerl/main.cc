@@ -60,6 +60,7 @@ int main(int argc, char** argv) {
   tools::RegisterStats(app, ctx);
   tools::RegisterLink(app, ctx);
   tools::RegisterEnrich(app, ctx);
+  tools::RegisterClone(app, ctx);
   app.require_subcommand(1);
   try {
     app.parse(argc, argv);
