@@ -108,6 +108,20 @@ std::string MakeSourceRepo(const std::string& root, const std::string& owner,
   return bare;
 }
 
+void InitWorkTree(const std::string& path) { Git({"init", "-q", "-b", "main", path}); }
+
+std::string CommitAll(const std::string& work, const std::string& message) {
+  Git({"-C", work, "add", "-A"});
+  Git({"-C", work, "commit", "-q", "--allow-empty", "-m", message});
+  return RevParse(work, "HEAD");
+}
+
+std::string RevParse(const std::string& repo, const std::string& rev) {
+  std::string out = Git({"-C", repo, "rev-parse", "--verify", rev + "^{commit}"});
+  while (!out.empty() && out.back() == '\n') out.pop_back();
+  return out;
+}
+
 void PushAll(const std::string& root, const std::string& owner, const std::string& name) {
   Git({"-C", WorkTree(root, owner, name), "push", "-q", "--mirror",
        root + "/" + owner + "/" + name + ".git"});

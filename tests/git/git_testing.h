@@ -25,6 +25,14 @@ std::string MakeSourceRepo(const std::string& root, const std::string& owner,
 void PushAll(const std::string& root, const std::string& owner, const std::string& name);
 std::string WorkTree(const std::string& root, const std::string& owner, const std::string& name);
 
+// For hand-built histories: an empty work tree at `path` on branch main.
+void InitWorkTree(const std::string& path);
+// Stages everything in `work` (git add -A) and commits, empty commits
+// allowed; returns the new commit's full hex id.
+std::string CommitAll(const std::string& work, const std::string& message);
+// The full hex id `rev` names in `repo` (no trailing newline).
+std::string RevParse(const std::string& repo, const std::string& rev);
+
 // "<sha> <ref>" lines, sorted, of the heads, tags and pull heads: of a
 // mirror (for-each-ref) and of a remote (ls-remote, without peeled ^{} lines).
 std::string MirrorRefs(const std::string& bare);
