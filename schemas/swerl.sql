@@ -1,4 +1,4 @@
--- swerl.db: the store of `swerl ingest`, `link`, `enrich`, `clone` and `stats`.
+-- swerl.db: the store of `swerl ingest`, `link`, `enrich`, `clone`, `assemble` and `stats`.
 -- Documented in schemas/store.md. Versioned with PRAGMA user_version: each
 -- "-- @migration N" section below upgrades a database at version N-1 to N,
 -- in one transaction; a database newer than the last section is refused.
@@ -254,3 +254,59 @@ CREATE TABLE repo_clones (
   attempts    INTEGER NOT NULL,         -- transfers tried in the last run
   fetched_at  TEXT NOT NULL             -- when the last run finished it, UTC
 );
+
+-- @migration 3
+-- PR instances of `swerl assemble` (schemas/store.md, "swerl assemble").
+-- Paths, patches and messages are BLOBs: git's bytes, unchanged.
+CREATE TABLE instances (
+  repo_id      INTEGER NOT NULL,
+  number       INTEGER NOT NULL,
+  status       TEXT NOT NULL CHECK (status IN ('assembled', 'unresolved', 'failed')),
+  how          TEXT,                     -- resolution rule (git/instance.h); null unless assembled
+  base_commit  TEXT,
+  head_commit  TEXT,
+  merge_base   TEXT,
+  patch        BLOB,                     -- git diff -M --full-index merge_base head_commit
+  code_patch   BLOB,
+  test_patch   BLOB,
+  error        TEXT,                     -- why, when unresolved or failed
+  assembled_at TEXT NOT NULL,            -- UTC
+  PRIMARY KEY (repo_id, number)
+) WITHOUT ROWID;
+
+CREATE TABLE instance_commits (
+  repo_id     INTEGER NOT NULL,
+  number      INTEGER NOT NULL,
+  seq         INTEGER NOT NULL,          -- 0 = oldest (topological)
+  sha         TEXT NOT NULL,
+  message     BLOB NOT NULL,
+  author      BLOB,                      -- "Name <email>"
+  author_time TEXT,                      -- ISO 8601 with the author's offset
+  PRIMARY KEY (repo_id, number, seq)
+) WITHOUT ROWID;
+
+CREATE TABLE instance_files (
+  repo_id     INTEGER NOT NULL,
+  number      INTEGER NOT NULL,
+  seq         INTEGER NOT NULL,          -- patch order
+  old_path    BLOB NOT NULL,
+  new_path    BLOB NOT NULL,
+  status      TEXT NOT NULL,             -- added, deleted, modified, renamed
+  old_mode    TEXT,                      -- "100644", "120000", "160000"; null: no such side
+  new_mode    TEXT,
+  old_blob    TEXT,                      -- git object id; null: no such side
+  new_blob    TEXT,
+  binary      INTEGER NOT NULL,
+  is_test     INTEGER NOT NULL,
+  similarity  INTEGER NOT NULL,
+  skip        TEXT CHECK (skip IN ('binary', 'huge', 'vendored', 'submodule')),
+                                         -- null: both sides' contents are in blobs
+  PRIMARY KEY (repo_id, number, seq)
+) WITHOUT ROWID;
+
+-- File contents by git blob id, zstd-compressed, stored once.
+CREATE TABLE blobs (
+  blob_id TEXT PRIMARY KEY,
+  size    INTEGER NOT NULL,              -- uncompressed bytes
+  data    BLOB NOT NULL                  -- one zstd frame
+) WITHOUT ROWID;

@@ -42,5 +42,6 @@ void RegisterStats(CLI::App& root, Context& ctx);
 void RegisterLink(CLI::App& root, Context& ctx);
 void RegisterEnrich(CLI::App& root, Context& ctx);
 void RegisterClone(CLI::App& root, Context& ctx);
+void RegisterAssemble(CLI::App& root, Context& ctx);
 
 }  // namespace swerl::tools

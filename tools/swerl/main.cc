@@ -61,6 +61,7 @@ int main(int argc, char** argv) {
   tools::RegisterLink(app, ctx);
   tools::RegisterEnrich(app, ctx);
   tools::RegisterClone(app, ctx);
+  tools::RegisterAssemble(app, ctx);
   app.require_subcommand(1);
   try {
     app.parse(argc, argv);

@@ -14,6 +14,9 @@ Result<LinkCounts> LinkPullRequests(db::Db* db, link::RefRule rule) {
                                      "ORDER BY p.repo_id, p.number"));
   SWERL_ASSIGN_OR_RETURN(
       db::Stmt clear, db->Prepare("DELETE FROM issue_links WHERE repo_id = ? AND pr_number = ?"));
+  SWERL_ASSIGN_OR_RETURN(
+      db::Stmt messages, db->Prepare("SELECT message FROM instance_commits WHERE repo_id = ? AND "
+                                     "number = ? ORDER BY seq"));
   SWERL_ASSIGN_OR_RETURN(db::Stmt resolve,
                          db->Prepare("SELECT repo_id FROM repo_names WHERE name = ?"));
   SWERL_ASSIGN_OR_RETURN(
@@ -36,13 +39,27 @@ Result<LinkCounts> LinkPullRequests(db::Db* db, link::RefRule rule) {
     clear.BindInt(1, repo_id);
     clear.BindInt(2, number);
     SWERL_RETURN_IF_ERROR(clear.Run());
+    // The messages of the commits swerl assemble recorded (none before it ran).
+    std::vector<std::string> commit_messages;
+    messages.BindInt(1, repo_id);
+    messages.BindInt(2, number);
+    for (;;) {
+      SWERL_ASSIGN_OR_RETURN(bool more, messages.Step());
+      if (!more) break;
+      commit_messages.emplace_back(messages.Text(0));
+    }
+    messages.Reset();
     std::vector<std::pair<std::string_view, std::vector<link::IssueRef>>> found;
     if (rule == link::RefRule::kSweBench) {
+      const std::vector<std::string_view> views(commit_messages.begin(), commit_messages.end());
       found.emplace_back("text",
-                         link::FindIssueRefs(link::SweBenchText(title, body, {}), repo, rule));
+                         link::FindIssueRefs(link::SweBenchText(title, body, views), repo, rule));
     } else {
       found.emplace_back("title", link::FindIssueRefs(title, repo, rule));
       found.emplace_back("body", link::FindIssueRefs(body, repo, rule));
+      for (const std::string& message : commit_messages) {
+        found.emplace_back("commit", link::FindIssueRefs(message, repo, rule));
+      }
     }
     for (const auto& [source, refs] : found) {
       for (const link::IssueRef& ref : refs) {

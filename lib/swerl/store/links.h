@@ -19,10 +19,13 @@ struct LinkCounts {
   uint64_t resolved = 0;       // of which with a known target repository id
 };
 
-// Scans the title and body of every pull request (kSwerl: each part on its
-// own; kSweBench: SWE-bench's joined text) and replaces its issue_links
-// rows, all in one transaction. A reference found in several places keeps
-// one row: closing if any occurrence closes.
+// Scans the title, body and commit messages (instance_commits, written by
+// swerl assemble; none before it ran) of every pull request (kSwerl: each
+// part on its own, sources 'title', 'body', 'commit'; kSweBench: SWE-bench's
+// joined text, source 'text') and replaces its issue_links rows, all in one
+// transaction. A reference found in several places keeps one row: closing
+// if any occurrence closes, with the source of the first closing one (else
+// of the first one) in the order title, body, commits oldest first.
 Result<LinkCounts> LinkPullRequests(db::Db* db, link::RefRule rule);
 
 }  // namespace swerl::store

@@ -1,0 +1,57 @@
+#include "swerl/store/blob_store.h"
+
+namespace swerl::store {
+
+Result<BlobWriter> BlobWriter::Create(db::Db* db, int level) {
+  ZstdCCtxHandle cctx(ZSTD_createCCtx());
+  if (!cctx) return Error(Code::kExternal, "cannot create a zstd compression context");
+  SWERL_ASSIGN_OR_RETURN(db::Stmt exists, db->Prepare("SELECT 1 FROM blobs WHERE blob_id = ?"));
+  SWERL_ASSIGN_OR_RETURN(
+      db::Stmt insert,
+      db->Prepare("INSERT OR IGNORE INTO blobs(blob_id, size, data) VALUES (?, ?, ?)"));
+  return BlobWriter(std::move(cctx), level, std::move(exists), std::move(insert));
+}
+
+Result<bool> BlobWriter::Put(std::string_view blob_id, std::string_view data) {
+  exists_.BindText(1, blob_id);
+  auto found = exists_.Step();
+  exists_.Reset();
+  if (!found) return std::move(found).error();
+  if (*found) return false;
+  buffer_.resize(ZSTD_compressBound(data.size()));
+  const size_t n = ZSTD_compressCCtx(cctx_.get(), buffer_.data(), buffer_.size(), data.data(),
+                                     data.size(), level_);
+  if (ZSTD_isError(n)) {
+    return Error(Code::kExternal, "cannot compress blob '" + std::string(blob_id) +
+                                      "': " + ZSTD_getErrorName(n));
+  }
+  insert_.BindText(1, blob_id);
+  insert_.BindInt(2, static_cast<int64_t>(data.size()));
+  insert_.BindBlob(3, std::string_view(buffer_.data(), n));
+  SWERL_RETURN_IF_ERROR(insert_.Run());
+  ++added_;
+  raw_bytes_ += data.size();
+  stored_bytes_ += n;
+  return true;
+}
+
+Result<std::string> ReadStoredBlob(db::Db* db, std::string_view blob_id) {
+  SWERL_ASSIGN_OR_RETURN(db::Stmt q, db->Prepare("SELECT size, data FROM blobs WHERE blob_id = ?"));
+  q.BindText(1, blob_id);
+  SWERL_ASSIGN_OR_RETURN(bool row, q.Step());
+  if (!row) return Error(Code::kNotFound, "no blob '" + std::string(blob_id) + "' in the store");
+  const int64_t size = q.Int(0);
+  const std::string_view frame = q.Text(1);
+  ZstdDCtxHandle dctx(ZSTD_createDCtx());
+  if (!dctx) return Error(Code::kExternal, "cannot create a zstd decompression context");
+  std::string out(static_cast<size_t>(size), '\0');
+  const size_t n =
+      ZSTD_decompressDCtx(dctx.get(), out.data(), out.size(), frame.data(), frame.size());
+  if (ZSTD_isError(n) || static_cast<int64_t>(n) != size) {
+    return Error(Code::kCorrupt, "blob '" + std::string(blob_id) + "' does not decompress: " +
+                                     (ZSTD_isError(n) ? ZSTD_getErrorName(n) : "wrong size"));
+  }
+  return out;
+}
+
+}  // namespace swerl::store
