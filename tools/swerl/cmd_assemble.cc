@@ -24,7 +24,6 @@ struct AssembleFlags {
   int zstd_level = 3;
 };
 
-constexpr size_t kListedFailures = 5;
 
 class AssembleReporter : public store::AssembleObserver {
  public:
@@ -87,15 +86,8 @@ int RunAssemble(const AssembleFlags& flags, Context& ctx) {
     log.Error(result.error().message());
     return cli::kExitError;
   }
-  const auto& failures = result->failures;
-  for (size_t k = 0; k < failures.size() && k < kListedFailures; ++k) log.Error(failures[k]);
-  if (failures.size() > kListedFailures) {
-    log.Error("... and " + std::to_string(failures.size() - kListedFailures) +
-              " more (see instances.error)");
-  }
-  char took[32];
-  std::snprintf(took, sizeof took, "%.1f s",
-                std::chrono::duration<double>(result->elapsed).count());
+  LogFailures(result->failures, "", "instances.error");
+  const std::string took = Seconds(result->elapsed);
   log.Summary(cli::WithCommas(result->selected) + " merged PRs, " +
               cli::WithCommas(result->already_done) + " done before, " +
               cli::WithCommas(result->assembled) + " assembled, " +

@@ -32,7 +32,6 @@ struct CloneFlags {
   uint64_t seed = 0;
 };
 
-constexpr size_t kListedFailures = 5;
 
 class CloneReporter : public store::CloneObserver {
  public:
@@ -42,10 +41,8 @@ class CloneReporter : public store::CloneObserver {
                std::chrono::milliseconds delay) override {
     auto& log = cli::Log::Get();
     if (!log.enabled(cli::Level::kInfo)) return;
-    char secs[32];
-    std::snprintf(secs, sizeof secs, "%.1f s", static_cast<double>(delay.count()) / 1000.0);
     log.Warning(repo + ": attempt " + std::to_string(attempt) + " failed: " + why +
-                "; retrying in " + secs);
+                "; retrying in " + Seconds(delay));
   }
 
   void OnRepoDone(const std::string& repo, const git::MirrorOutcome& outcome) override {
@@ -125,12 +122,7 @@ int RunClone(const CloneFlags& flags, Context& ctx) {
     log.Error(result.error().message());
     return cli::kExitError;
   }
-  const auto& failures = result->failures;
-  for (size_t k = 0; k < failures.size() && k < kListedFailures; ++k) log.Error(failures[k]);
-  if (failures.size() > kListedFailures) {
-    log.Error("... and " + std::to_string(failures.size() - kListedFailures) +
-              " more (see repo_clones.error)");
-  }
+  LogFailures(result->failures, "", "repo_clones.error");
   using git::MirrorStatus;
   std::string counts;
   for (size_t s = 0; s < git::kMirrorStatuses; ++s) {
@@ -140,9 +132,7 @@ int RunClone(const CloneFlags& flags, Context& ctx) {
     counts += cli::WithCommas(result->statuses[s]) + " " +
               std::string(git::MirrorStatusName(static_cast<MirrorStatus>(s)));
   }
-  char took[32];
-  std::snprintf(took, sizeof took, "%.1f s",
-                std::chrono::duration<double>(result->elapsed).count());
+  const std::string took = Seconds(result->elapsed);
   std::string summary = cli::WithCommas(result->selected) + " repositories, " +
                         cli::WithCommas(result->already_done) + " done before, " +
                         cli::WithCommas(result->finished()) + " processed: " + counts + " (" +

@@ -39,7 +39,6 @@ struct EnrichFlags {
   bool has_seed = false;
 };
 
-constexpr size_t kListedFailures = 5;
 
 // Reports the pass on stderr: retries and rate-limit waits through the log,
 // and the progress line.
@@ -53,10 +52,8 @@ class EnrichReporter : public store::EnrichObserver {
                std::chrono::milliseconds delay) override {
     auto& log = cli::Log::Get();
     if (!log.enabled(cli::Level::kInfo)) return;
-    char secs[32];
-    std::snprintf(secs, sizeof secs, "%.1f s", static_cast<double>(delay.count()) / 1000.0);
     log.Warning("attempt " + std::to_string(attempt) + " failed: " + why.message() +
-                "; retrying in " + secs);
+                "; retrying in " + Seconds(delay));
     (void)url;
   }
 
@@ -138,18 +135,9 @@ int RunEnrich(const EnrichFlags& flags, Context& ctx) {
     log.Error(result.error().message());
     return cli::kExitError;
   }
-  const double secs = std::chrono::duration<double>(result->elapsed).count();
-  const auto& failures = result->failures;
-  for (size_t k = 0; k < failures.size() && k < kListedFailures; ++k) {
-    log.Error("failed: " + failures[k]);
-  }
-  if (failures.size() > kListedFailures) {
-    log.Error("... and " + std::to_string(failures.size() - kListedFailures) +
-              " more (see api_fetches.error)");
-  }
+  LogFailures(result->failures, "failed: ", "api_fetches.error");
   const net::GithubStats& s = client->stats();
-  char took[32];
-  std::snprintf(took, sizeof took, "%.1f s", secs);
+  const std::string took = Seconds(result->elapsed);
   using store::ItemOutcome;
   log.Summary(cli::WithCommas(result->selected) + " items lacking data, " +
               cli::WithCommas(result->already_done) + " done before, " +

@@ -31,12 +31,6 @@ struct FetchFlags {
   std::string stats;
 };
 
-std::string Seconds(double s) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.1f s", s);
-  return buf;
-}
-
 // Turns fetch events into log lines and the progress line.
 class CliObserver : public net::FetchObserver {
  public:
@@ -49,7 +43,7 @@ class CliObserver : public net::FetchObserver {
     auto& log = cli::Log::Get();
     if (!log.enabled(cli::Level::kInfo)) return;
     log.Warning(hour.FileName() + ": attempt " + std::to_string(attempt) +
-                " failed: " + why.message() + "; retrying in " + Seconds(delay.count() / 1000.0));
+                " failed: " + why.message() + "; retrying in " + Seconds(delay));
   }
   void OnResume(const gharchive::Hour& hour, uint64_t offset) override {
     if (!cli::Log::Get().enabled(cli::Level::kDebug)) return;

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <CLI/CLI.hpp>
+#include <chrono>
 #include <functional>
 #include <optional>
 #include <string>
@@ -33,6 +34,19 @@ void ApplyCommonFlags(const Context& ctx, const std::string& command);
 // given. nullopt (after logging why) when none is given and stdin is a
 // terminal, where reading would look like a hang.
 std::optional<std::vector<std::string>> InputsOrStdin(const std::vector<std::string>& paths);
+
+// A duration for messages: "1.5 s".
+std::string Seconds(double s);
+template <class Rep, class Period>
+std::string Seconds(std::chrono::duration<Rep, Period> d) {
+  return Seconds(std::chrono::duration<double>(d).count());
+}
+
+// Logs the first few of a pass's failures as errors (each after `prefix`),
+// then how many more there are and where they are recorded (`where`, e.g.
+// "repo_clones.error").
+void LogFailures(const std::vector<std::string>& failures, const std::string& prefix,
+                 const std::string& where);
 
 void RegisterFetch(CLI::App& root, Context& ctx);
 void RegisterEvents(CLI::App& root, Context& ctx);

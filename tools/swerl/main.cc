@@ -1,5 +1,6 @@
 // swerl: GH Archive and git clones to SWE-RL datasets. One binary, one
 // subcommand per pipeline stage (see README.md).
+#include <cstdio>
 #include <unistd.h>
 
 #include <csignal>
@@ -32,6 +33,23 @@ void ApplyCommonFlags(const Context& ctx, const std::string& command) {
     log.set_level(cli::Level::kDebug);
   } else if (ctx.verbose == 1) {
     log.set_level(cli::Level::kInfo);
+  }
+}
+
+std::string Seconds(double s) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.1f s", s);
+  return buf;
+}
+
+void LogFailures(const std::vector<std::string>& failures, const std::string& prefix,
+                 const std::string& where) {
+  constexpr size_t kListed = 5;
+  auto& log = cli::Log::Get();
+  for (size_t k = 0; k < failures.size() && k < kListed; ++k) log.Error(prefix + failures[k]);
+  if (failures.size() > kListed) {
+    log.Error("... and " + std::to_string(failures.size() - kListed) + " more (see " + where +
+              ")");
   }
 }
 
