@@ -245,6 +245,71 @@ TEST_F(AssembleCliTest, RerunDoesNothingNewAndRefreshRedoes) {
   EXPECT_EQ(Rows("SELECT count(*) FROM blobs"), blob_count);
 }
 
+// Thirty more pull requests forked from one commit, all editing shared.py
+// (so they share its old blob) and some their own file; then the same store
+// assembled with one worker and with four must hold identical rows.
+TEST_F(AssembleCliTest, AnyNumberOfWorkersStoresTheSameRows) {
+  const std::string work = src_.Join("more");
+  Git({"clone", "-q", bare_, work});
+  Git({"-C", work, "config", "user.name", "t"});
+  Git({"-C", work, "config", "user.email", "t@example.com"});
+  WriteFile(work + "/shared.py", Lines(30, "shared"));  // under --max-file-bytes
+  const std::string fork = CommitAll(work, "shared");
+  std::string rows;
+  for (int pr = 10; pr < 40; ++pr) {
+    const std::string n = std::to_string(pr);
+    Git({"-C", work, "checkout", "-q", "-b", "p" + n, fork});
+    WriteFile(work + "/shared.py", Lines(pr + 21, "shared"));
+    if (pr % 3 == 0) WriteFile(work + "/own" + n + ".py", Lines(pr, "own" + n));
+    const std::string head = CommitAll(work, "pr " + n);
+    Git({"-C", work, "update-ref", "refs/pull/" + n + "/head", head});
+    rows += std::string(rows.empty() ? "" : ", ") + "(1, " + n + ", 1, '" + fork + "', '" +
+            head + "', NULL)";
+  }
+  Git({"-C", work, "push", "-q", "origin", "refs/pull/*:refs/pull/*", "HEAD:refs/heads/more"});
+  {
+    auto db = OpenStore(db_path_, false);
+    ASSERT_TRUE(db->Exec("INSERT INTO pull_requests(repo_id, number, merged, base_sha, "
+                         "head_sha, merge_commit_sha) VALUES " + rows + ";"));
+  }
+  auto r = RunSwerl({"clone", "--db", db_path_, "--repos", repos_.path(), "--url-template",
+                     "file://" + src_.path() + "/{owner}/{name}.git", "--no-progress",
+                     "--refresh"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const std::string copy = dbdir_.Join("copy.db");
+  fs::copy_file(db_path_, copy);
+
+  auto dump = [&](const std::string& path) {
+    auto db = OpenStore(path, false);
+    EXPECT_TRUE(db);
+    if (!db) return std::string();
+    return Query(&*db, "SELECT repo_id, number, status, how, base_commit, head_commit, "
+                       "merge_base, patch, code_patch, test_patch, error FROM instances "
+                       "ORDER BY number") +
+           Query(&*db, "SELECT * FROM instance_commits ORDER BY number, seq") +
+           Query(&*db, "SELECT * FROM instance_files ORDER BY number, seq") +
+           Query(&*db, "SELECT blob_id, size, data FROM blobs ORDER BY blob_id");
+  };
+  r = Assemble({"-j", "1"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("34 merged PRs, 0 done before, 33 assembled, 1 unresolved, 0 failed, "),
+            std::string::npos)
+      << r.err;
+  r = RunSwerl({"assemble", "--db", copy, "--repos", repos_.path(), "--max-file-bytes", "1000",
+                "--no-progress", "-j", "4"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  const std::string one = dump(db_path_);
+  EXPECT_EQ(dump(copy), one);
+  EXPECT_NE(one.find("|pr 39\n"), std::string::npos);
+  // shared.py at the fork: one blob row however many instances share it.
+  EXPECT_EQ(Rows("SELECT count(DISTINCT old_blob), count(*) FROM instance_files "
+                 "WHERE CAST(new_path AS TEXT) = 'shared.py' AND skip IS NULL"),
+            "1|30\n");
+  EXPECT_EQ(Rows("SELECT count(*) FROM blobs WHERE blob_id = (SELECT old_blob FROM "
+                 "instance_files WHERE number = 10 AND CAST(new_path AS TEXT) = 'shared.py')"),
+            "1\n");
+}
+
 TEST_F(AssembleCliTest, MissingMirrorFailsAndIsRetried) {
   auto db = OpenStore(db_path_, false);
   ASSERT_TRUE(db->Exec(
@@ -294,7 +359,7 @@ TEST(AssembleRulesTest, VendoredAndGeneratedFiles) {
 TEST(AssembleCliHelpTest, StatesTheRerunRuleAndExitCodes) {
   const auto r = RunSwerl({"assemble", "--help"});
   EXPECT_EQ(r.exit_code, 0);
-  for (const char* text : {"--max-file-bytes", "--zstd-level", "--refresh", "--where",
+  for (const char* text : {"--max-file-bytes", "--zstd-level", "--refresh", "--where", "--jobs",
                            "a rerun skips those recorded assembled or unresolved",
                            "Exit status: 0 when every pull request ended assembled"}) {
     EXPECT_NE(r.out.find(text), std::string::npos) << text;

@@ -2,10 +2,12 @@
 // the mirrors of swerl clone. The pass is store::Assemble (lib/swerl/store/
 // assemble.h) over git::AssembleInstance (lib/swerl/git/instance.h); this
 // file holds its flags, the progress line and the summary.
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <memory>
 #include <string>
+#include <thread>
 
 #include "command.h"
 #include "swerl/git/git_handles.h"
@@ -22,6 +24,7 @@ struct AssembleFlags {
   bool refresh = false;
   uint64_t max_file_bytes = 1 << 20;
   int zstd_level = 3;
+  int jobs = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
 };
 
 
@@ -78,6 +81,7 @@ int RunAssemble(const AssembleFlags& flags, Context& ctx) {
   options.refresh = flags.refresh;
   options.max_file_bytes = flags.max_file_bytes;
   options.zstd_level = flags.zstd_level;
+  options.jobs = flags.jobs;
 
   AssembleReporter reporter(cli::ProgressEnabled(ctx.progress));
   auto result = store::Assemble(&*db, options, &reporter);
@@ -107,7 +111,7 @@ void RegisterAssemble(CLI::App& root, Context& ctx) {
       "Build the instance of every merged pull request whose repository swerl clone mirrored: "
       "resolved commits, merge base, history, patch split into code and tests, changed files "
       "and their contents before and after (zstd blobs), in instances, instance_commits, "
-      "instance_files and blobs (schemas/store.md). Resumable; one pull request at a time");
+      "instance_files and blobs (schemas/store.md). Resumable; parallel across pull requests");
   cmd->add_option("--db", flags->db, "The store (made by swerl ingest, mirrored by swerl clone)")
       ->required();
   cmd->add_option("--repos", flags->repos, "Directory of the mirrors (as given to swerl clone)")
@@ -122,6 +126,10 @@ void RegisterAssemble(CLI::App& root, Context& ctx) {
                   "(suffixes k, M, G): skip 'huge'")
       ->capture_default_str()
       ->transform(CLI::AsSizeValue(true));
+  cmd->add_option("-j,--jobs", flags->jobs,
+                  "Worker threads computing instances (default: the number of cores)")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 256));
   cmd->add_option("--zstd-level", flags->zstd_level, "zstd compression level of the blobs")
       ->capture_default_str()
       ->check(CLI::Range(-7, 22));
@@ -129,8 +137,9 @@ void RegisterAssemble(CLI::App& root, Context& ctx) {
   cmd->footer(
       "Pull requests: prs rows with merged = 1 whose repository is recorded cloned in "
       "repo_clones, after --where. Without --refresh, a rerun skips those recorded assembled "
-      "or unresolved and retries those recorded failed. Each pull request is committed in one "
-      "transaction with its new blobs. Exit status: 0 when every pull request ended assembled "
+      "or unresolved and retries those recorded failed. Pull requests are committed in order, "
+      "with their new blobs, whenever the workers have no more ready (64 at most per "
+      "transaction); an interrupted run keeps what was committed. Exit status: 0 when every pull request ended assembled "
       "or unresolved (no commit resolves; the reason is in instances.error); 2 when some "
       "failed (mirror missing or unreadable, octopus merge; the first five are listed), or on "
       "usage, database or I/O errors.");

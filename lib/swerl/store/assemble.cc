@@ -1,8 +1,13 @@
 #include "swerl/store/assemble.h"
 
+#include <algorithm>
+#include <condition_variable>
 #include <ctime>
+#include <mutex>
 #include <optional>
 #include <system_error>
+#include <thread>
+#include <unordered_set>
 
 #include "swerl/core/utc_time.h"
 #include "swerl/git/git_handles.h"
@@ -18,6 +23,12 @@ struct Job {
   std::string repo;  // owner/name; "" when unknown
   git::InstanceRequest request;
 };
+
+// "<owner/name>#<number>", the repository id when the name is unknown.
+std::string JobName(const Job& job) {
+  return (job.repo.empty() ? std::to_string(job.repo_id) : job.repo) + "#" +
+         std::to_string(job.number);
+}
 
 std::string_view BaseName(std::string_view path) {
   const size_t slash = path.rfind('/');
@@ -94,10 +105,15 @@ Result<std::string_view> LoadSide(git_repository* repo, const std::string& blob_
 
 // An instance with its files' skip reasons and the contents to store, all
 // read from git before the transaction opens.
+struct Content {
+  std::string blob_id;
+  std::string data;
+  std::string frame;  // data compressed, or "" when another job compresses it
+};
 struct Prepared {
   git::Instance inst;
-  std::vector<std::string> skip;                              // per file
-  std::vector<std::pair<std::string, std::string>> contents;  // (blob id, bytes)
+  std::vector<std::string> skip;  // per file
+  std::vector<Content> contents;
 };
 
 Result<Prepared> Prepare(git_repository* repo, git::Instance inst, const AssembleStoreOptions& o) {
@@ -117,8 +133,8 @@ Result<Prepared> Prepare(git_repository* repo, git::Instance inst, const Assembl
         skip = old_skip.empty() ? new_skip : old_skip;
       }
       if (skip.empty()) {
-        if (!f.old_blob.empty()) p.contents.emplace_back(f.old_blob, std::move(old_data));
-        if (!f.new_blob.empty()) p.contents.emplace_back(f.new_blob, std::move(new_data));
+        if (!f.old_blob.empty()) p.contents.push_back({f.old_blob, std::move(old_data), {}});
+        if (!f.new_blob.empty()) p.contents.push_back({f.new_blob, std::move(new_data), {}});
       }
     }
     p.skip.push_back(std::move(skip));
@@ -173,9 +189,149 @@ Status PutInstance(const Job& job, const Prepared& p, Writer* w, BlobWriter* blo
     s.BindOptionalText(14, Opt(p.skip[k]));
     SWERL_RETURN_IF_ERROR(s.Run());
   }
-  for (const auto& [id, data] : p.contents) SWERL_RETURN_IF_ERROR(blobs->Put(id, data));
+  for (const Content& c : p.contents) {
+    SWERL_RETURN_IF_ERROR(blobs->Put(c.blob_id, c.data, c.frame));
+  }
   return OkStatus();
 }
+
+
+// One pull request's outcome, computed by a worker.
+struct Outcome {
+  std::string status = "assembled";  // or "unresolved", "failed"
+  std::string error;                 // "" when assembled
+  std::optional<Prepared> prepared;  // when assembled
+};
+
+// The mirror a worker has open: the repository of its last job.
+class MirrorCache {
+ public:
+  // The mirror of job.repo, or null with *error saying why it does not open.
+  git_repository* Open(const fs::path& repos_dir, const Job& job, std::string* error) {
+    if (job.repo_id != repo_id_) {
+      repo_id_ = job.repo_id;
+      repo_.reset();
+      error_.clear();
+      const size_t slash = job.repo.find('/');
+      if (slash == std::string::npos) {
+        error_ = "repository " + std::to_string(job.repo_id) + " has no known owner/name";
+      } else {
+        const fs::path path =
+            repos_dir / job.repo.substr(0, slash) / (job.repo.substr(slash + 1) + ".git");
+        git_repository* raw = nullptr;
+        std::error_code ec;
+        if (!fs::is_directory(path, ec)) {
+          error_ = "no mirror at '" + path.string() + "'";
+        } else if (int rc = git_repository_open_bare(&raw, path.string().c_str()); rc != 0) {
+          error_ = git::GitError(rc, "cannot open '" + path.string() + "'").message();
+        } else {
+          repo_.reset(raw);
+        }
+      }
+    }
+    *error = error_;
+    return repo_.get();
+  }
+
+ private:
+  int64_t repo_id_ = -1;
+  git::RepoHandle repo_;
+  std::string error_;
+};
+
+// State shared by the workers and the thread writing the database. Workers
+// take jobs in order, at most `window` ahead of the writer, and leave their
+// outcomes in `outcomes`; the writer consumes them in job order, so the
+// database sees the same sequence whatever the number of workers.
+struct Pipeline {
+  explicit Pipeline(size_t n_jobs, size_t window) : outcomes(n_jobs), window(window) {}
+
+  std::mutex mu;
+  std::condition_variable cv;  // an outcome arrived, the writer advanced, or stop
+  std::vector<std::optional<Outcome>> outcomes;
+  size_t window;
+  size_t next = 0;      // the next job a worker takes
+  size_t consumed = 0;  // jobs the writer has taken
+  bool stop = false;
+  // Blob ids some job compresses this run, so that a blob shared by many
+  // pull requests is compressed once. Only saves work: the writer compresses
+  // whatever arrives without a frame and is not stored yet.
+  std::unordered_set<std::string> claimed;
+};
+
+Outcome Compute(git_repository* repo, const Job& job, const AssembleStoreOptions& o) {
+  Outcome out;
+  if (auto r = git::AssembleInstance(repo, job.request, o.git); !r) {
+    out.status = r.error().code() == Code::kNotFound ? "unresolved" : "failed";
+    out.error = r.error().message();
+  } else if (auto p = Prepare(repo, std::move(*r), o); !p) {
+    out.status = "failed";
+    out.error = p.error().message();
+  } else {
+    out.prepared.emplace(std::move(*p));
+  }
+  return out;
+}
+
+void RunWorker(const std::vector<Job>& jobs, const AssembleStoreOptions& o, Pipeline* pipe) {
+  MirrorCache mirrors;
+  auto compressor = BlobCompressor::Create(o.zstd_level);  // on failure the writer compresses
+  for (;;) {
+    size_t i;
+    {
+      std::unique_lock<std::mutex> lock(pipe->mu);
+      pipe->cv.wait(lock, [pipe, &jobs] {
+        return pipe->stop || pipe->next >= jobs.size() ||
+               pipe->next < pipe->consumed + pipe->window;
+      });
+      if (pipe->stop || pipe->next >= jobs.size()) return;
+      i = pipe->next++;
+    }
+    const Job& job = jobs[i];
+    Outcome out;
+    std::string error;
+    if (git_repository* repo = mirrors.Open(o.repos_dir, job, &error)) {
+      out = Compute(repo, job, o);
+    } else {
+      out.status = "failed";
+      out.error = error;
+    }
+    std::vector<Content*> mine;
+    if (out.prepared && compressor) {
+      std::lock_guard<std::mutex> lock(pipe->mu);
+      for (Content& c : out.prepared->contents) {
+        if (pipe->claimed.insert(c.blob_id).second) mine.push_back(&c);
+      }
+    }
+    for (Content* c : mine) {
+      if (!compressor->Compress(c->data, &c->frame)) c->frame.clear();
+    }
+    {
+      std::lock_guard<std::mutex> lock(pipe->mu);
+      pipe->outcomes[i].emplace(std::move(out));
+    }
+    pipe->cv.notify_all();
+  }
+}
+
+// Ends the pipeline and joins its workers when the pass returns.
+class WorkerGroup {
+ public:
+  explicit WorkerGroup(Pipeline* pipe) : pipe_(pipe) {}
+  ~WorkerGroup() {
+    {
+      std::lock_guard<std::mutex> lock(pipe_->mu);
+      pipe_->stop = true;
+    }
+    pipe_->cv.notify_all();
+    for (std::thread& t : threads_) t.join();
+  }
+  void Start(std::thread t) { threads_.push_back(std::move(t)); }
+
+ private:
+  Pipeline* pipe_;
+  std::vector<std::thread> threads_;
+};
 
 }  // namespace
 
@@ -263,78 +419,73 @@ Result<AssembleResult> Assemble(db::Db* db, const AssembleStoreOptions& o,
   SWERL_ASSIGN_OR_RETURN(BlobWriter blobs, BlobWriter::Create(db, o.zstd_level));
   AssembleProgress progress;
   progress.total = jobs.size();
-  git::RepoHandle repo;
-  int64_t repo_id = -1;
-  std::string repo_error;  // why the current repository's mirror does not open
-  for (const Job& job : jobs) {
-    if (job.repo_id != repo_id) {
-      repo_id = job.repo_id;
-      repo.reset();
-      repo_error.clear();
-      const size_t slash = job.repo.find('/');
-      if (slash == std::string::npos) {
-        repo_error = "repository " + std::to_string(job.repo_id) + " has no known owner/name";
-      } else {
-        const fs::path path = o.repos_dir / job.repo.substr(0, slash) /
-                              (job.repo.substr(slash + 1) + ".git");
-        git_repository* raw = nullptr;
-        std::error_code ec;
-        if (!fs::is_directory(path, ec)) {
-          repo_error = "no mirror at '" + path.string() + "'";
-        } else if (int rc = git_repository_open_bare(&raw, path.string().c_str()); rc != 0) {
-          repo_error = git::GitError(rc, "cannot open '" + path.string() + "'").message();
-        } else {
-          repo.reset(raw);
-        }
-      }
+  const size_t n_workers = std::clamp<size_t>(o.jobs, 1, std::max<size_t>(jobs.size(), 1));
+  Pipeline pipe(jobs.size(), 4 * n_workers + 4);
+  WorkerGroup workers(&pipe);
+  for (size_t w = 0; w < n_workers; ++w) {
+    workers.Start(std::thread(RunWorker, std::cref(jobs), std::cref(o), &pipe));
+  }
+
+  // Outcomes written but not yet reported: they are reported once committed.
+  std::vector<std::pair<size_t, Outcome>> batch;
+  std::optional<db::Txn> txn;
+  for (size_t i = 0; i < jobs.size(); ++i) {
+    Outcome out;
+    bool more_ready;
+    {
+      std::unique_lock<std::mutex> lock(pipe.mu);
+      pipe.cv.wait(lock, [&] { return pipe.outcomes[i].has_value(); });
+      out = std::move(*pipe.outcomes[i]);
+      pipe.outcomes[i].reset();
+      pipe.consumed = i + 1;
+      more_ready = i + 1 < jobs.size() && pipe.outcomes[i + 1].has_value();
     }
-    const std::string name =
-        (job.repo.empty() ? std::to_string(job.repo_id) : job.repo) + "#" +
-        std::to_string(job.number);
-    std::string status = "assembled", error;
-    std::optional<Prepared> prepared;
-    if (!repo) {
-      status = "failed";
-      error = repo_error;
-    } else if (auto r = git::AssembleInstance(repo.get(), job.request, o.git); !r) {
-      status = r.error().code() == Code::kNotFound ? "unresolved" : "failed";
-      error = r.error().message();
-    } else if (auto p = Prepare(repo.get(), std::move(*r), o); !p) {
-      status = "failed";
-      error = p.error().message();
-    } else {
-      prepared.emplace(std::move(*p));
+    pipe.cv.notify_all();
+    const Job& job = jobs[i];
+    const std::string name = JobName(job);
+    if (!txn) {
+      SWERL_ASSIGN_OR_RETURN(db::Txn t, db::Txn::Begin(db));
+      txn.emplace(std::move(t));
     }
     const uint64_t blobs_before = blobs.added(), raw_before = blobs.raw_bytes(),
                    stored_before = blobs.stored_bytes();
-    SWERL_ASSIGN_OR_RETURN(db::Txn txn, db::Txn::Begin(db));
-    SWERL_RETURN_IF_ERROR(writer.Clear(job));
-    if (prepared) {
-      if (Status st = PutInstance(job, *prepared, &writer, &blobs); !st) {
-        return std::move(st).error().With("storing " + name);
-      }
-    } else {
-      SWERL_RETURN_IF_ERROR(writer.PutOutcome(job, status, error));
+    Status st = writer.Clear(job);
+    if (st) {
+      st = out.prepared ? PutInstance(job, *out.prepared, &writer, &blobs)
+                        : writer.PutOutcome(job, out.status, out.error);
     }
-    if (Status st = txn.Commit(); !st) return std::move(st).error().With("storing " + name);
+    if (!st) return std::move(st).error().With("storing " + name);
     result.blobs += blobs.added() - blobs_before;
     result.raw_bytes += blobs.raw_bytes() - raw_before;
     result.stored_bytes += blobs.stored_bytes() - stored_before;
-    ++progress.done;
-    if (status == "assembled") {
-      ++result.assembled;
-    } else if (status == "unresolved") {
-      ++result.unresolved;
-      ++progress.unresolved;
-    } else {
-      ++result.failed;
-      ++progress.failed;
-      result.failures.push_back(name + ": " + error);
+    out.prepared.reset();  // the contents are written; keep only the outcome
+    batch.emplace_back(i, std::move(out));
+    // Commit when the workers have nothing more ready, so that a slow
+    // pull request never holds finished ones uncommitted, and at least
+    // every kMaxBatch pull requests.
+    constexpr size_t kMaxBatch = 64;
+    if (more_ready && batch.size() < kMaxBatch && i + 1 < jobs.size()) continue;
+    if (Status c = txn->Commit(); !c) return std::move(c).error().With("storing " + name);
+    txn.reset();
+    for (auto& [k, done] : batch) {
+      const Job& j = jobs[k];
+      ++progress.done;
+      if (done.status == "assembled") {
+        ++result.assembled;
+      } else if (done.status == "unresolved") {
+        ++result.unresolved;
+        ++progress.unresolved;
+      } else {
+        ++result.failed;
+        ++progress.failed;
+        result.failures.push_back(JobName(j) + ": " + done.error);
+      }
+      if (observer) {
+        observer->OnInstance(j.repo, j.number, done.status, done.error);
+        observer->OnProgress(progress);
+      }
     }
-    if (observer) {
-      observer->OnInstance(job.repo, job.number, status, error);
-      observer->OnProgress(progress);
-    }
+    batch.clear();
   }
   result.elapsed = std::chrono::steady_clock::now() - start;
   return result;

@@ -1,9 +1,11 @@
 // Assemble: the `swerl assemble` pass. For every merged pull request whose
 // repository has a mirror recorded 'cloned' in repo_clones, computes its
 // instance (git::AssembleInstance) and stores it in instances,
-// instance_commits, instance_files and blobs (schemas/store.md), one
-// transaction per pull request, so a killed run loses only the one in
-// progress and a rerun resumes. Sequential: one pull request at a time.
+// instance_commits, instance_files and blobs (schemas/store.md). Worker
+// threads compute instances and compress their contents; the calling thread
+// writes them in a fixed order, committing whenever the workers have nothing
+// more ready (at most 64 pull requests per transaction), so a killed run
+// loses only uncommitted pull requests and a rerun resumes.
 #pragma once
 
 #include <chrono>
@@ -30,6 +32,9 @@ struct AssembleStoreOptions {
   // A side larger than this is not stored (skip 'huge').
   uint64_t max_file_bytes = 1 << 20;
   int zstd_level = 3;
+  // Worker threads computing instances (at least 1), each with its own
+  // handle on the mirror; the database is written by the calling thread.
+  int jobs = 1;
   git::AssembleOptions git;
 };
 
@@ -54,8 +59,8 @@ struct AssembleProgress {
   uint64_t failed = 0;
 };
 
-// Receives the pass's events on the thread running Assemble. Every method
-// defaults to a no-op.
+// Receives the pass's events on the thread running Assemble, each pull
+// request once its transaction committed. Every method defaults to a no-op.
 class AssembleObserver {
  public:
   virtual ~AssembleObserver() = default;

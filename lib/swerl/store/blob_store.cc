@@ -2,36 +2,52 @@
 
 namespace swerl::store {
 
-Result<BlobWriter> BlobWriter::Create(db::Db* db, int level) {
+Result<BlobCompressor> BlobCompressor::Create(int level) {
   ZstdCCtxHandle cctx(ZSTD_createCCtx());
   if (!cctx) return Error(Code::kExternal, "cannot create a zstd compression context");
+  return BlobCompressor(std::move(cctx), level);
+}
+
+Status BlobCompressor::Compress(std::string_view data, std::string* frame) {
+  frame->resize(ZSTD_compressBound(data.size()));
+  const size_t n =
+      ZSTD_compressCCtx(cctx_.get(), frame->data(), frame->size(), data.data(), data.size(), level_);
+  if (ZSTD_isError(n)) {
+    return Error(Code::kExternal, std::string("zstd compression failed: ") + ZSTD_getErrorName(n));
+  }
+  frame->resize(n);
+  return OkStatus();
+}
+
+Result<BlobWriter> BlobWriter::Create(db::Db* db, int level) {
+  SWERL_ASSIGN_OR_RETURN(BlobCompressor compressor, BlobCompressor::Create(level));
   SWERL_ASSIGN_OR_RETURN(db::Stmt exists, db->Prepare("SELECT 1 FROM blobs WHERE blob_id = ?"));
   SWERL_ASSIGN_OR_RETURN(
       db::Stmt insert,
       db->Prepare("INSERT OR IGNORE INTO blobs(blob_id, size, data) VALUES (?, ?, ?)"));
-  return BlobWriter(std::move(cctx), level, std::move(exists), std::move(insert));
+  return BlobWriter(std::move(compressor), std::move(exists), std::move(insert));
 }
 
-Result<bool> BlobWriter::Put(std::string_view blob_id, std::string_view data) {
+Result<bool> BlobWriter::Put(std::string_view blob_id, std::string_view data,
+                             std::string_view frame) {
   exists_.BindText(1, blob_id);
   auto found = exists_.Step();
   exists_.Reset();
   if (!found) return std::move(found).error();
   if (*found) return false;
-  buffer_.resize(ZSTD_compressBound(data.size()));
-  const size_t n = ZSTD_compressCCtx(cctx_.get(), buffer_.data(), buffer_.size(), data.data(),
-                                     data.size(), level_);
-  if (ZSTD_isError(n)) {
-    return Error(Code::kExternal, "cannot compress blob '" + std::string(blob_id) +
-                                      "': " + ZSTD_getErrorName(n));
+  if (frame.empty()) {
+    if (Status st = compressor_.Compress(data, &buffer_); !st) {
+      return std::move(st).error().With("blob '" + std::string(blob_id) + "'");
+    }
+    frame = buffer_;
   }
   insert_.BindText(1, blob_id);
   insert_.BindInt(2, static_cast<int64_t>(data.size()));
-  insert_.BindBlob(3, std::string_view(buffer_.data(), n));
+  insert_.BindBlob(3, frame);
   SWERL_RETURN_IF_ERROR(insert_.Run());
   ++added_;
   raw_bytes_ += data.size();
-  stored_bytes_ += n;
+  stored_bytes_ += frame.size();
   return true;
 }
 

@@ -19,17 +19,34 @@ namespace swerl::store {
 using ZstdCCtxHandle = std::unique_ptr<ZSTD_CCtx, CDeleter<&ZSTD_freeCCtx>>;
 using ZstdDCtxHandle = std::unique_ptr<ZSTD_DCtx, CDeleter<&ZSTD_freeDCtx>>;
 
-// Writes blobs into an open store, compressing with one reused context.
-// *db must outlive it. Not thread-safe.
-class BlobWriter {
+// Compresses blob contents into the frames the blobs table holds, with one
+// reused context. Not thread-safe: one per thread.
+class BlobCompressor {
  public:
   // level: zstd level (1..22; negative levels are fast modes).
+  static Result<BlobCompressor> Create(int level);
+
+  // Replaces *frame with `data` compressed. Errors: kExternal (zstd).
+  Status Compress(std::string_view data, std::string* frame);
+
+ private:
+  BlobCompressor(ZstdCCtxHandle cctx, int level) : cctx_(std::move(cctx)), level_(level) {}
+  ZstdCCtxHandle cctx_;
+  int level_;
+};
+
+// Writes blobs into an open store. *db must outlive it. Not thread-safe.
+class BlobWriter {
+ public:
+  // level: the zstd level of the blobs this writer compresses itself.
   static Result<BlobWriter> Create(db::Db* db, int level);
 
   // Stores `data` under `blob_id` (40 hex digits) unless a row with that id
-  // exists. Returns whether a row was added. Run it inside the caller's
-  // transaction. Errors: kExternal (zstd), database failures.
-  Result<bool> Put(std::string_view blob_id, std::string_view data);
+  // exists; returns whether a row was added. `frame` is `data` already
+  // compressed by a BlobCompressor, or empty to have the writer compress it
+  // (only when the row is added). Run it inside the caller's transaction.
+  // Errors: kExternal (zstd), database failures.
+  Result<bool> Put(std::string_view blob_id, std::string_view data, std::string_view frame = {});
 
   // Totals of the rows this writer added.
   uint64_t added() const { return added_; }
@@ -37,11 +54,10 @@ class BlobWriter {
   uint64_t stored_bytes() const { return stored_bytes_; }
 
  private:
-  BlobWriter(ZstdCCtxHandle cctx, int level, db::Stmt exists, db::Stmt insert)
-      : cctx_(std::move(cctx)), level_(level), exists_(std::move(exists)),
+  BlobWriter(BlobCompressor compressor, db::Stmt exists, db::Stmt insert)
+      : compressor_(std::move(compressor)), exists_(std::move(exists)),
         insert_(std::move(insert)) {}
-  ZstdCCtxHandle cctx_;
-  int level_;
+  BlobCompressor compressor_;
   db::Stmt exists_, insert_;
   std::string buffer_;
   uint64_t added_ = 0, raw_bytes_ = 0, stored_bytes_ = 0;
