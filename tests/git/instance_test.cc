@@ -10,6 +10,7 @@
 
 #include <filesystem>
 #include <map>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -459,6 +460,89 @@ TEST_F(InstanceTest, EveryKindOfChange) {
   EXPECT_NE(inst.patch.find("-b\r\n+B\r\n"), std::string::npos);          // CRLF kept
   EXPECT_NE(inst.patch.find("\"a/caf\\351.txt\""), std::string::npos);    // quoted path
   EXPECT_NE(inst.patch.find("+\xff\xfe not utf-8 \xe9\n"), std::string::npos);  // raw bytes
+}
+
+// Code with indented blocks and blank lines, edited at random (runs of
+// lines duplicated, deleted or inserted make many equal-line "sliders"):
+// where hunks land (git's indent heuristic, on by default) and the function
+// context after "@@" (cut to 80 bytes, then trailing blanks dropped) must
+// match the git CLI.
+TEST_F(InstanceTest, RandomCodeEditsPlaceHunksLikeGit) {
+  std::mt19937 rng(7);
+  auto pick = [&rng](size_t n) { return static_cast<size_t>(rng() % n); };
+  using Text = std::vector<std::string>;  // lines without their newline
+  auto function = [&](int k) {
+    Text f{"int function_" + std::to_string(k) + "(int x) {"};
+    for (size_t i = 0, n = 1 + pick(4); i < n; ++i) {
+      if (pick(3)) {
+        f.push_back("    x += " + std::to_string(pick(9)) + ";");
+      } else {
+        f.insert(f.end(), {"    if (x > 3) {", "        return x;", "    }"});
+      }
+    }
+    f.insert(f.end(), {"    return x;", "}", ""});
+    return f;
+  };
+  std::map<std::string, bool> paths;
+  std::vector<Text> files(24);
+  auto write = [&] {
+    for (size_t n = 0; n < files.size(); ++n) {
+      std::string text;
+      for (const std::string& line : files[n]) text += line + "\n";
+      Put("src/f" + std::to_string(n) + ".c", text);
+    }
+  };
+  for (size_t n = 0; n < files.size(); ++n) {
+    for (int k = 0; k < 10; ++k) {
+      const Text f = function(k);
+      files[n].insert(files[n].end(), f.begin(), f.end());
+    }
+    paths["src/f" + std::to_string(n) + ".c"] = false;
+  }
+  // Byte 80 of this line is a blank: git's context is the 79 bytes before it.
+  const std::string long_head = "class " + std::string(73, 'A') + " extends Something {";
+  Text long_file{long_head};
+  for (int i = 0; i < 12; ++i) long_file.push_back("    int y" + std::to_string(i) + ";");
+  long_file.push_back("}");
+  Put("src/long.c", "");
+  write();
+  std::string long_text;
+  for (const std::string& line : long_file) long_text += line + "\n";
+  Put("src/long.c", long_text);
+  const std::string base = CommitAll(work_, "base");
+  G({"checkout", "-q", "-b", "feature"});
+  for (Text& f : files) {
+    for (int e = 0; e < 5; ++e) {
+      const size_t at = pick(f.size());
+      const size_t run = std::min(f.size() - at, 1 + pick(4));
+      switch (pick(5)) {
+        case 0: {
+          const Text g = function(100 + e);
+          f.insert(f.begin() + static_cast<long>(at), g.begin(), g.end());
+          break;
+        }
+        case 1: f.erase(f.begin() + static_cast<long>(at), f.begin() + static_cast<long>(at + run)); break;
+        case 2: {
+          const Text dup(f.begin() + static_cast<long>(at), f.begin() + static_cast<long>(at + run));
+          f.insert(f.begin() + static_cast<long>(at), dup.begin(), dup.end());
+          break;
+        }
+        case 3: f.insert(f.begin() + static_cast<long>(at), {"    if (x > 3) {", "        return x;", "    }"}); break;
+        default: f.insert(f.begin() + static_cast<long>(at), ""); break;
+      }
+    }
+  }
+  write();
+  long_file[10] = "    int changed;";
+  long_text.clear();
+  for (const std::string& line : long_file) long_text += line + "\n";
+  Put("src/long.c", long_text);
+  paths["src/long.c"] = false;
+  const std::string head = CommitAll(work_, "edits");
+  Mirror();
+  const Instance inst = Assemble({base, head, "", 0});
+  CheckAgainstCli(inst, paths);
+  EXPECT_NE(inst.patch.find(" @@ " + long_head.substr(0, 79) + "\n"), std::string::npos);
 }
 
 TEST_F(InstanceTest, NothingResolvesIsNotFound) {

@@ -298,7 +298,18 @@ int PrintLine(const git_diff_delta* delta, const git_diff_hunk*, const git_diff_
       line->origin == GIT_DIFF_LINE_DELETION) {
     out.push_back(line->origin);
   }
-  out.append(line->content, line->content_len);
+  std::string_view text(line->content, line->content_len);
+  if (line->origin == GIT_DIFF_LINE_HUNK_HDR && !text.empty() && text.back() == '\n') {
+    // The function context after "@@": libgit2 drops trailing blanks, then
+    // cuts the line to 80 bytes; git cuts first, then drops them, so a cut
+    // that ends in a blank differs. Dropping them again gives git's text.
+    size_t end = text.size() - 1;
+    while (end > 0 && (text[end - 1] == ' ' || text[end - 1] == '\t')) --end;
+    out.append(text.substr(0, end));
+    out.push_back('\n');
+    return 0;
+  }
+  out.append(text);
   return 0;
 }
 
@@ -331,6 +342,7 @@ Status Diff(git_repository* repo, const git_oid& from, const git_oid& to,
   SWERL_ASSIGN_OR_RETURN(TreeHandle old_tree, TreeOf(repo, from));
   SWERL_ASSIGN_OR_RETURN(TreeHandle new_tree, TreeOf(repo, to));
   git_diff_options dopts = GIT_DIFF_OPTIONS_INIT;
+  dopts.flags |= GIT_DIFF_INDENT_HEURISTIC;  // on by default in git since 2.14
   dopts.context_lines = opts.context_lines;
   dopts.interhunk_lines = 0;
   dopts.id_abbrev = GIT_OID_HEXSZ;
