@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Benchmarks, each against a baseline measured in the same run.
-#   bench/run.sh [BUILD_DIR] [all|micro|events|reward|ingest]
+#   bench/run.sh [BUILD_DIR] [all|micro|events|reward|ingest|assemble]
 # Results: a table on stdout, JSON under BUILD_DIR/bench/.
 set -euo pipefail
 BUILD=${1:-build}
@@ -18,4 +18,7 @@ if [[ "$WHAT" == all || "$WHAT" == reward ]]; then
 fi
 if [[ "$WHAT" == all || "$WHAT" == ingest ]]; then
   bash "$HERE/ingest/run.sh" "$BUILD"
+fi
+if [[ "$WHAT" == all || "$WHAT" == assemble ]]; then
+  bash "$HERE/assemble/run.sh" "$BUILD"
 fi

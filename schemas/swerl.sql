@@ -304,9 +304,11 @@ CREATE TABLE instance_files (
   PRIMARY KEY (repo_id, number, seq)
 ) WITHOUT ROWID;
 
--- File contents by git blob id, zstd-compressed, stored once.
+-- File contents by git blob id, zstd-compressed, stored once. A rowid
+-- table: its leaves hold rows up to a page in place, where a WITHOUT ROWID
+-- table spills every row over ~4 KB into a mostly empty overflow page.
 CREATE TABLE blobs (
-  blob_id TEXT PRIMARY KEY,
+  blob_id TEXT NOT NULL UNIQUE,
   size    INTEGER NOT NULL,              -- uncompressed bytes
   data    BLOB NOT NULL                  -- one zstd frame
-) WITHOUT ROWID;
+);
