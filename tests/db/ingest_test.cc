@@ -3,10 +3,8 @@
 // migrations, and crash safety under SIGKILL.
 #include "swerl/store/ingest.h"
 
-#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <signal.h>
-#include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -16,7 +14,6 @@
 #include "swerl/store/store.h"
 #include "testing/testing.h"
 
-extern char** environ;
 
 namespace swerl::store {
 namespace {
@@ -265,19 +262,6 @@ TEST(Store, RefusesANewerSchemaAndMigratesAnEmptyFile) {
 }
 
 // Starts `swerl ingest` on `input`; returns its pid.
-pid_t Spawn(const std::vector<std::string>& args) {
-  std::vector<char*> argv;
-  for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-  argv.push_back(nullptr);
-  posix_spawn_file_actions_t fa;
-  posix_spawn_file_actions_init(&fa);
-  posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
-  pid_t pid = -1;
-  EXPECT_EQ(posix_spawn(&pid, argv[0], &fa, nullptr, argv.data(), environ), 0);
-  posix_spawn_file_actions_destroy(&fa);
-  return pid;
-}
-
 TEST(Ingest, SurvivesSigkillAtRandomPoints) {
   // ~16,000 records: the fixture 100 times over with fresh event ids.
   const auto& records = FixtureRecords();
@@ -297,7 +281,7 @@ TEST(Ingest, SurvivesSigkillAtRandomPoints) {
   int killed = 0;
   for (int attempt = 0; attempt < 6; ++attempt) {
     const pid_t pid =
-        Spawn({SWERL_BINARY, "ingest", "-q", "--batch", "100", "--db", db, dir.Join("in.ndjson")});
+        testing::SpawnSwerl({"ingest", "-q", "--batch", "100", "--db", db, dir.Join("in.ndjson")});
     ::usleep(20'000 + rng() % 300'000);
     ::kill(pid, SIGKILL);
     int status = 0;

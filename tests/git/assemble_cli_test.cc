@@ -5,7 +5,12 @@
 // --refresh, failures, and `swerl link` reading the commit messages.
 #include <gtest/gtest.h>
 
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <filesystem>
+#include <random>
 
 #include "git_testing.h"
 #include "swerl/store/assemble.h"
@@ -114,6 +119,52 @@ class AssembleCliTest : public ::testing::Test {
                              "--url-template", "file://" + src_.path() + "/{owner}/{name}.git",
                              "--no-progress"});
     ASSERT_EQ(r.exit_code, 0) << r.err;
+  }
+
+  // Thirty more pull requests (10..39) forked from one commit, all editing
+  // shared.py (so they share its old blob), one in three adding a file;
+  // recorded merged in the store and fetched into the mirror.
+  void AddThirtyPullRequests() {
+    const std::string work = src_.Join("more");
+    Git({"clone", "-q", bare_, work});
+    Git({"-C", work, "config", "user.name", "t"});
+    Git({"-C", work, "config", "user.email", "t@example.com"});
+    WriteFile(work + "/shared.py", Lines(30, "shared"));  // under --max-file-bytes
+    const std::string fork = CommitAll(work, "shared");
+    std::string rows;
+    for (int pr = 10; pr < 40; ++pr) {
+      const std::string n = std::to_string(pr);
+      Git({"-C", work, "checkout", "-q", "-b", "p" + n, fork});
+      WriteFile(work + "/shared.py", Lines(pr + 21, "shared"));
+      if (pr % 3 == 0) WriteFile(work + "/own" + n + ".py", Lines(pr, "own" + n));
+      const std::string head = CommitAll(work, "pr " + n);
+      Git({"-C", work, "update-ref", "refs/pull/" + n + "/head", head});
+      rows += std::string(rows.empty() ? "" : ", ") + "(1, " + n + ", 1, '" + fork + "', '" +
+              head + "', NULL)";
+    }
+    Git({"-C", work, "push", "-q", "origin", "refs/pull/*:refs/pull/*", "HEAD:refs/heads/more"});
+    {
+      auto db = OpenStore(db_path_, false);
+      ASSERT_TRUE(db->Exec("INSERT INTO pull_requests(repo_id, number, merged, base_sha, "
+                           "head_sha, merge_commit_sha) VALUES " + rows + ";"));
+    }
+    auto r = RunSwerl({"clone", "--db", db_path_, "--repos", repos_.path(), "--url-template",
+                       "file://" + src_.path() + "/{owner}/{name}.git", "--no-progress",
+                       "--refresh"});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+  }
+
+  // The instance rows and blobs of the store at `path` (assembled_at aside).
+  std::string DumpInstances(const std::string& path) {
+    auto db = OpenStore(path, false);
+    EXPECT_TRUE(db);
+    if (!db) return std::string();
+    return Query(&*db, "SELECT repo_id, number, status, how, base_commit, head_commit, "
+                       "merge_base, patch, code_patch, test_patch, error FROM instances "
+                       "ORDER BY number") +
+           Query(&*db, "SELECT * FROM instance_commits ORDER BY number, seq") +
+           Query(&*db, "SELECT * FROM instance_files ORDER BY number, seq") +
+           Query(&*db, "SELECT blob_id, size, data FROM blobs ORDER BY blob_id");
   }
 
   testing::RunResult Assemble(const std::vector<std::string>& extra = {}) {
@@ -249,48 +300,11 @@ TEST_F(AssembleCliTest, RerunDoesNothingNewAndRefreshRedoes) {
 // (so they share its old blob) and some their own file; then the same store
 // assembled with one worker and with four must hold identical rows.
 TEST_F(AssembleCliTest, AnyNumberOfWorkersStoresTheSameRows) {
-  const std::string work = src_.Join("more");
-  Git({"clone", "-q", bare_, work});
-  Git({"-C", work, "config", "user.name", "t"});
-  Git({"-C", work, "config", "user.email", "t@example.com"});
-  WriteFile(work + "/shared.py", Lines(30, "shared"));  // under --max-file-bytes
-  const std::string fork = CommitAll(work, "shared");
-  std::string rows;
-  for (int pr = 10; pr < 40; ++pr) {
-    const std::string n = std::to_string(pr);
-    Git({"-C", work, "checkout", "-q", "-b", "p" + n, fork});
-    WriteFile(work + "/shared.py", Lines(pr + 21, "shared"));
-    if (pr % 3 == 0) WriteFile(work + "/own" + n + ".py", Lines(pr, "own" + n));
-    const std::string head = CommitAll(work, "pr " + n);
-    Git({"-C", work, "update-ref", "refs/pull/" + n + "/head", head});
-    rows += std::string(rows.empty() ? "" : ", ") + "(1, " + n + ", 1, '" + fork + "', '" +
-            head + "', NULL)";
-  }
-  Git({"-C", work, "push", "-q", "origin", "refs/pull/*:refs/pull/*", "HEAD:refs/heads/more"});
-  {
-    auto db = OpenStore(db_path_, false);
-    ASSERT_TRUE(db->Exec("INSERT INTO pull_requests(repo_id, number, merged, base_sha, "
-                         "head_sha, merge_commit_sha) VALUES " + rows + ";"));
-  }
-  auto r = RunSwerl({"clone", "--db", db_path_, "--repos", repos_.path(), "--url-template",
-                     "file://" + src_.path() + "/{owner}/{name}.git", "--no-progress",
-                     "--refresh"});
-  ASSERT_EQ(r.exit_code, 0) << r.err;
+  AddThirtyPullRequests();
   const std::string copy = dbdir_.Join("copy.db");
   fs::copy_file(db_path_, copy);
 
-  auto dump = [&](const std::string& path) {
-    auto db = OpenStore(path, false);
-    EXPECT_TRUE(db);
-    if (!db) return std::string();
-    return Query(&*db, "SELECT repo_id, number, status, how, base_commit, head_commit, "
-                       "merge_base, patch, code_patch, test_patch, error FROM instances "
-                       "ORDER BY number") +
-           Query(&*db, "SELECT * FROM instance_commits ORDER BY number, seq") +
-           Query(&*db, "SELECT * FROM instance_files ORDER BY number, seq") +
-           Query(&*db, "SELECT blob_id, size, data FROM blobs ORDER BY blob_id");
-  };
-  r = Assemble({"-j", "1"});
+  auto r = Assemble({"-j", "1"});
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.err.find("34 merged PRs, 0 done before, 33 assembled, 1 unresolved, 0 failed, "),
             std::string::npos)
@@ -298,8 +312,8 @@ TEST_F(AssembleCliTest, AnyNumberOfWorkersStoresTheSameRows) {
   r = RunSwerl({"assemble", "--db", copy, "--repos", repos_.path(), "--max-file-bytes", "1000",
                 "--no-progress", "-j", "4"});
   EXPECT_EQ(r.exit_code, 0) << r.err;
-  const std::string one = dump(db_path_);
-  EXPECT_EQ(dump(copy), one);
+  const std::string one = DumpInstances(db_path_);
+  EXPECT_EQ(DumpInstances(copy), one);
   EXPECT_NE(one.find("|pr 39\n"), std::string::npos);
   // shared.py at the fork: one blob row however many instances share it.
   EXPECT_EQ(Rows("SELECT count(DISTINCT old_blob), count(*) FROM instance_files "
@@ -308,6 +322,32 @@ TEST_F(AssembleCliTest, AnyNumberOfWorkersStoresTheSameRows) {
   EXPECT_EQ(Rows("SELECT count(*) FROM blobs WHERE blob_id = (SELECT old_blob FROM "
                  "instance_files WHERE number = 10 AND CAST(new_path AS TEXT) = 'shared.py')"),
             "1\n");
+}
+
+// Runs killed at random points, then one to the end, store exactly what an
+// uninterrupted run does.
+TEST_F(AssembleCliTest, SurvivesSigkillAtRandomPoints) {
+  AddThirtyPullRequests();
+  const std::string ref = dbdir_.Join("ref.db");
+  fs::copy_file(db_path_, ref);
+  auto r = RunSwerl({"assemble", "--db", ref, "--repos", repos_.path(), "--max-file-bytes",
+                     "1000", "--no-progress", "-j", "2"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::mt19937 rng(11);
+  int killed = 0;
+  for (int round = 0; round < 8; ++round) {
+    const pid_t pid = testing::SpawnSwerl({"assemble", "--db", db_path_, "--repos",
+                                           repos_.path(), "--max-file-bytes", "1000", "-j", "2"});
+    ::usleep(2'000 + rng() % 60'000);
+    ::kill(pid, SIGKILL);
+    int status = 0;
+    ::waitpid(pid, &status, 0);
+    killed += WIFSIGNALED(status);
+  }
+  r = Assemble({"-j", "2"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_GT(killed, 0);
+  EXPECT_EQ(DumpInstances(db_path_), DumpInstances(ref));
 }
 
 TEST_F(AssembleCliTest, MissingMirrorFailsAndIsRetried) {

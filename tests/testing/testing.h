@@ -2,6 +2,8 @@
 // running the swerl binary and reading whole files.
 #pragma once
 
+#include <sys/types.h>
+
 #include <string>
 #include <vector>
 
@@ -36,6 +38,10 @@ RunResult Run(const std::vector<std::string>& argv, const std::string& stdin_dat
 
 // Runs the swerl binary under test with `args`.
 RunResult RunSwerl(const std::vector<std::string>& args, const std::string& stdin_data = "");
+
+// Starts the swerl binary under test with `args`, stdin, stdout and stderr
+// on /dev/null, and returns its pid without waiting (reap it with waitpid).
+pid_t SpawnSwerl(const std::vector<std::string>& args);
 
 std::string ReadFile(const std::string& path);
 void WriteFile(const std::string& path, const std::string& data);
