@@ -14,7 +14,7 @@
 
 #include "git_testing.h"
 #include "swerl/store/assemble.h"
-#include "swerl/store/blob_store.h"
+#include "swerl/db/blob_store.h"
 #include "swerl/store/store.h"
 #include "testing/testing.h"
 
@@ -235,7 +235,7 @@ TEST_F(AssembleCliTest, AssemblesMergedPullRequestsLikeTheGitCli) {
     for (int side = 0; side < 2; ++side) {
       if (files->IsNull(5 + side)) continue;
       const std::string commit(files->Text(1 + side)), path(files->Text(3 + side));
-      auto stored = ReadStoredBlob(&*db, files->Text(5 + side));
+      auto stored = db::ReadStoredBlob(&*db, files->Text(5 + side));
       ASSERT_TRUE(stored) << stored.error().message();
       EXPECT_EQ(*stored, Git({"-C", bare_, "show", commit + ":" + path}))
           << "pr " << files->Int(0) << " " << path;
@@ -243,7 +243,7 @@ TEST_F(AssembleCliTest, AssemblesMergedPullRequestsLikeTheGitCli) {
     }
   }
   EXPECT_GE(sides, 10);
-  EXPECT_EQ(ReadStoredBlob(&*db, kGone).error().code(), Code::kNotFound);
+  EXPECT_EQ(db::ReadStoredBlob(&*db, kGone).error().code(), Code::kNotFound);
 
   EXPECT_EQ(Rows("SELECT CAST(old_path AS TEXT), CAST(new_path AS TEXT), status, binary, "
                  "is_test, skip, typeof(new_path) FROM instance_files WHERE number = 1 "

@@ -85,6 +85,9 @@ void Stmt::BindNull(int i) { SWERL_CHECK(sqlite3_bind_null(h_.get(), i) == SQLIT
 void Stmt::BindInt(int i, int64_t v) {
   SWERL_CHECK(sqlite3_bind_int64(h_.get(), i, v) == SQLITE_OK);
 }
+void Stmt::BindDouble(int i, double v) {
+  SWERL_CHECK(sqlite3_bind_double(h_.get(), i, v) == SQLITE_OK);
+}
 // SQLite binds NULL for a null pointer; an empty view is still text.
 static const char* TextData(std::string_view v) { return v.data() ? v.data() : ""; }
 

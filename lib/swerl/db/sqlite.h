@@ -54,6 +54,7 @@ class Stmt {
   // Bind* never fail for valid indexes (checked).
   void BindNull(int i);
   void BindInt(int i, int64_t v);
+  void BindDouble(int i, double v);
   void BindText(int i, std::string_view v);  // copied (SQLITE_TRANSIENT)
   // Not copied: `v` must stay valid until the next Reset() (or Run()).
   void BindTextNoCopy(int i, std::string_view v);

@@ -19,6 +19,9 @@ using ReferenceHandle = std::unique_ptr<git_reference, CDeleter<&git_reference_f
 using ReferenceIterHandle =
     std::unique_ptr<git_reference_iterator, CDeleter<&git_reference_iterator_free>>;
 using OdbHandle = std::unique_ptr<git_odb, CDeleter<&git_odb_free>>;
+using CommitHandle = std::unique_ptr<git_commit, CDeleter<&git_commit_free>>;
+using TreeHandle = std::unique_ptr<git_tree, CDeleter<&git_tree_free>>;
+using BlobHandle = std::unique_ptr<git_blob, CDeleter<&git_blob_free>>;
 
 // git_libgit2_init for the lifetime of the object, and registers swerl's
 // socket stream (socket_stream.h) for plain sockets, so git://, http:// and

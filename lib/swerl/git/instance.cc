@@ -17,11 +17,8 @@
 namespace swerl::git {
 namespace {
 
-using CommitHandle = std::unique_ptr<git_commit, CDeleter<&git_commit_free>>;
-using TreeHandle = std::unique_ptr<git_tree, CDeleter<&git_tree_free>>;
 using DiffHandle = std::unique_ptr<git_diff, CDeleter<&git_diff_free>>;
 using RevwalkHandle = std::unique_ptr<git_revwalk, CDeleter<&git_revwalk_free>>;
-using BlobHandle = std::unique_ptr<git_blob, CDeleter<&git_blob_free>>;
 
 std::string Hex(const git_oid& oid) {
   char buf[GIT_OID_HEXSZ + 1];

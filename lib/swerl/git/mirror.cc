@@ -269,4 +269,24 @@ Result<MirrorOutcome> UpdateMirror(const MirrorRequest& request, MirrorObserver*
   return out;
 }
 
+Result<RepoHandle> OpenMirror(const std::filesystem::path& repos_dir, std::string_view repo,
+                              int64_t repo_id) {
+  const size_t slash = repo.find('/');
+  if (slash == std::string_view::npos) {
+    return Error(Code::kNotFound,
+                 "repository " + std::to_string(repo_id) + " has no known owner/name");
+  }
+  const std::filesystem::path path =
+      repos_dir / std::string(repo.substr(0, slash)) / (std::string(repo.substr(slash + 1)) + ".git");
+  std::error_code ec;
+  if (!std::filesystem::is_directory(path, ec)) {
+    return Error(Code::kNotFound, "no mirror at '" + path.string() + "'");
+  }
+  git_repository* raw = nullptr;
+  if (int rc = git_repository_open_bare(&raw, path.string().c_str()); rc != 0) {
+    return GitError(rc, "cannot open '" + path.string() + "'");
+  }
+  return RepoHandle(raw);
+}
+
 }  // namespace swerl::git

@@ -12,6 +12,7 @@
 #include <string_view>
 
 #include "swerl/core/result.h"
+#include "swerl/git/git_handles.h"
 
 namespace swerl::git {
 
@@ -99,5 +100,12 @@ FailureClass ClassifyFailure(int rc, int klass, std::string_view message, bool e
 
 // The size in bytes of the regular files under `path` (0 when missing).
 uint64_t DirectoryBytes(const std::filesystem::path& path);
+
+// Opens the mirror of `repo` ("owner/name"; repository `repo_id`, for
+// messages) under `repos_dir`, as swerl clone lays them out:
+// <repos_dir>/<owner>/<name>.git. Errors: kNotFound (no owner/name known, no
+// such directory), libgit2's (not a repository).
+Result<RepoHandle> OpenMirror(const std::filesystem::path& repos_dir, std::string_view repo,
+                              int64_t repo_id);
 
 }  // namespace swerl::git

@@ -1,17 +1,17 @@
 #include "swerl/store/assemble.h"
 
 #include <algorithm>
-#include <condition_variable>
 #include <ctime>
+#include <memory>
 #include <mutex>
 #include <optional>
-#include <system_error>
-#include <thread>
 #include <unordered_set>
 
+#include "swerl/core/ordered_pipeline.h"
 #include "swerl/core/utc_time.h"
+#include "swerl/db/blob_store.h"
 #include "swerl/git/git_handles.h"
-#include "swerl/store/blob_store.h"
+#include "swerl/git/mirror.h"
 
 namespace swerl::store {
 namespace fs = std::filesystem;
@@ -144,7 +144,7 @@ Result<Prepared> Prepare(git_repository* repo, git::Instance inst, const Assembl
 
 // Writes an assembled instance's rows and new blobs (inside the caller's
 // transaction).
-Status PutInstance(const Job& job, const Prepared& p, Writer* w, BlobWriter* blobs) {
+Status PutInstance(const Job& job, const Prepared& p, Writer* w, db::BlobWriter* blobs) {
   const git::Instance& inst = p.inst;
   w->instance.BindInt(1, job.repo_id);
   w->instance.BindInt(2, job.number);
@@ -210,24 +210,9 @@ class MirrorCache {
   git_repository* Open(const fs::path& repos_dir, const Job& job, std::string* error) {
     if (job.repo_id != repo_id_) {
       repo_id_ = job.repo_id;
-      repo_.reset();
-      error_.clear();
-      const size_t slash = job.repo.find('/');
-      if (slash == std::string::npos) {
-        error_ = "repository " + std::to_string(job.repo_id) + " has no known owner/name";
-      } else {
-        const fs::path path =
-            repos_dir / job.repo.substr(0, slash) / (job.repo.substr(slash + 1) + ".git");
-        git_repository* raw = nullptr;
-        std::error_code ec;
-        if (!fs::is_directory(path, ec)) {
-          error_ = "no mirror at '" + path.string() + "'";
-        } else if (int rc = git_repository_open_bare(&raw, path.string().c_str()); rc != 0) {
-          error_ = git::GitError(rc, "cannot open '" + path.string() + "'").message();
-        } else {
-          repo_.reset(raw);
-        }
-      }
+      auto repo = git::OpenMirror(repos_dir, job.repo, job.repo_id);
+      repo_ = repo ? std::move(*repo) : git::RepoHandle();
+      error_ = repo ? std::string() : repo.error().message();
     }
     *error = error_;
     return repo_.get();
@@ -239,98 +224,62 @@ class MirrorCache {
   std::string error_;
 };
 
-// State shared by the workers and the thread writing the database. Workers
-// take jobs in order, at most `window` ahead of the writer, and leave their
-// outcomes in `outcomes`; the writer consumes them in job order, so the
-// database sees the same sequence whatever the number of workers.
-struct Pipeline {
-  explicit Pipeline(size_t n_jobs, size_t window) : outcomes(n_jobs), window(window) {}
-
-  std::mutex mu;
-  std::condition_variable cv;  // an outcome arrived, the writer advanced, or stop
-  std::vector<std::optional<Outcome>> outcomes;
-  size_t window;
-  size_t next = 0;      // the next job a worker takes
-  size_t consumed = 0;  // jobs the writer has taken
-  bool stop = false;
-  // Blob ids some job compresses this run, so that a blob shared by many
-  // pull requests is compressed once. Only saves work: the writer compresses
-  // whatever arrives without a frame and is not stored yet.
-  std::unordered_set<std::string> claimed;
-};
-
-Outcome Compute(git_repository* repo, const Job& job, const AssembleStoreOptions& o) {
-  Outcome out;
-  if (auto r = git::AssembleInstance(repo, job.request, o.git); !r) {
-    out.status = r.error().code() == Code::kNotFound ? "unresolved" : "failed";
-    out.error = r.error().message();
-  } else if (auto p = Prepare(repo, std::move(*r), o); !p) {
-    out.status = "failed";
-    out.error = p.error().message();
-  } else {
-    out.prepared.emplace(std::move(*p));
-  }
-  return out;
-}
-
-void RunWorker(const std::vector<Job>& jobs, const AssembleStoreOptions& o, Pipeline* pipe) {
-  MirrorCache mirrors;
-  auto compressor = BlobCompressor::Create(o.zstd_level);  // on failure the writer compresses
-  for (;;) {
-    size_t i;
-    {
-      std::unique_lock<std::mutex> lock(pipe->mu);
-      pipe->cv.wait(lock, [pipe, &jobs] {
-        return pipe->stop || pipe->next >= jobs.size() ||
-               pipe->next < pipe->consumed + pipe->window;
-      });
-      if (pipe->stop || pipe->next >= jobs.size()) return;
-      i = pipe->next++;
-    }
-    const Job& job = jobs[i];
-    Outcome out;
-    std::string error;
-    if (git_repository* repo = mirrors.Open(o.repos_dir, job, &error)) {
-      out = Compute(repo, job, o);
-    } else {
-      out.status = "failed";
-      out.error = error;
-    }
-    std::vector<Content*> mine;
-    if (out.prepared && compressor) {
-      std::lock_guard<std::mutex> lock(pipe->mu);
-      for (Content& c : out.prepared->contents) {
-        if (pipe->claimed.insert(c.blob_id).second) mine.push_back(&c);
-      }
-    }
-    for (Content* c : mine) {
-      if (!compressor->Compress(c->data, &c->frame)) c->frame.clear();
-    }
-    {
-      std::lock_guard<std::mutex> lock(pipe->mu);
-      pipe->outcomes[i].emplace(std::move(out));
-    }
-    pipe->cv.notify_all();
-  }
-}
-
-// Ends the pipeline and joins its workers when the pass returns.
-class WorkerGroup {
+// Blob ids some job compresses this run, so that a blob shared by many pull
+// requests is compressed once. Only saves work: the writer compresses
+// whatever arrives without a frame and is not stored yet.
+class BlobClaims {
  public:
-  explicit WorkerGroup(Pipeline* pipe) : pipe_(pipe) {}
-  ~WorkerGroup() {
-    {
-      std::lock_guard<std::mutex> lock(pipe_->mu);
-      pipe_->stop = true;
-    }
-    pipe_->cv.notify_all();
-    for (std::thread& t : threads_) t.join();
+  bool Claim(const std::string& blob_id) {
+    std::lock_guard<std::mutex> lock(mu_);
+    return claimed_.insert(blob_id).second;
   }
-  void Start(std::thread t) { threads_.push_back(std::move(t)); }
 
  private:
-  Pipeline* pipe_;
-  std::vector<std::thread> threads_;
+  std::mutex mu_;
+  std::unordered_set<std::string> claimed_;
+};
+
+// A worker's computation of one pull request: the instance, its contents,
+// and the frames of the blobs it claimed.
+class Worker {
+ public:
+  Worker(const AssembleStoreOptions& o, BlobClaims* claims)
+      : o_(o), claims_(claims), compressor_(db::BlobCompressor::Create(o.zstd_level)) {}
+
+  Outcome operator()(const Job& job) {
+    Outcome out;
+    std::string error;
+    git_repository* repo = mirrors_.Open(o_.repos_dir, job, &error);
+    if (!repo) {
+      out.status = "failed";
+      out.error = error;
+      return out;
+    }
+    auto inst = git::AssembleInstance(repo, job.request, o_.git);
+    if (!inst) {
+      out.status = inst.error().code() == Code::kNotFound ? "unresolved" : "failed";
+      out.error = inst.error().message();
+      return out;
+    }
+    auto prepared = Prepare(repo, std::move(*inst), o_);
+    if (!prepared) {
+      out.status = "failed";
+      out.error = prepared.error().message();
+      return out;
+    }
+    out.prepared.emplace(std::move(*prepared));
+    if (!compressor_) return out;  // the writer compresses
+    for (Content& c : out.prepared->contents) {
+      if (claims_->Claim(c.blob_id) && !compressor_->Compress(c.data, &c.frame)) c.frame.clear();
+    }
+    return out;
+  }
+
+ private:
+  const AssembleStoreOptions& o_;
+  BlobClaims* claims_;
+  Result<db::BlobCompressor> compressor_;
+  MirrorCache mirrors_;
 };
 
 }  // namespace
@@ -416,31 +365,22 @@ Result<AssembleResult> Assemble(db::Db* db, const AssembleStoreOptions& o,
   stmt->Reset();
 
   SWERL_ASSIGN_OR_RETURN(Writer writer, Writer::Create(db));
-  SWERL_ASSIGN_OR_RETURN(BlobWriter blobs, BlobWriter::Create(db, o.zstd_level));
+  SWERL_ASSIGN_OR_RETURN(db::BlobWriter blobs, db::BlobWriter::Create(db, o.zstd_level));
   AssembleProgress progress;
   progress.total = jobs.size();
   const size_t n_workers = std::clamp<size_t>(o.jobs, 1, std::max<size_t>(jobs.size(), 1));
-  Pipeline pipe(jobs.size(), 4 * n_workers + 4);
-  WorkerGroup workers(&pipe);
-  for (size_t w = 0; w < n_workers; ++w) {
-    workers.Start(std::thread(RunWorker, std::cref(jobs), std::cref(o), &pipe));
-  }
+  BlobClaims claims;
+  OrderedPipeline<Outcome> pipe(jobs.size(), n_workers, [&]() -> OrderedPipeline<Outcome>::Compute {
+    auto worker = std::make_shared<Worker>(o, &claims);
+    return [worker, &jobs](size_t i) { return (*worker)(jobs[i]); };
+  });
 
   // Outcomes written but not yet reported: they are reported once committed.
   std::vector<std::pair<size_t, Outcome>> batch;
   std::optional<db::Txn> txn;
   for (size_t i = 0; i < jobs.size(); ++i) {
-    Outcome out;
     bool more_ready;
-    {
-      std::unique_lock<std::mutex> lock(pipe.mu);
-      pipe.cv.wait(lock, [&] { return pipe.outcomes[i].has_value(); });
-      out = std::move(*pipe.outcomes[i]);
-      pipe.outcomes[i].reset();
-      pipe.consumed = i + 1;
-      more_ready = i + 1 < jobs.size() && pipe.outcomes[i + 1].has_value();
-    }
-    pipe.cv.notify_all();
+    Outcome out = pipe.Take(i, &more_ready);
     const Job& job = jobs[i];
     const std::string name = JobName(job);
     if (!txn) {

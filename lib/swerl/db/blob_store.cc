@@ -1,6 +1,6 @@
-#include "swerl/store/blob_store.h"
+#include "swerl/db/blob_store.h"
 
-namespace swerl::store {
+namespace swerl::db {
 
 Result<BlobCompressor> BlobCompressor::Create(int level) {
   ZstdCCtxHandle cctx(ZSTD_createCCtx());
@@ -19,11 +19,11 @@ Status BlobCompressor::Compress(std::string_view data, std::string* frame) {
   return OkStatus();
 }
 
-Result<BlobWriter> BlobWriter::Create(db::Db* db, int level) {
+Result<BlobWriter> BlobWriter::Create(Db* db, int level) {
   SWERL_ASSIGN_OR_RETURN(BlobCompressor compressor, BlobCompressor::Create(level));
-  SWERL_ASSIGN_OR_RETURN(db::Stmt exists, db->Prepare("SELECT 1 FROM blobs WHERE blob_id = ?"));
+  SWERL_ASSIGN_OR_RETURN(Stmt exists, db->Prepare("SELECT 1 FROM blobs WHERE blob_id = ?"));
   SWERL_ASSIGN_OR_RETURN(
-      db::Stmt insert,
+      Stmt insert,
       db->Prepare("INSERT OR IGNORE INTO blobs(blob_id, size, data) VALUES (?, ?, ?)"));
   return BlobWriter(std::move(compressor), std::move(exists), std::move(insert));
 }
@@ -51,18 +51,31 @@ Result<bool> BlobWriter::Put(std::string_view blob_id, std::string_view data,
   return true;
 }
 
-Result<std::string> ReadStoredBlob(db::Db* db, std::string_view blob_id) {
-  SWERL_ASSIGN_OR_RETURN(db::Stmt q, db->Prepare("SELECT size, data FROM blobs WHERE blob_id = ?"));
-  q.BindText(1, blob_id);
-  SWERL_ASSIGN_OR_RETURN(bool row, q.Step());
-  if (!row) return Error(Code::kNotFound, "no blob '" + std::string(blob_id) + "' in the store");
-  const int64_t size = q.Int(0);
-  const std::string_view frame = q.Text(1);
+Result<BlobReader> BlobReader::Create(Db* db) {
   ZstdDCtxHandle dctx(ZSTD_createDCtx());
   if (!dctx) return Error(Code::kExternal, "cannot create a zstd decompression context");
+  SWERL_ASSIGN_OR_RETURN(Stmt select,
+                         db->Prepare("SELECT size, data FROM blobs WHERE blob_id = ?"));
+  return BlobReader(std::move(dctx), std::move(select));
+}
+
+Result<std::string> BlobReader::Read(std::string_view blob_id) {
+  select_.BindText(1, blob_id);
+  auto row = select_.Step();
+  if (!row) {
+    select_.Reset();
+    return std::move(row).error();
+  }
+  if (!*row) {
+    select_.Reset();
+    return Error(Code::kNotFound, "no blob '" + std::string(blob_id) + "' in the store");
+  }
+  const int64_t size = select_.Int(0);
+  const std::string_view frame = select_.Text(1);
   std::string out(static_cast<size_t>(size), '\0');
   const size_t n =
-      ZSTD_decompressDCtx(dctx.get(), out.data(), out.size(), frame.data(), frame.size());
+      ZSTD_decompressDCtx(dctx_.get(), out.data(), out.size(), frame.data(), frame.size());
+  select_.Reset();
   if (ZSTD_isError(n) || static_cast<int64_t>(n) != size) {
     return Error(Code::kCorrupt, "blob '" + std::string(blob_id) + "' does not decompress: " +
                                      (ZSTD_isError(n) ? ZSTD_getErrorName(n) : "wrong size"));
@@ -70,4 +83,9 @@ Result<std::string> ReadStoredBlob(db::Db* db, std::string_view blob_id) {
   return out;
 }
 
-}  // namespace swerl::store
+Result<std::string> ReadStoredBlob(Db* db, std::string_view blob_id) {
+  SWERL_ASSIGN_OR_RETURN(BlobReader reader, BlobReader::Create(db));
+  return reader.Read(blob_id);
+}
+
+}  // namespace swerl::db

@@ -1,6 +1,7 @@
-// The blobs table of the store (schemas/store.md, "swerl assemble"): file
-// contents keyed by git blob id, each one zstd frame, stored once however
-// many instances use it.
+// A blobs table (blob_id TEXT UNIQUE, size INTEGER, data BLOB): file
+// contents keyed by an id (the store: git blob ids, schemas/store.md; the
+// shard: sha256, schemas/shard.md), each one zstd frame, stored once however
+// many rows use it.
 #pragma once
 
 #include <zstd.h>
@@ -14,7 +15,7 @@
 #include "swerl/core/result.h"
 #include "swerl/db/sqlite.h"
 
-namespace swerl::store {
+namespace swerl::db {
 
 using ZstdCCtxHandle = std::unique_ptr<ZSTD_CCtx, CDeleter<&ZSTD_freeCCtx>>;
 using ZstdDCtxHandle = std::unique_ptr<ZSTD_DCtx, CDeleter<&ZSTD_freeDCtx>>;
@@ -39,7 +40,7 @@ class BlobCompressor {
 class BlobWriter {
  public:
   // level: the zstd level of the blobs this writer compresses itself.
-  static Result<BlobWriter> Create(db::Db* db, int level);
+  static Result<BlobWriter> Create(Db* db, int level);
 
   // Stores `data` under `blob_id` (40 hex digits) unless a row with that id
   // exists; returns whether a row was added. `frame` is `data` already
@@ -54,17 +55,33 @@ class BlobWriter {
   uint64_t stored_bytes() const { return stored_bytes_; }
 
  private:
-  BlobWriter(BlobCompressor compressor, db::Stmt exists, db::Stmt insert)
+  BlobWriter(BlobCompressor compressor, Stmt exists, Stmt insert)
       : compressor_(std::move(compressor)), exists_(std::move(exists)),
         insert_(std::move(insert)) {}
   BlobCompressor compressor_;
-  db::Stmt exists_, insert_;
+  Stmt exists_, insert_;
   std::string buffer_;
   uint64_t added_ = 0, raw_bytes_ = 0, stored_bytes_ = 0;
 };
 
-// The contents stored under `blob_id`, decompressed. Errors: kNotFound (no
-// such row), kCorrupt (the frame does not decompress to `size` bytes).
-Result<std::string> ReadStoredBlob(db::Db* db, std::string_view blob_id);
+// Reads blobs from an open store with one prepared statement and one
+// decompression context. *db must outlive it. Not thread-safe.
+class BlobReader {
+ public:
+  static Result<BlobReader> Create(Db* db);
 
-}  // namespace swerl::store
+  // The contents stored under `blob_id`, decompressed. Errors: kNotFound
+  // (no such row), kCorrupt (the frame does not decompress to `size` bytes).
+  Result<std::string> Read(std::string_view blob_id);
+
+ private:
+  BlobReader(ZstdDCtxHandle dctx, Stmt select)
+      : dctx_(std::move(dctx)), select_(std::move(select)) {}
+  ZstdDCtxHandle dctx_;
+  Stmt select_;
+};
+
+// One-shot BlobReader::Read.
+Result<std::string> ReadStoredBlob(Db* db, std::string_view blob_id);
+
+}  // namespace swerl::db
