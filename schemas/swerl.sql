@@ -257,7 +257,8 @@ CREATE TABLE repo_clones (
 
 -- @migration 3
 -- PR instances of `swerl assemble` (schemas/store.md, "swerl assemble").
--- Paths, patches and messages are BLOBs: git's bytes, unchanged.
+-- Paths, patches and messages are BLOBs: git's bytes, unchanged. instances
+-- is a rowid table: its patches are often larger than a page.
 CREATE TABLE instances (
   repo_id      INTEGER NOT NULL,
   number       INTEGER NOT NULL,
@@ -272,7 +273,7 @@ CREATE TABLE instances (
   error        TEXT,                     -- why, when unresolved or failed
   assembled_at TEXT NOT NULL,            -- UTC
   PRIMARY KEY (repo_id, number)
-) WITHOUT ROWID;
+);
 
 CREATE TABLE instance_commits (
   repo_id     INTEGER NOT NULL,
@@ -312,3 +313,43 @@ CREATE TABLE blobs (
   size    INTEGER NOT NULL,              -- uncompressed bytes
   data    BLOB NOT NULL                  -- one zstd frame
 );
+
+-- @migration 4
+-- Relevant-but-unmodified files of `swerl relevant` (schemas/store.md,
+-- "swerl relevant"): for each assembled instance, up to k files of the tree
+-- at its merge base, ranked; their contents are in blobs.
+CREATE TABLE relevant_files (
+  repo_id  INTEGER NOT NULL,
+  number   INTEGER NOT NULL,
+  source   TEXT NOT NULL CHECK (source IN ('bm25', 'llm')),
+  rank     INTEGER NOT NULL,             -- 0 = most relevant
+  path     BLOB NOT NULL,                -- in the tree at the merge base
+  blob_id  TEXT NOT NULL,
+  score    REAL NOT NULL,                -- BM25 score; 0 for llm
+  PRIMARY KEY (repo_id, number, source, rank)
+) WITHOUT ROWID;
+
+-- One row per instance a `swerl relevant` run finished, so a rerun skips it.
+CREATE TABLE relevant_runs (
+  repo_id   INTEGER NOT NULL,
+  number    INTEGER NOT NULL,
+  source    TEXT NOT NULL CHECK (source IN ('bm25', 'llm')),
+  status    TEXT NOT NULL CHECK (status IN ('ranked', 'failed')),
+  files     INTEGER NOT NULL,            -- rows in relevant_files
+  error     TEXT,                        -- why, when failed
+  ranked_at TEXT NOT NULL,               -- UTC
+  PRIMARY KEY (repo_id, number, source)
+) WITHOUT ROWID;
+
+-- The decision of the last `swerl filter --db` run for each assembled
+-- instance (schemas/store.md, "swerl filter").
+CREATE TABLE filter_decisions (
+  repo_id    INTEGER NOT NULL,
+  number     INTEGER NOT NULL,
+  kept       INTEGER NOT NULL,           -- 1: kept
+  rule       TEXT,                       -- the first rule that dropped it; null when kept
+  detail     TEXT,                       -- what the rule saw
+  rules      TEXT NOT NULL,              -- the rules file or preset decided by
+  decided_at TEXT NOT NULL,              -- UTC
+  PRIMARY KEY (repo_id, number)
+) WITHOUT ROWID;

@@ -14,6 +14,7 @@ PACKAGES=(
   build-essential cmake ninja-build pkg-config ccache git
   libgit2-dev libcurl4-openssl-dev libssl-dev libsimdjson-dev libsqlite3-dev sqlite3
   libzstd-dev zstd libisal-dev isal zlib1g-dev libtbb-dev libcli11-dev libpcre2-dev
+  libtomlplusplus-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   python3 python3-venv clang-format time
 )

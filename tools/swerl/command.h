@@ -57,5 +57,9 @@ void RegisterLink(CLI::App& root, Context& ctx);
 void RegisterEnrich(CLI::App& root, Context& ctx);
 void RegisterClone(CLI::App& root, Context& ctx);
 void RegisterAssemble(CLI::App& root, Context& ctx);
+void RegisterRelevant(CLI::App& root, Context& ctx);
+void RegisterFilter(CLI::App& root, Context& ctx);
+void RegisterExport(CLI::App& root, Context& ctx);
+void RegisterCheck(CLI::App& root, Context& ctx);
 
 }  // namespace swerl::tools

@@ -80,6 +80,10 @@ int main(int argc, char** argv) {
   tools::RegisterEnrich(app, ctx);
   tools::RegisterClone(app, ctx);
   tools::RegisterAssemble(app, ctx);
+  tools::RegisterRelevant(app, ctx);
+  tools::RegisterFilter(app, ctx);
+  tools::RegisterExport(app, ctx);
+  tools::RegisterCheck(app, ctx);
   app.require_subcommand(1);
   try {
     app.parse(argc, argv);

@@ -1,0 +1,39 @@
+// The last curation step (`swerl export`): a store's seeds, with their
+// prompts rendered (SPEC §4) and their oracle answers checked against the
+// reward, handed to a sink (the shard writer, or NDJSON).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <string>
+
+#include "swerl/core/result.h"
+#include "swerl/curate/seed.h"
+#include "swerl/curate/seed_source.h"
+#include "swerl/db/sqlite.h"
+
+namespace swerl::curate {
+
+// Renders seed->prompt from its problem statement and context.
+void RenderPrompt(Seed* seed);
+
+// The oracle self-check: "" when the seed's oracle answer (oracle_answer.h)
+// scores exactly 1.0 against its own context and oracle, else why not
+// ("no oracle": no changed code file has contents; "scores X: ...").
+std::string CheckSeed(const Seed& seed);
+
+struct ExportResult {
+  uint64_t instances = 0;  // seeds read from the store
+  uint64_t exported = 0;   // handed to the sink
+  // Seeds not exported, by reason: "no_oracle", "inexpressible".
+  std::map<std::string, uint64_t> dropped;
+};
+
+// Reads the seeds `query` selects, renders each prompt, runs CheckSeed and
+// hands those that pass to `sink`, in (repo_id, number) order. Errors: the
+// source's (seed_source.h) and the sink's.
+Result<ExportResult> ExportSeeds(db::Db* db, const SeedQuery& query,
+                                 const std::function<Status(const Seed&)>& sink);
+
+}  // namespace swerl::curate

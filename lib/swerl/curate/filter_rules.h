@@ -1,0 +1,229 @@
+// The rules of `swerl filter` (SPEC §3.1 rows 4, 6, 7; §3.3; §3.4): which
+// seeds are dropped and why, their thresholds loaded from TOML presets
+// (data/filters/*.toml, documented in data/filters/README.md), and the Filter
+// that applies them in a fixed order with exact dedup and per-rule counts.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "swerl/core/result.h"
+#include "swerl/curate/seed.h"
+
+namespace swerl::curate {
+
+// A repository excluded by decontamination: matched by its GitHub id (when
+// known, id > 0) or by any of its names, case-insensitively.
+struct ExcludedRepo {
+  int64_t id = 0;                  // 0: unknown, match by name only
+  std::vector<std::string> names;  // lowercase "owner/name", current name first
+  bool operator==(const ExcludedRepo&) const = default;
+};
+
+// Every threshold and list of the filter. The member defaults are the
+// documented defaults (data/filters/README.md); data/filters/default.toml
+// spells them all out. Every switch can be turned off (false, or 0 for a
+// limit).
+struct FilterRules {
+  // What filter_decisions.rules records: the preset name or the file path.
+  std::string name = "default";
+
+  // 1. decontaminated: the repository is one of excluded_repos.
+  bool decontaminate = true;
+  std::vector<ExcludedRepo> excluded_repos;  // default: SwebenchRepos()
+
+  // 2. utf8_repaired: the record holds U+FFFD in place of non-UTF-8 bytes.
+  bool drop_utf8_repaired = false;
+
+  // 3. bot: a keyword is a substring (ASCII case-insensitive) of the PR's
+  // title, body or author, or author_type is "Bot".
+  bool drop_bots = true;
+  std::vector<std::string> bot_keywords = {"[bot]", "dependabot", "renovate", "bump", "automerge"};
+  bool drop_bot_author_type = true;
+
+  // 4. empty: patch and test_patch hold no file section.
+  bool drop_empty = true;
+
+  // 5. too_large: more changed files or '+'/'-' lines than these (0 = no
+  // limit), or (drop_huge_files) a changed file whose contents were too
+  // large to store (files[].skip "huge": over assemble's --max-file-bytes,
+  // 1 MiB by default).
+  int64_t max_files = 50;
+  int64_t max_changed_lines = 5000;
+  bool drop_huge_files = true;
+
+  // 6. noise: every hunk of the patch (code and tests) is noise; a change
+  // with no hunk at all (binary, rename or mode changes only) counts as all
+  // noise. A hunk is noise when its file is generated, locked or vendored
+  // (store::VendoredPath of either path, files[].skip "vendored", or a name
+  // in noise_file_names), a documentation file, a version bump, or when it
+  // only changes whitespace; see data/filters/README.md.
+  bool drop_all_noise = true;
+  bool noise_generated = true;
+  std::vector<std::string> noise_file_names;  // extra file names, exact, case-insensitive
+  bool noise_docs = true;
+  std::vector<std::string> doc_extensions = {".md", ".rst", ".txt", ".adoc", ".rdoc"};
+  std::vector<std::string> doc_dirs = {"doc", "docs", "documentation"};
+  // Names without extension, case-insensitive: "CHANGELOG.md" matches "changelog".
+  std::vector<std::string> doc_names = {"changelog", "changes", "history", "news",
+                                        "authors", "contributors", "license", "readme"};
+  bool noise_version_bumps = true;
+  // Files where any line may carry a version (else the line must say "version").
+  std::vector<std::string> version_files = {
+      "package.json", "setup.py", "setup.cfg", "pyproject.toml", "cargo.toml", "pom.xml",
+      "build.gradle", "build.gradle.kts", "go.mod", "requirements.txt", "version", "version.txt",
+      "version.py", "_version.py", "__init__.py", "gemfile", "composer.json", "chart.yaml"};
+  bool noise_whitespace = true;
+
+  // 7. no_code_file: no non-test changed file (a section of `patch`) has an
+  // extension of code_extensions (lowercase, with the dot).
+  bool require_code_file = true;
+  std::vector<std::string> code_extensions;  // default: DefaultCodeExtensions()
+
+  // 8. no_closing_issue: no linked issue closes, or the closing issues have
+  // no text (problem_statement is empty).
+  bool require_closing_issue = false;
+
+  // 9. no_bugfix_signal: none of bugfix_keywords occurs in the problem
+  // statement or the PR title. Keywords are lowercase and match whole words;
+  // a leading or trailing '*' lifts that boundary ("crash*" matches
+  // "crashes", "*error" matches "TypeError").
+  bool require_bugfix_signal = false;
+  std::vector<std::string> bugfix_keywords;  // default: DefaultBugfixKeywords()
+
+  // 10. missing_contents: a non-test changed code file has no stored
+  // contents (files[].skip is not "").
+  bool require_contents = false;
+
+  // 11. over_budget: the estimated prompt tokens (PromptTokens) exceed this
+  // (0 = no limit).
+  int64_t max_prompt_tokens = 16384;
+  int64_t prompt_overhead_tokens = 1024;
+
+  // 12. duplicate: the normalized patch (NormalizedPatchHash) equals that of
+  // an instance kept earlier in this run.
+  bool dedup = true;
+
+  FilterRules();
+  bool operator==(const FilterRules&) const = default;
+};
+
+// The built-in lists behind the defaults.
+std::vector<std::string> DefaultCodeExtensions();
+std::vector<std::string> DefaultBugfixKeywords();
+// The 12 SWE-bench repositories of SPEC §3.4 with their former names
+// (data/swebench_repos.tsv, compiled in).
+const std::vector<ExcludedRepo>& SwebenchRepos();
+
+// Parses the repository list format of data/swebench_repos.tsv: '#' comment
+// lines, then lines "ID<TAB>NAME[<TAB>FORMER NAME...]" with ID empty when
+// unknown. `source` names the text in messages. Errors: kInvalidInput
+// ("SOURCE:LINE: ...").
+Result<std::vector<ExcludedRepo>> ParseRepoList(std::string_view tsv, std::string_view source);
+
+// Parses rules from TOML (format: data/filters/README.md). Keys left out
+// keep their defaults; unknown tables or keys and mistyped values are
+// errors. `source` names the text in messages and becomes rules.name.
+// Errors: kInvalidInput ("SOURCE:LINE: key 'size.max_files': ...").
+Result<FilterRules> ParseFilterRules(std::string_view toml, std::string_view source);
+
+// Reads and parses the rules file at `path`. Errors: kNotFound, kIo, and
+// those of ParseFilterRules naming `path`.
+Result<FilterRules> LoadFilterRules(const std::string& path);
+
+// The rules of a shipped preset ("default" or "seeds": data/filters/
+// <name>.toml, compiled in so the binary works from any directory); name is
+// set to the preset's name. Errors: kInvalidInput (no such preset).
+Result<FilterRules> PresetFilterRules(std::string_view preset);
+
+// The compiled-in text of a shipped file: "default.toml", "seeds.toml"
+// (data/filters/) or "swebench_repos.tsv" (data/); "" for other names.
+std::string_view ShippedFilterFile(std::string_view name);
+
+// An estimate of the Llama-3 tokens of `text` (SPEC §4 tokenizes without
+// special tokens): a run of ASCII letters counts one token per 6 letters
+// begun, a run of digits one per 3 digits begun (Llama-3 splits numbers
+// into 3-digit groups), a run of other ASCII punctuation one per 2
+// characters begun, a run of spaces and tabs one token unless it is a
+// single space (which joins the next word), a run of whitespace holding
+// newlines one token, and a run of non-ASCII bytes one per 2 bytes begun.
+// Not calibrated against the tokenizer; it errs on the high side for code.
+int64_t EstimateTokens(std::string_view text);
+
+// The estimated tokens of seed's prompt (SPEC §4): `overhead` (template,
+// system text, instructions, example) + the problem statement + for each
+// context file "### PATH\n" + contents + 2 (fence and separators).
+int64_t PromptTokens(const Seed& seed, int64_t overhead);
+
+// The rules in the order Filter applies them.
+enum class FilterRule : uint8_t {
+  kDecontaminated,
+  kUtf8Repaired,
+  kBot,
+  kEmpty,
+  kTooLarge,
+  kNoise,
+  kNoCodeFile,
+  kNoClosingIssue,
+  kNoBugfixSignal,
+  kMissingContents,
+  kOverBudget,
+  kDuplicate,
+};
+inline constexpr size_t kFilterRuleCount = 12;
+
+// "decontaminated", "utf8_repaired", "bot", "empty", "too_large", "noise",
+// "no_code_file", "no_closing_issue", "no_bugfix_signal",
+// "missing_contents", "over_budget", "duplicate".
+std::string_view FilterRuleName(FilterRule rule);
+
+struct FilterDecision {
+  bool kept = true;
+  FilterRule rule = FilterRule::kDecontaminated;  // meaningful when !kept
+  std::string detail;                             // what the rule saw; "" when kept
+};
+
+// Applies rules to seeds one at a time, in the order of FilterRule; the
+// first rule that applies drops the seed. Keeps the dedup state (the
+// normalized patch hashes of the seeds kept so far, so the first of a set of
+// copies in input order is kept) and the counts for the funnel. Not
+// thread-safe.
+class Filter {
+ public:
+  explicit Filter(FilterRules rules);
+
+  // Decides `seed` and counts the decision.
+  FilterDecision Evaluate(const Seed& seed);
+
+  // Whether a rule reads context/oracle contents (the budget does); when
+  // not, seeds may come without them.
+  bool needs_contents() const { return rules_.max_prompt_tokens > 0; }
+
+  const FilterRules& rules() const { return rules_; }
+  uint64_t seen() const { return seen_; }
+  uint64_t kept() const { return kept_; }
+  uint64_t dropped(FilterRule rule) const { return dropped_[static_cast<size_t>(rule)]; }
+  // Per bot keyword (rules().bot_keywords order), the seeds dropped as bots
+  // whose title, body or author contained it; then those with author_type
+  // "Bot" as the last entry.
+  const std::vector<uint64_t>& bot_keyword_hits() const { return bot_hits_; }
+
+ private:
+  bool IsExcluded(const Seed& seed, std::string* detail) const;
+  bool IsBot(const Seed& seed, std::string* detail);
+
+  FilterRules rules_;
+  std::unordered_map<int64_t, size_t> excluded_ids_;       // id -> excluded_repos index
+  std::unordered_map<std::string, size_t> excluded_names_;  // lowercase name -> index
+  std::unordered_map<std::string, std::string> kept_patches_;  // hash -> instance_id
+  uint64_t seen_ = 0;
+  uint64_t kept_ = 0;
+  std::array<uint64_t, kFilterRuleCount> dropped_{};
+  std::vector<uint64_t> bot_hits_;
+};
+
+}  // namespace swerl::curate

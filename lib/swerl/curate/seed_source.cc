@@ -1,0 +1,228 @@
+#include "swerl/curate/seed_source.h"
+
+#include <algorithm>
+#include <optional>
+
+#include "swerl/db/blob_store.h"
+
+namespace swerl::curate {
+namespace {
+
+std::string Col(db::Stmt& s, int i) { return s.IsNull(i) ? std::string() : std::string(s.Text(i)); }
+
+// Counts the '+' and '-' lines of one file's section of a git patch (after
+// its first hunk header, so "--- a/x" and "+++ b/x" do not count).
+void CountLines(std::string_view section, SeedFile* f) {
+  bool in_hunks = false;
+  size_t pos = 0;
+  while (pos < section.size()) {
+    size_t end = section.find('\n', pos);
+    if (end == std::string_view::npos) end = section.size();
+    const std::string_view line = section.substr(pos, end - pos);
+    if (line.starts_with("@@")) {
+      in_hunks = true;
+    } else if (in_hunks && !line.empty()) {
+      if (line[0] == '+') ++f->added_lines;
+      if (line[0] == '-') ++f->deleted_lines;
+    }
+    pos = end + 1;
+  }
+}
+
+// The sections of a git patch, one per "diff --git" header, in order.
+std::vector<std::string_view> Sections(std::string_view patch) {
+  std::vector<std::string_view> out;
+  size_t start = 0;
+  while (start < patch.size()) {
+    size_t next = patch.find("\ndiff --git ", start);
+    next = next == std::string_view::npos ? patch.size() : next + 1;
+    out.push_back(patch.substr(start, next - start));
+    start = next;
+  }
+  return out;
+}
+
+struct Statements {
+  db::Stmt files, issues, relevant;
+
+  static Result<Statements> Prepare(db::Db* db) {
+    Statements s;
+    SWERL_ASSIGN_OR_RETURN(
+        s.files, db->Prepare("SELECT old_path, new_path, status, binary, is_test, "
+                             "coalesce(skip, ''), coalesce(old_blob, ''), coalesce(new_blob, '') "
+                             "FROM instance_files WHERE repo_id = ? AND number = ? ORDER BY seq"));
+    // Links to issues (not pull requests), the pull request itself aside;
+    // closing ones first.
+    SWERL_ASSIGN_OR_RETURN(
+        s.issues,
+        db->Prepare("SELECT l.target_repo, l.target_number, l.closing, coalesce(i.title, ''), "
+                    "coalesce(i.body, '') FROM issue_links l LEFT JOIN issues i "
+                    "ON i.repo_id = coalesce(l.target_repo_id, "
+                    "CASE WHEN l.target_repo = '' THEN l.repo_id END) "
+                    "AND i.number = l.target_number "
+                    "WHERE l.repo_id = ?1 AND l.pr_number = ?2 "
+                    "AND coalesce(i.is_pull_request, 0) = 0 "
+                    "AND NOT (l.target_repo = '' AND l.target_number = ?2) "
+                    "ORDER BY l.closing DESC, l.target_repo, l.target_number"));
+    SWERL_ASSIGN_OR_RETURN(
+        s.relevant, db->Prepare("SELECT source, path, blob_id FROM relevant_files "
+                                "WHERE repo_id = ? AND number = ? ORDER BY source, rank"));
+    return s;
+  }
+};
+
+Status Fill(const SeedQuery& q, Statements* st, db::BlobReader* blobs, Seed* s,
+            const std::string& patch) {
+  // Changed files.
+  st->files.BindInt(1, s->repo_id);
+  st->files.BindInt(2, s->pull_number);
+  std::vector<std::pair<std::string, std::string>> sides;  // per file: old blob, new blob
+  for (;;) {
+    auto row = st->files.Step();
+    if (!row) return std::move(row).error();
+    if (!*row) break;
+    SeedFile f;
+    f.old_path = Col(st->files, 0);
+    const std::string new_path = Col(st->files, 1);
+    f.status = Col(st->files, 2);
+    f.path = f.status == "deleted" ? f.old_path : new_path;
+    if (f.status == "added") f.old_path.clear();
+    f.binary = st->files.Int(3) != 0;
+    f.is_test = st->files.Int(4) != 0;
+    f.skip = Col(st->files, 5);
+    sides.emplace_back(Col(st->files, 6), Col(st->files, 7));
+    s->files.push_back(std::move(f));
+  }
+  st->files.Reset();
+  const std::vector<std::string_view> sections = Sections(patch);
+  for (size_t i = 0; i < s->files.size() && i < sections.size(); ++i) {
+    CountLines(sections[i], &s->files[i]);
+  }
+
+  // Linked issues and the problem statement (SWE-bench: "title\nbody\n"
+  // per closing issue whose text the store has).
+  st->issues.BindInt(1, s->repo_id);
+  st->issues.BindInt(2, s->pull_number);
+  for (;;) {
+    auto row = st->issues.Step();
+    if (!row) return std::move(row).error();
+    if (!*row) break;
+    SeedIssue i;
+    i.repo = Col(st->issues, 0);
+    if (i.repo.empty()) i.repo = s->repo;
+    i.number = st->issues.Int(1);
+    i.closing = st->issues.Int(2) != 0;
+    i.title = Col(st->issues, 3);
+    i.body = Col(st->issues, 4);
+    if (i.closing && !i.title.empty()) s->problem_statement += i.title + "\n" + i.body + "\n";
+    s->issues.push_back(std::move(i));
+  }
+  st->issues.Reset();
+
+  // Relevant files of the chosen source.
+  st->relevant.BindInt(1, s->repo_id);
+  st->relevant.BindInt(2, s->pull_number);
+  std::vector<std::tuple<std::string, std::string, std::string>> relevant;  // source, path, blob
+  for (;;) {
+    auto row = st->relevant.Step();
+    if (!row) return std::move(row).error();
+    if (!*row) break;
+    relevant.emplace_back(Col(st->relevant, 0), Col(st->relevant, 1), Col(st->relevant, 2));
+  }
+  st->relevant.Reset();
+  std::string source = q.relevant_source;
+  if (source.empty()) {
+    const bool has_llm = std::any_of(relevant.begin(), relevant.end(),
+                                     [](const auto& r) { return std::get<0>(r) == "llm"; });
+    source = has_llm ? "llm" : "bm25";
+  }
+  for (const auto& [src, path, blob] : relevant) {
+    if (src == source) s->relevant_files.push_back(path);
+  }
+  if (!q.contents) return OkStatus();
+
+  auto read = [&](const std::string& blob_id, std::string* out) -> Status {
+    auto data = blobs->Read(blob_id);
+    if (!data) {
+      return Error(Code::kCorrupt, "instance " + s->instance_id + ": " + data.error().message());
+    }
+    *out = std::move(*data);
+    return OkStatus();
+  };
+  // Changed code files whose contents are stored: old side in context
+  // (absent when added), new side in the oracle ("" when deleted).
+  for (size_t i = 0; i < s->files.size(); ++i) {
+    const SeedFile& f = s->files[i];
+    if (f.is_test || !f.skip.empty()) continue;
+    if (!sides[i].first.empty()) {
+      std::string text;
+      SWERL_RETURN_IF_ERROR(read(sides[i].first, &text));
+      s->context.emplace_back(f.old_path.empty() ? f.path : f.old_path, std::move(text));
+    }
+    std::string after;
+    if (!sides[i].second.empty()) SWERL_RETURN_IF_ERROR(read(sides[i].second, &after));
+    s->oracle.emplace_back(f.path, std::move(after));
+  }
+  for (const auto& [src, path, blob] : relevant) {
+    if (src != source) continue;
+    std::string text;
+    SWERL_RETURN_IF_ERROR(read(blob, &text));
+    s->context.emplace_back(path, std::move(text));
+  }
+  auto by_path = [](const auto& a, const auto& b) { return a.first < b.first; };
+  std::sort(s->context.begin(), s->context.end(), by_path);
+  std::sort(s->oracle.begin(), s->oracle.end(), by_path);
+  return OkStatus();
+}
+
+}  // namespace
+
+Status ForEachSeed(db::Db* db, const SeedQuery& q, const std::function<Status(Seed&)>& fn) {
+  std::string sql =
+      "SELECT i.repo_id, i.number, coalesce(p.repo, ''), i.merge_base, "
+      "coalesce(p.base_sha, ''), i.head_commit, coalesce(p.created_at, ''), "
+      "coalesce(p.merged_at, ''), coalesce(p.title, ''), coalesce(p.body, ''), "
+      "coalesce(p.author, ''), coalesce(p.author_type, ''), i.patch, "
+      "coalesce(i.code_patch, ''), coalesce(i.test_patch, '') "
+      "FROM instances i JOIN (SELECT * FROM prs";
+  if (!q.where.empty()) sql += " WHERE (" + q.where + ")";
+  sql += ") p ON p.repo_id = i.repo_id AND p.number = i.number ";
+  if (q.kept_only) {
+    sql += "JOIN filter_decisions d ON d.repo_id = i.repo_id AND d.number = i.number "
+           "AND d.kept = 1 ";
+  }
+  sql += "WHERE i.status = 'assembled' ORDER BY i.repo_id, i.number";
+  auto stmt = db->Prepare(sql);
+  if (!stmt) {
+    return Error(Code::kInvalidInput,
+                 "cannot select instances (check --where): " + stmt.error().message());
+  }
+  SWERL_ASSIGN_OR_RETURN(Statements st, Statements::Prepare(db));
+  SWERL_ASSIGN_OR_RETURN(db::BlobReader blobs, db::BlobReader::Create(db));
+  for (;;) {
+    SWERL_ASSIGN_OR_RETURN(bool row, stmt->Step());
+    if (!row) break;
+    Seed s;
+    s.repo_id = stmt->Int(0);
+    s.pull_number = stmt->Int(1);
+    s.repo = Col(*stmt, 2);
+    s.instance_id = InstanceId(s.repo.empty() ? std::to_string(s.repo_id) : s.repo, s.pull_number);
+    s.base_commit = Col(*stmt, 3);
+    s.pr_base_sha = Col(*stmt, 4);
+    s.head_commit = Col(*stmt, 5);
+    s.created_at = Col(*stmt, 6);
+    s.merged_at = Col(*stmt, 7);
+    s.title = Col(*stmt, 8);
+    s.body = Col(*stmt, 9);
+    s.author = Col(*stmt, 10);
+    s.author_type = Col(*stmt, 11);
+    const std::string patch = Col(*stmt, 12);
+    s.patch = Col(*stmt, 13);
+    s.test_patch = Col(*stmt, 14);
+    SWERL_RETURN_IF_ERROR(Fill(q, &st, &blobs, &s, patch));
+    SWERL_RETURN_IF_ERROR(fn(s));
+  }
+  return OkStatus();
+}
+
+}  // namespace swerl::curate

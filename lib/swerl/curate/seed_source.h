@@ -1,0 +1,36 @@
+// Seeds from the store: builds a curate::Seed for every assembled instance
+// from instances, instance_files, blobs, prs, issue_links, issues and
+// relevant_files (schemas/store.md). What `swerl export` and
+// `swerl filter --db` read.
+#pragma once
+
+#include <functional>
+#include <string>
+
+#include "swerl/core/result.h"
+#include "swerl/curate/seed.h"
+#include "swerl/db/sqlite.h"
+
+namespace swerl::curate {
+
+struct SeedQuery {
+  // An SQL condition on the view prs (columns repo_id, repo, number, ...),
+  // inserted verbatim; "" selects all.
+  std::string where;
+  // Only instances whose filter_decisions row says kept.
+  bool kept_only = false;
+  // Fill context and oracle from blobs (false: leave them empty; faster
+  // when only metadata and patches are needed).
+  bool contents = true;
+  // The relevant files of this source ("bm25" or "llm") go into context;
+  // "" takes llm when the instance has it, else bm25.
+  std::string relevant_source;
+};
+
+// Calls fn with each assembled instance's seed, in (repo_id, number) order;
+// stops at fn's first error and returns it. prompt is left "" (see
+// prompt/). Errors: kInvalidInput (bad where), kCorrupt (a blob the
+// instance names is missing or does not decompress), database failures.
+Status ForEachSeed(db::Db* db, const SeedQuery& query, const std::function<Status(Seed&)>& fn);
+
+}  // namespace swerl::curate

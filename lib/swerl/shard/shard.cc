@@ -1,0 +1,161 @@
+#include "swerl/shard/shard.h"
+
+#include <ctime>
+#include <filesystem>
+#include <system_error>
+
+#include "swerl/core/sha256.h"
+#include "swerl/core/utc_time.h"
+#include "swerl/db/migrate.h"
+#include "swerl/prompt/prompt.h"
+#include "swerl/shard/shard_sql.h"  // generated from schemas/shard.sql: kShardSql
+
+namespace swerl::shard {
+namespace {
+
+// zstd level of shard blobs: written once, read by every training run.
+constexpr int kZstdLevel = 9;
+
+}  // namespace
+
+int ShardVersion() { return db::LatestVersion(kShardSql); }
+
+Result<ShardWriter> ShardWriter::Create(const std::string& path) {
+  std::error_code ec;
+  if (std::filesystem::exists(path, ec)) {
+    return Error(Code::kInvalidInput, "'" + path + "' exists: a shard is written to a new file");
+  }
+  SWERL_ASSIGN_OR_RETURN(db::Db db, db::Db::Open(path, db::Db::Mode::kCreate));
+  SWERL_RETURN_IF_ERROR(
+      db.Exec("PRAGMA page_size=16384; PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"));
+  SWERL_RETURN_IF_ERROR(db::Migrate(&db, kShardSql, path));
+  SWERL_ASSIGN_OR_RETURN(db::BlobWriter blobs, db::BlobWriter::Create(&db, kZstdLevel));
+  SWERL_ASSIGN_OR_RETURN(
+      db::Stmt seed,
+      db.Prepare("INSERT INTO seeds(seed_id, instance_id, repo, pull_number, base_commit, "
+                 "problem_statement, prompt, record) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"));
+  SWERL_ASSIGN_OR_RETURN(
+      db::Stmt file,
+      db.Prepare("INSERT INTO seed_files(seed_id, role, path, blob_id) VALUES (?, ?, ?, ?)"));
+  return ShardWriter(std::move(db), std::move(blobs), std::move(seed), std::move(file));
+}
+
+Status ShardWriter::Add(const curate::Seed& seed) {
+  curate::Seed bare = seed;  // the record without what has columns and rows of its own
+  bare.context.clear();
+  bare.oracle.clear();
+  bare.prompt.clear();
+  std::string record;
+  curate::AppendSeedJson(bare, &record);
+  record.pop_back();  // the '\n'
+  SWERL_ASSIGN_OR_RETURN(db::Txn txn, db::Txn::Begin(&db_));
+  const int64_t id = static_cast<int64_t>(seeds_);
+  seed_.BindInt(1, id);
+  seed_.BindText(2, seed.instance_id);
+  seed_.BindText(3, seed.repo);
+  seed_.BindInt(4, seed.pull_number);
+  seed_.BindText(5, seed.base_commit);
+  seed_.BindText(6, seed.problem_statement);
+  seed_.BindText(7, seed.prompt);
+  seed_.BindText(8, record);
+  if (Status st = seed_.Run(); !st) {
+    return std::move(st).error().With("adding seed '" + seed.instance_id + "'");
+  }
+  for (const auto* files : {&seed.context, &seed.oracle}) {
+    const char* role = files == &seed.context ? "context" : "oracle";
+    for (const auto& [path, text] : *files) {
+      const std::string blob_id = Sha256::Hex(text);
+      if (auto put = blobs_.Put(blob_id, text); !put) return std::move(put).error();
+      file_.BindInt(1, id);
+      file_.BindText(2, role);
+      file_.BindText(3, path);
+      file_.BindText(4, blob_id);
+      SWERL_RETURN_IF_ERROR(file_.Run());
+    }
+  }
+  SWERL_RETURN_IF_ERROR(txn.Commit());
+  ++seeds_;
+  return OkStatus();
+}
+
+Status ShardWriter::Finish(const std::vector<std::pair<std::string, std::string>>& meta) {
+  SWERL_ASSIGN_OR_RETURN(db::Stmt put,
+                         db_.Prepare("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)"));
+  std::vector<std::pair<std::string, std::string>> all = meta;
+  all.emplace_back("shard_version", std::to_string(ShardVersion()));
+  all.emplace_back("created_at", FormatUtc(static_cast<int64_t>(std::time(nullptr))));
+  all.emplace_back("system_prompt", std::string(prompt::ThinkingSystem()));
+  all.emplace_back("seeds", std::to_string(seeds_));
+  SWERL_ASSIGN_OR_RETURN(db::Txn txn, db::Txn::Begin(&db_));
+  for (const auto& [key, value] : all) {
+    put.BindText(1, key);
+    put.BindText(2, value);
+    SWERL_RETURN_IF_ERROR(put.Run());
+  }
+  SWERL_RETURN_IF_ERROR(txn.Commit());
+  // One file, no -wal beside it: a shard is copied around as is.
+  return db_.Exec("PRAGMA wal_checkpoint(TRUNCATE); PRAGMA journal_mode=DELETE;");
+}
+
+Result<ShardReader> ShardReader::Open(const std::string& path) {
+  SWERL_ASSIGN_OR_RETURN(db::Db db, db::Db::Open(path, db::Db::Mode::kReadOnly));
+  auto version = db.Prepare("PRAGMA user_version");
+  if (!version) return std::move(version).error();
+  SWERL_ASSIGN_OR_RETURN(bool row, version->Step());
+  const int64_t v = row ? version->Int(0) : 0;
+  version->Reset();
+  if (v == 0) return Error(Code::kCorrupt, "'" + path + "' is not a swerl shard");
+  if (v > ShardVersion()) {
+    return Error(Code::kUnsupported, "'" + path + "' has shard version " + std::to_string(v) +
+                                         ", newer than this swerl (" +
+                                         std::to_string(ShardVersion()) + "): upgrade swerl");
+  }
+  return ShardReader(std::move(db));
+}
+
+Result<std::string> ShardReader::Meta(const std::string& key) {
+  SWERL_ASSIGN_OR_RETURN(db::Stmt q, db_.Prepare("SELECT value FROM meta WHERE key = ?"));
+  q.BindText(1, key);
+  SWERL_ASSIGN_OR_RETURN(bool row, q.Step());
+  return row ? std::string(q.Text(0)) : std::string();
+}
+
+Status ShardReader::ForEach(const std::function<Status(curate::Seed&)>& fn) {
+  SWERL_ASSIGN_OR_RETURN(db::Stmt seeds,
+                         db_.Prepare("SELECT seed_id, record, prompt FROM seeds ORDER BY seed_id"));
+  SWERL_ASSIGN_OR_RETURN(
+      db::Stmt files,
+      db_.Prepare("SELECT role, path, blob_id FROM seed_files WHERE seed_id = ? ORDER BY role, path"));
+  SWERL_ASSIGN_OR_RETURN(db::BlobReader blobs, db::BlobReader::Create(&db_));
+  std::string padded;
+  for (;;) {
+    SWERL_ASSIGN_OR_RETURN(bool row, seeds.Step());
+    if (!row) break;
+    const int64_t id = seeds.Int(0);
+    padded.assign(seeds.Text(1));
+    const size_t size = padded.size();
+    padded.append(curate::kSeedPadding, ' ');
+    auto seed = curate::ParseSeedJson(std::string_view(padded.data(), size));
+    if (!seed) {
+      return Error(Code::kCorrupt, "seed " + std::to_string(id) + ": " + seed.error().message());
+    }
+    seed->prompt.assign(seeds.Text(2));
+    files.BindInt(1, id);
+    for (;;) {
+      SWERL_ASSIGN_OR_RETURN(bool f, files.Step());
+      if (!f) break;
+      auto text = blobs.Read(files.Text(2));
+      if (!text) {
+        return Error(Code::kCorrupt,
+                     "seed '" + seed->instance_id + "': " + text.error().message());
+      }
+      (files.Text(0) == "context" ? seed->context : seed->oracle)
+          .emplace_back(std::string(files.Text(1)), std::move(*text));
+    }
+    files.Reset();
+    SWERL_RETURN_IF_ERROR(fn(*seed));
+  }
+  return OkStatus();
+}
+
+}  // namespace swerl::shard

@@ -1,0 +1,150 @@
+// swerl export: the store's seeds as a shard (schemas/shard.md) or as NDJSON
+// (schemas/records/seed.md). The step is curate::ExportSeeds (lib/swerl/
+// curate/export.h); this file holds its flags, the output and the summary.
+#include <unistd.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <system_error>
+
+#include "command.h"
+#include "swerl/curate/export.h"
+#include "swerl/io/output.h"
+#include "swerl/shard/shard.h"
+#include "swerl/store/store.h"
+
+namespace swerl::tools {
+namespace {
+
+namespace fs = std::filesystem;
+
+struct ExportFlags {
+  std::string db;
+  std::string out;
+  bool ndjson = false;
+  bool all = false;
+  std::string where;
+  std::string relevant;
+};
+
+int RunExport(const ExportFlags& flags, Context& ctx) {
+  ApplyCommonFlags(ctx, "export");
+  auto& log = cli::Log::Get();
+  auto db = store::OpenStore(flags.db, /*create=*/false);
+  if (!db) {
+    log.Error(db.error().message());
+    return cli::kExitError;
+  }
+  curate::SeedQuery query;
+  query.where = flags.where;
+  query.kept_only = !flags.all;
+  query.relevant_source = flags.relevant;
+  if (!flags.all) {
+    auto decided = db->Prepare("SELECT count(*) FROM filter_decisions");
+    if (!decided || !*decided->Step() || decided->Int(0) == 0) {
+      log.Error("no filter decisions in '" + flags.db +
+                "': run `swerl filter --db` first, or pass --all to export every instance");
+      return cli::kExitError;
+    }
+  }
+
+  std::unique_ptr<shard::ShardWriter> shard;
+  std::unique_ptr<io::BufferedOutput> out;
+  const std::string temp = flags.out + ".tmp";
+  if (!flags.out.empty()) {
+    std::error_code ec;
+    fs::remove(temp, ec);
+    auto writer = shard::ShardWriter::Create(temp);
+    if (!writer) {
+      log.Error(writer.error().message());
+      return cli::kExitError;
+    }
+    shard = std::make_unique<shard::ShardWriter>(std::move(*writer));
+  }
+  if (flags.ndjson) out = std::make_unique<io::BufferedOutput>(STDOUT_FILENO, "stdout");
+  std::string line;
+  auto result = curate::ExportSeeds(&*db, query, [&](const curate::Seed& seed) -> Status {
+    if (shard) SWERL_RETURN_IF_ERROR(shard->Add(seed));
+    if (out) {
+      line.clear();
+      curate::AppendSeedJson(seed, &line);
+      SWERL_RETURN_IF_ERROR(out->Write(line));
+    }
+    return OkStatus();
+  });
+  if (result && out) {
+    if (Status st = out->Flush(); !st) result = std::move(st).error();
+  }
+  if (result && shard) {
+    Status st = shard->Finish({{"source", flags.db},
+                               {"selection", flags.all ? "all assembled instances"
+                                                       : "kept by swerl filter --db"},
+                               {"where", flags.where}});
+    shard.reset();  // closes the file before it is renamed
+    std::error_code ec;
+    if (st) fs::rename(temp, flags.out, ec);
+    if (!st) {
+      result = std::move(st).error();
+    } else if (ec) {
+      result = Error(Code::kIo, "cannot rename '" + temp + "' to '" + flags.out + "': " +
+                                    ec.message());
+    }
+  }
+  if (!result) {
+    std::error_code ec;
+    shard.reset();
+    if (!flags.out.empty()) fs::remove(temp, ec);
+    if (result.error().code() == Code::kCancelled) return cli::kExitOk;  // reader closed the pipe
+    log.Error(result.error().message());
+    return cli::kExitError;
+  }
+  std::string dropped;
+  for (const auto& [why, n] : result->dropped) {
+    dropped += ", " + cli::WithCommas(n) + " " + why;
+  }
+  log.Summary(cli::WithCommas(result->instances) + " seeds read, " +
+              cli::WithCommas(result->exported) + " exported" + dropped +
+              (flags.out.empty() ? "" : " -> " + flags.out));
+  return cli::kExitOk;
+}
+
+}  // namespace
+
+void RegisterExport(CLI::App& root, Context& ctx) {
+  auto flags = std::make_shared<ExportFlags>();
+  CLI::App* cmd = root.add_subcommand(
+      "export",
+      "Write the store's seeds, kept by `swerl filter --db`, as a shard for training "
+      "(schemas/shard.md) and/or as NDJSON on stdout (schemas/records/seed.md), each with its "
+      "SWE-RL prompt and a checked oracle answer");
+  cmd->add_option("--db", flags->db, "The store")->required();
+  cmd->add_option("--out", flags->out, "The shard to write (a new file; written beside it, "
+                                       "then renamed)");
+  cmd->add_flag("--ndjson", flags->ndjson, "Write the seeds as NDJSON on stdout");
+  cmd->add_flag("--all", flags->all,
+                "Every assembled instance, not only those swerl filter --db kept");
+  cmd->add_option("--where", flags->where,
+                  "SQL condition on the pull requests (columns of the view prs)");
+  cmd->add_option("--relevant", flags->relevant,
+                  "Relevant files from this source of swerl relevant (default: llm where an "
+                  "instance has them, else bm25)")
+      ->check(CLI::IsMember({"bm25", "llm"}));
+  AddCommonFlags(cmd, ctx);
+  cmd->footer(
+      "Each seed's context is the merge-base contents of its changed code files (tests aside) "
+      "and of its relevant files; its oracle, their contents after the change; its prompt, "
+      "SWE-RL's user message over the context in path order. A seed is exported only when its "
+      "oracle answer (the real change as SEARCH/REPLACE blocks) scores exactly 1.0 with the "
+      "reward; the others are counted as no_oracle or inexpressible. Exit status: 0 on "
+      "success; 2 on usage, database or I/O errors (no shard is left behind).");
+  cmd->callback([flags, &ctx] {
+    if (flags->out.empty() && !flags->ndjson) {
+      throw CLI::ValidationError("swerl export", "give --out FILE, --ndjson, or both");
+    }
+    ctx.run = [flags, &ctx] { return RunExport(*flags, ctx); };
+  });
+}
+
+}  // namespace swerl::tools
