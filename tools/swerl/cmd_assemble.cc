@@ -4,7 +4,6 @@
 // file holds its flags, the progress line and the summary.
 #include <algorithm>
 #include <chrono>
-#include <cstdio>
 #include <memory>
 #include <string>
 #include <thread>
@@ -55,12 +54,6 @@ class AssembleReporter : public store::AssembleObserver {
   store::AssembleProgress last_;
   cli::Progress progress_;
 };
-
-std::string Megabytes(uint64_t bytes) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.1f MB", static_cast<double>(bytes) / 1e6);
-  return buf;
-}
 
 int RunAssemble(const AssembleFlags& flags, Context& ctx) {
   ApplyCommonFlags(ctx, "assemble");

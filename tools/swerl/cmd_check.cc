@@ -30,10 +30,8 @@ int RunCheck(const CheckFlags& flags, Context& ctx) {
   Status st = reader->ForEach([&](curate::Seed& seed) -> Status {
     ++checked;
     std::string why = curate::CheckSeed(seed);
-    if (why.empty()) {
-      curate::Seed rendered = seed;
-      curate::RenderPrompt(&rendered);
-      if (rendered.prompt != seed.prompt) why = "its prompt is not the one its files render";
+    if (why.empty() && curate::RenderedPrompt(seed) != seed.prompt) {
+      why = "its prompt is not the one its files render";
     }
     if (!why.empty()) failures.push_back(seed.instance_id + ": " + why);
     return OkStatus();

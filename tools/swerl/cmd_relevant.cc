@@ -3,7 +3,6 @@
 // curate::RankRelevant (lib/swerl/curate/relevant.h); this file holds its
 // flags, the progress line and the summary.
 #include <algorithm>
-#include <cstdio>
 #include <cstdlib>
 #include <memory>
 #include <string>
@@ -62,12 +61,6 @@ class RelevantReporter : public curate::RelevantObserver {
   curate::RelevantProgress last_;
   cli::Progress progress_;
 };
-
-std::string Megabytes(uint64_t bytes) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.1f MB", static_cast<double>(bytes) / 1e6);
-  return buf;
-}
 
 int RunRelevant(const RelevantFlags& flags, Context& ctx) {
   ApplyCommonFlags(ctx, "relevant");

@@ -5,6 +5,7 @@
 
 #include <CLI/CLI.hpp>
 #include <chrono>
+#include <cstdint>
 #include <functional>
 #include <optional>
 #include <string>
@@ -41,6 +42,9 @@ template <class Rep, class Period>
 std::string Seconds(std::chrono::duration<Rep, Period> d) {
   return Seconds(std::chrono::duration<double>(d).count());
 }
+
+// A byte count for summaries of blob storage: "12.3 MB" (decimal).
+std::string Megabytes(uint64_t bytes);
 
 // Logs the first few of a pass's failures as errors (each after `prefix`),
 // then how many more there are and where they are recorded (`where`, e.g.

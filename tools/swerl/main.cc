@@ -42,6 +42,12 @@ std::string Seconds(double s) {
   return buf;
 }
 
+std::string Megabytes(uint64_t bytes) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.1f MB", static_cast<double>(bytes) / 1e6);
+  return buf;
+}
+
 void LogFailures(const std::vector<std::string>& failures, const std::string& prefix,
                  const std::string& where) {
   constexpr size_t kListed = 5;

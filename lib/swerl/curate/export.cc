@@ -6,8 +6,8 @@
 
 namespace swerl::curate {
 
-void RenderPrompt(Seed* seed) {
-  seed->prompt = prompt::RenderRepairPrompt(seed->problem_statement, seed->context);
+std::string RenderedPrompt(const Seed& seed) {
+  return prompt::RenderRepairPrompt(seed.problem_statement, seed.context);
 }
 
 std::string CheckSeed(const Seed& seed) {
@@ -35,7 +35,7 @@ Result<ExportResult> ExportSeeds(db::Db* db, const SeedQuery& query,
       ++result.dropped[why == "no oracle" ? "no_oracle" : "inexpressible"];
       return OkStatus();
     }
-    RenderPrompt(&seed);
+    seed.prompt = RenderedPrompt(seed);
     SWERL_RETURN_IF_ERROR(sink(seed));
     ++result.exported;
     return OkStatus();

@@ -15,8 +15,8 @@
 
 namespace swerl::curate {
 
-// Renders seed->prompt from its problem statement and context.
-void RenderPrompt(Seed* seed);
+// The prompt of `seed`, rendered from its problem statement and context.
+std::string RenderedPrompt(const Seed& seed);
 
 // The oracle self-check: "" when the seed's oracle answer (oracle_answer.h)
 // scores exactly 1.0 against its own context and oracle, else why not

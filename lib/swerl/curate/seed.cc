@@ -77,7 +77,7 @@ std::string InstanceId(std::string_view repo, int64_t number) {
   return id + "-" + std::to_string(number);
 }
 
-void AppendSeedJson(const Seed& s, std::string* out) {
+void AppendSeedJson(const Seed& s, std::string* out, bool contents) {
   json::JsonWriter w(out);
   w.BeginObject();
   w.Key("instance_id"); w.String(s.instance_id);
@@ -123,13 +123,14 @@ void AppendSeedJson(const Seed& s, std::string* out) {
     w.EndObject();
   }
   w.EndArray();
-  WriteFiles(&w, "context", s.context);
-  WriteFiles(&w, "oracle", s.oracle);
+  const SeedFiles none;
+  WriteFiles(&w, "context", contents ? s.context : none);
+  WriteFiles(&w, "oracle", contents ? s.oracle : none);
   w.Key("relevant_files");
   w.BeginArray();
   for (const std::string& p : s.relevant_files) w.String(p);
   w.EndArray();
-  w.Key("prompt"); w.String(s.prompt);
+  w.Key("prompt"); w.String(contents ? s.prompt : std::string_view());
   // Repairs made while writing this very record count too.
   w.Key("utf8_repaired"); w.Bool(s.utf8_repaired || w.utf8_repairs() > 0);
   w.EndObject();

@@ -78,8 +78,9 @@ struct Seed {
 };
 
 // Appends `seed` as one line of NDJSON (with '\n') to *out, keys in the
-// order of schemas/records/seed.md.
-void AppendSeedJson(const Seed& seed, std::string* out);
+// order of schemas/records/seed.md. Without `contents`, prompt, context and
+// oracle are written empty (the shard keeps them apart).
+void AppendSeedJson(const Seed& seed, std::string* out, bool contents = true);
 
 // Parses one NDJSON line. The kPadding bytes after `line` must be readable.
 // Errors: kInvalidInput, naming the first missing or mistyped field.

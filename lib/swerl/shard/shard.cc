@@ -41,12 +41,8 @@ Result<ShardWriter> ShardWriter::Create(const std::string& path) {
 }
 
 Status ShardWriter::Add(const curate::Seed& seed) {
-  curate::Seed bare = seed;  // the record without what has columns and rows of its own
-  bare.context.clear();
-  bare.oracle.clear();
-  bare.prompt.clear();
-  std::string record;
-  curate::AppendSeedJson(bare, &record);
+  std::string record;  // without what has columns and rows of its own
+  curate::AppendSeedJson(seed, &record, /*contents=*/false);
   record.pop_back();  // the '\n'
   SWERL_ASSIGN_OR_RETURN(db::Txn txn, db::Txn::Begin(&db_));
   const int64_t id = static_cast<int64_t>(seeds_);
