@@ -19,7 +19,7 @@ PACKAGES=(
   python3 python3-venv clang-format time
 )
 # Pinned Python packages: torch is the version on the GPU machine (GPU.md).
-PY_PACKAGES=(torch==2.11.0 numpy==2.4.6)
+PY_PACKAGES=(torch==2.11.0 numpy==2.4.6 tokenizers==0.23.3 transformers==5.23.0 safetensors==0.8.0)
 
 with_python=1
 [[ "${1:-}" == "--no-python" ]] && with_python=0

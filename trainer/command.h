@@ -1,0 +1,31 @@
+// The subcommand table of `swerl-train`: each cmd_<name>.cc defines
+// Register<Name>, which adds its CLI11 subcommand and sets ctx.run when
+// selected (the same shape as tools/swerl/command.h).
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <functional>
+#include <string>
+
+#include "swerl/cli/log.h"
+#include "swerl/cli/tool.h"
+
+namespace swerl::train {
+
+struct Context {
+  std::function<int()> run;  // set by the selected subcommand's callback
+  bool quiet = false;
+  int verbose = 0;
+};
+
+// Adds --quiet/-q and --verbose/-v to `cmd` and the exit-code table to its
+// footer; ApplyCommonFlags applies them to the process log (call it first
+// in ctx.run).
+void AddCommonFlags(CLI::App* cmd, Context& ctx);
+void ApplyCommonFlags(const Context& ctx, const std::string& command);
+
+void RegisterTokenize(CLI::App& root, Context& ctx);  // cmd_tokenize.cc
+void RegisterInit(CLI::App& root, Context& ctx);      // cmd_init.cc
+void RegisterGenerate(CLI::App& root, Context& ctx);  // cmd_generate.cc
+
+}  // namespace swerl::train
