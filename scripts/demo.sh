@@ -1,9 +1,13 @@
 #!/usr/bin/env bash
-# make demo: the pipeline end to end on bundled data, offline.
-# Now: the crawl stage. A loopback HTTP server plays data.gharchive.org with
-# the bundled real hours; `swerl fetch` downloads a range of hours (two of
-# them do not exist: recorded as missing), a second fetch skips what is
-# complete, and `swerl events` streams the PR/issue events as NDJSON.
+# make demo: the data pipeline end to end, offline, through the real code
+# paths. A generated "sample world" (scripts/demo_world.py: git repositories
+# with bug-fix PRs closing issues, bot PRs, lock-file bumps, docs-only PRs,
+# squash and rebase merges, a fork, a SWE-bench repository, a deleted one)
+# joins the bundled real GH Archive hours. A loopback HTTP server plays
+# data.gharchive.org and `git daemon` plays github.com; then `swerl fetch`,
+# `events | ingest`, `link`, `clone`, `assemble`, `relevant`, `filter`,
+# `export` and `check` make a checked shard of RL seeds, and each PR's fate
+# is compared with what the world meant it to be.
 #   scripts/demo.sh [BUILD_DIR]        output in demo-out/
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -11,30 +15,41 @@ BUILD=$(cd "${1:-build}" && pwd)
 SWERL=$BUILD/swerl
 PYTHON=${SWERL_VENV:-$HOME/.cache/swerl/venv}/bin/python
 [[ -x $PYTHON ]] || PYTHON=python3
-OUT=$ROOT/demo-out
+OUT=${DEMO_OUT:-$ROOT/demo-out}
 rm -rf "$OUT"
 mkdir -p "$OUT"
+DB=$OUT/swerl.db
+SECONDS=0
 
-step() { printf '\n== %s\n' "$*"; }
+step() { printf '\n== [%3ds] %s\n' "$SECONDS" "$*"; }
+sql() { printf '%s\n' "sqlite> $1"; sqlite3 -header -column "$DB" "$1" | sed 's/^/  /'; }
+PIDS=()
+trap 'for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done' EXIT
 
-step "serving data/gharchive on 127.0.0.1 (stand-in for https://data.gharchive.org)"
+step "the sample world: git repositories and the GH Archive hours that tell of them"
+"$PYTHON" "$ROOT/scripts/demo_world.py" "$OUT/world"
+mkdir -p "$OUT/served"
+cp "$ROOT"/data/gharchive/*.json.gz "$OUT"/world/hours/*.json.gz "$OUT/served/"
+ls "$OUT/served"
+
+step "serving the bundled real hours (06-09) and the world's (10-12) on 127.0.0.1 (for https://data.gharchive.org)"
 # Real servers misbehave: hour 7 answers HTTP 500 twice, hour 8 drops the
 # connection after 40 kB (the retry resumes it with a Range request).
 cat > "$OUT/faults.json" <<'JSON'
 {"2021-07-21-7.json.gz": [{"status": 500, "times": 2}],
  "2021-07-21-8.json.gz": [{"drop_after": 40000, "times": 1}]}
 JSON
-"$PYTHON" "$ROOT/tests/net/fault_server.py" --root "$ROOT/data/gharchive" --port 0 \
+"$PYTHON" "$ROOT/tests/net/fault_server.py" --root "$OUT/served" --port 0 \
   --port-file "$OUT/port" --rules "$OUT/faults.json" --log "$OUT/requests.ndjson" \
   2> "$OUT/server.log" &
 SERVER=$!
-trap 'kill $SERVER 2>/dev/null || true' EXIT
+PIDS+=("$SERVER")
 for _ in $(seq 100); do [[ -s $OUT/port ]] && break; sleep 0.05; done
 PORT=$(cat "$OUT/port")
 echo "server pid $SERVER on port $PORT"
 
-step "swerl fetch --from 2021-07-21T05 --to 2021-07-21T10 (hours 5 and 10 are not on the server)"
-"$SWERL" fetch --from 2021-07-21T05 --to 2021-07-21T10 --dir "$OUT/hours" \
+step "swerl fetch --from 2021-07-21T05 --to 2021-07-21T13 (hours 5 and 13 are not on the server)"
+"$SWERL" fetch --from 2021-07-21T05 --to 2021-07-21T13 --dir "$OUT/hours" \
   --base-url "http://127.0.0.1:$PORT" -j 4 --retry-base-ms 200 -v
 echo "requests the server saw:"
 "$PYTHON" - "$OUT/requests.ndjson" <<'PY'
@@ -44,30 +59,99 @@ for line in open(sys.argv[1]):
     print("  " + " ".join(f"{k}={v}" for k, v in r.items() if k in ("path", "status", "range", "fault")))
 PY
 ls -l "$OUT/hours"
-for f in "$ROOT"/data/gharchive/*.json.gz; do cmp "$f" "$OUT/hours/$(basename "$f")"; done
+for f in "$OUT"/served/*.json.gz; do cmp "$f" "$OUT/hours/$(basename "$f")"; done
 echo "all fetched hours are byte-identical to the served files"
 echo "manifest:"
 cut -c1-160 "$OUT/hours/manifest.ndjson"
 
 step "swerl fetch again: complete hours are skipped"
-"$SWERL" fetch --from 2021-07-21T05 --to 2021-07-21T10 --dir "$OUT/hours" \
+"$SWERL" fetch --from 2021-07-21T05 --to 2021-07-21T13 --dir "$OUT/hours" \
   --base-url "http://127.0.0.1:$PORT" -j 4
 
-step "swerl events hours/*.json.gz > events.ndjson"
-"$SWERL" events "$OUT"/hours/*.json.gz --stats json > "$OUT/events.ndjson"
-echo "first record:"
-head -n 1 "$OUT/events.ndjson" | cut -c1-400
+step "swerl events hours/*.json.gz | swerl ingest --db swerl.db"
+"$SWERL" events "$OUT"/hours/*.json.gz | tee "$OUT/events.ndjson" | "$SWERL" ingest --db "$DB"
+echo "a normalized event (schemas/records/event.md):"
+grep -m1 '"repo":"acme/textkit".*"action":"closed"' "$OUT/events.ndjson" | cut -c1-300
 echo "..."
-echo "merged pull requests:"
-"$PYTHON" - "$OUT/events.ndjson" <<'PY'
+
+step "swerl link: which issues each pull request closes"
+"$SWERL" link --db "$DB"
+
+step "swerl clone over git:// from a git daemon on 127.0.0.1 (for github.com)"
+mkdir -p "$OUT/daemon"
+GIT_PORT=$("$PYTHON" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+git daemon --reuseaddr --base-path="$OUT/world/git" --export-all --listen=127.0.0.1 \
+  --port="$GIT_PORT" --pid-file="$OUT/daemon/pid" 2> "$OUT/daemon/log" &
+PIDS+=("$!")
+for _ in $(seq 100); do
+  (exec 3<>"/dev/tcp/127.0.0.1/$GIT_PORT") 2>/dev/null && break
+  sleep 0.05
+done
+echo "git daemon on port $GIT_PORT; the real hours' repositories are not on it (recorded as missing)"
+"$SWERL" clone --db "$DB" --repos "$OUT/repos" -j 4 --retry-base-ms 100 \
+  --url-template "git://127.0.0.1:$GIT_PORT/{owner}/{name}.git" --no-progress || true
+
+step "swerl assemble: each merged PR's base, patch, test patch and file contents"
+"$SWERL" assemble --db "$DB" --repos "$OUT/repos" --no-progress
+
+step "swerl relevant: files the change did not touch but a model should see (BM25, top 3)"
+"$SWERL" relevant --db "$DB" --repos "$OUT/repos" -k 3 --no-progress
+
+step "swerl filter --preset seeds (decisions recorded in the store; dropped ones explained)"
+"$SWERL" filter --db "$DB" --preset seeds --explain "$OUT/dropped.ndjson"
+echo "why some were dropped (dropped.ndjson):"
+"$PYTHON" - "$OUT/dropped.ndjson" <<'PY'
 import json, sys
-for line in open(sys.argv[1], encoding="utf-8"):
+for line in list(open(sys.argv[1], encoding="utf-8"))[:6]:
     r = json.loads(line)
-    pr = r.get("pull_request") or {}
-    if r["type"] == "PullRequestEvent" and r["action"] == "closed" and pr.get("merged"):
-        print(f'  {r["repo"]}#{r["number"]}: {(pr.get("title") or "")[:70]}  '
-              f'({pr.get("base_sha","")[:8]}..{pr.get("head_sha","")[:8]})')
+    print(f'  {r.get("instance_id")}: {r.get("rule")}: {str(r.get("detail"))[:90]}')
 PY
+
+step "swerl export --out shard.db, then swerl check (the oracle answer must score 1.0)"
+"$SWERL" export --db "$DB" --out "$OUT/shard.db"
+"$SWERL" check --seeds "$OUT/shard.db"
+
+step "what the store says"
+sql "SELECT r.name AS repo, count(*) AS merged_prs, sum(i.repo_id IS NOT NULL) AS assembled
+     FROM pull_requests p JOIN repos r USING (repo_id)
+     LEFT JOIN instances i USING (repo_id, number)
+     WHERE p.merged = 1 GROUP BY r.name ORDER BY assembled DESC, r.name LIMIT 12"
+sql "SELECT status, count(*) AS repositories FROM repo_clones GROUP BY status"
+sql "SELECT coalesce(rule, '(kept)') AS rule, count(*) AS prs FROM filter_decisions
+     GROUP BY rule ORDER BY prs DESC"
+sql "SELECT r.name || '#' || f.number AS pr, CAST(f.path AS TEXT) AS path, printf('%.2f', f.score) AS bm25
+     FROM relevant_files f JOIN repos r USING (repo_id)
+     WHERE r.name = 'acme/textkit' ORDER BY f.number, f.rank LIMIT 6"
+
+step "every PR of the world met the fate it was made for"
+"$PYTHON" - "$DB" "$OUT/world/expected.tsv" <<'PY'
+import sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+got = {(name, n): rule or "kept" for name, n, rule in db.execute(
+    "SELECT r.name, d.number, d.rule FROM filter_decisions d JOIN repos r USING (repo_id)")}
+bad = 0
+for line in open(sys.argv[2]):
+    name, n, want = line.rstrip("\n").split("\t")
+    have = got.get((name, int(n)), "(not decided)")
+    mark = "ok " if have == want else "BAD"
+    bad += have != want
+    print(f"  {mark} {name}#{n}: {have}" + ("" if have == want else f" (expected {want})"))
+sys.exit(1 if bad else 0)
+PY
+
+step "the shard: $OUT/shard.db (schemas/shard.md)"
+sqlite3 -header -column "$OUT/shard.db" \
+  "SELECT instance_id, substr(replace(problem_statement, char(10), ' '), 1, 60) AS problem_statement
+   FROM seeds ORDER BY 1" |
+  sed 's/^/  /'
+"$SWERL" export --db "$DB" --ndjson --where "repo = 'acme/textkit'" 2>/dev/null | head -n 1 |
+  "$PYTHON" -c '
+import json, sys
+seed = json.loads(sys.stdin.readline())
+print("  first textkit seed, its prompt (SPEC section 4) as the model sees it:")
+print("    " + seed["prompt"][:1200].replace("\n", "\n    ") + "\n    ...")
+print("  its patch:\n    " + seed["patch"].replace("\n", "\n    "))'
+
 step "swerl reward data/reward/requests.ndjson (a GRPO group of five outputs, and the general form)"
 "$SWERL" reward "$ROOT/data/reward/requests.ndjson" > "$OUT/rewards.ndjson"
 "$PYTHON" - "$OUT/rewards.ndjson" <<'PY'
