@@ -27,6 +27,7 @@ struct ExportFlags {
   bool all = false;
   std::string where;
   std::string relevant;
+  std::string patch_format = "swerl";
 };
 
 int RunExport(const ExportFlags& flags, Context& ctx) {
@@ -41,6 +42,7 @@ int RunExport(const ExportFlags& flags, Context& ctx) {
   query.where = flags.where;
   query.kept_only = !flags.all;
   query.relevant_source = flags.relevant;
+  query.swebench_patches = flags.patch_format == "swebench";
   if (!flags.all) {
     auto decided = db->Prepare("SELECT count(*) FROM filter_decisions");
     if (!decided || !*decided->Step() || decided->Int(0) == 0) {
@@ -81,7 +83,8 @@ int RunExport(const ExportFlags& flags, Context& ctx) {
     Status st = shard->Finish({{"source", flags.db},
                                {"selection", flags.all ? "all assembled instances"
                                                        : "kept by swerl filter --db"},
-                               {"where", flags.where}});
+                               {"where", flags.where},
+                               {"patch_format", flags.patch_format}});
     shard.reset();  // closes the file before it is renamed
     std::error_code ec;
     if (st) fs::rename(temp, flags.out, ec);
@@ -131,6 +134,12 @@ void RegisterExport(CLI::App& root, Context& ctx) {
                   "Relevant files from this source of swerl relevant (default: llm where an "
                   "instance has them, else bm25)")
       ->check(CLI::IsMember({"bm25", "llm"}));
+  cmd->add_option("--patch-format", flags->patch_format,
+                  "patch/test_patch as swerl splits them (code vs test files, every file "
+                  "kept) or as SWE-bench Lite/Verified ship them (no index lines, git's python "
+                  "hunk context, the old split that drops non-.py files outside tests)")
+      ->check(CLI::IsMember({"swerl", "swebench"}))
+      ->capture_default_str();
   AddCommonFlags(cmd, ctx);
   cmd->footer(
       "Each seed's context is the merge-base contents of its changed code files (tests aside) "

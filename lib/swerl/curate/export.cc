@@ -39,6 +39,9 @@ Result<ExportResult> ExportSeeds(db::Db* db, const SeedQuery& query,
     SWERL_RETURN_IF_ERROR(sink(seed));
     ++result.exported;
     return OkStatus();
+  }, [&](const Seed&, const Error&) {
+    ++result.instances;
+    ++result.dropped["no_swebench_patch"];
   }));
   return result;
 }

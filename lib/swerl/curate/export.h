@@ -26,7 +26,9 @@ std::string CheckSeed(const Seed& seed);
 struct ExportResult {
   uint64_t instances = 0;  // seeds read from the store
   uint64_t exported = 0;   // handed to the sink
-  // Seeds not exported, by reason: "no_oracle", "inexpressible".
+  // Seeds not exported, by reason: "no_oracle", "inexpressible",
+  // "no_swebench_patch" (query.swebench_patches: a python preimage is not
+  // stored).
   std::map<std::string, uint64_t> dropped;
 };
 

@@ -95,6 +95,7 @@ std::vector<KeyBinding> Bindings(FilterRules* r, TomlExtras* x) {
   return {
       {"decontamination", "enabled", &r->decontaminate},
       {"decontamination", "swebench", &x->swebench},
+      {"decontamination", "forks", &r->decontaminate_forks},
       {"decontamination", "extra_repos", &x->extra_repos},
       {"decontamination", "extra_repo_ids", &x->extra_repo_ids},
       {"bots", "enabled", &r->drop_bots},
@@ -801,7 +802,11 @@ Filter::Filter(FilterRules rules)
   for (size_t k = 0; k < rules_.excluded_repos.size(); ++k) {
     const ExcludedRepo& repo = rules_.excluded_repos[k];
     if (repo.id > 0) excluded_ids_.emplace(repo.id, k);
-    for (const std::string& name : repo.names) excluded_names_.emplace(LowerAscii(name), k);
+    for (const std::string& name : repo.names) {
+      const std::string lower = LowerAscii(name);
+      excluded_names_.emplace(lower, k);
+      excluded_basenames_.emplace(lower.substr(lower.find('/') + 1), k);
+    }
   }
 }
 
@@ -819,6 +824,15 @@ bool Filter::IsExcluded(const Seed& seed, std::string* detail) const {
     *detail = "repository " + seed.repo;
     if (repo.names.front() != by_name->first) *detail += " (now " + repo.names.front() + ")";
     return true;
+  }
+  if (rules_.decontaminate_forks) {
+    const std::string lower = LowerAscii(seed.repo);
+    auto fork = excluded_basenames_.find(lower.substr(lower.find('/') + 1));
+    if (fork != excluded_basenames_.end()) {
+      *detail = "repository " + seed.repo + " is named like " +
+                rules_.excluded_repos[fork->second].names.front() + " (a fork or copy)";
+      return true;
+    }
   }
   return false;
 }

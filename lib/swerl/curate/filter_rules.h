@@ -32,9 +32,13 @@ struct FilterRules {
   // What filter_decisions.rules records: the preset name or the file path.
   std::string name = "default";
 
-  // 1. decontaminated: the repository is one of excluded_repos.
+  // 1. decontaminated: the repository is one of excluded_repos, or (with
+  // forks) has the name of one under another owner ("alice/django"): GH
+  // Archive does not say whose fork a repository is, and a fork or copy of
+  // a benchmark repository carries the benchmark's code and history.
   bool decontaminate = true;
   std::vector<ExcludedRepo> excluded_repos;  // default: SwebenchRepos()
+  bool decontaminate_forks = true;
 
   // 2. utf8_repaired: the record holds U+FFFD in place of non-UTF-8 bytes.
   bool drop_utf8_repaired = false;
@@ -218,6 +222,7 @@ class Filter {
 
   FilterRules rules_;
   std::unordered_map<int64_t, size_t> excluded_ids_;       // id -> excluded_repos index
+  std::unordered_map<std::string, size_t> excluded_basenames_;  // "django" -> index
   std::unordered_map<std::string, size_t> excluded_names_;  // lowercase name -> index
   std::unordered_map<std::string, std::string> kept_patches_;  // hash -> instance_id
   uint64_t seen_ = 0;

@@ -4,6 +4,7 @@
 #include <optional>
 
 #include "swerl/db/blob_store.h"
+#include "swerl/git/swebench_patch.h"
 
 namespace swerl::curate {
 namespace {
@@ -98,6 +99,28 @@ Status Fill(const SeedQuery& q, Statements* st, db::BlobReader* blobs, Seed* s,
   for (size_t i = 0; i < s->files.size() && i < sections.size(); ++i) {
     CountLines(sections[i], &s->files[i]);
   }
+  if (q.swebench_patches) {
+    std::vector<git::PatchPreimage> preimages;
+    for (size_t i = 0; i < s->files.size(); ++i) {
+      const SeedFile& f = s->files[i];
+      git::PatchPreimage p{f.old_path, std::nullopt};
+      if (f.old_path.ends_with(".py") && !sides[i].first.empty()) {
+        auto text = blobs->Read(sides[i].first);
+        if (!text) {
+          return Error(Code::kCorrupt, "instance " + s->instance_id + ": " + text.error().message());
+        }
+        p.text = std::move(*text);
+      }
+      preimages.push_back(std::move(p));
+    }
+    auto swebench = git::ToSwebenchPatch(patch, preimages);
+    if (!swebench) {
+      return Error(Code::kUnsupported, "instance " + s->instance_id +
+                                           ": no SWE-bench patch: " + swebench.error().message());
+    }
+    s->patch = std::move(swebench->patch);
+    s->test_patch = std::move(swebench->test_patch);
+  }
 
   // Linked issues and the problem statement (SWE-bench: "title\nbody\n"
   // per closing issue whose text the store has).
@@ -177,7 +200,8 @@ Status Fill(const SeedQuery& q, Statements* st, db::BlobReader* blobs, Seed* s,
 
 }  // namespace
 
-Status ForEachSeed(db::Db* db, const SeedQuery& q, const std::function<Status(Seed&)>& fn) {
+Status ForEachSeed(db::Db* db, const SeedQuery& q, const std::function<Status(Seed&)>& fn,
+                   const std::function<void(const Seed&, const Error&)>& skipped) {
   std::string sql =
       "SELECT i.repo_id, i.number, coalesce(p.repo, ''), i.merge_base, "
       "coalesce(p.base_sha, ''), i.head_commit, coalesce(p.created_at, ''), "
@@ -219,7 +243,11 @@ Status ForEachSeed(db::Db* db, const SeedQuery& q, const std::function<Status(Se
     const std::string patch = Col(*stmt, 12);
     s.patch = Col(*stmt, 13);
     s.test_patch = Col(*stmt, 14);
-    SWERL_RETURN_IF_ERROR(Fill(q, &st, &blobs, &s, patch));
+    if (Status filled = Fill(q, &st, &blobs, &s, patch); !filled) {
+      if (!skipped || filled.error().code() != Code::kUnsupported) return std::move(filled).error();
+      skipped(s, filled.error());
+      continue;
+    }
     SWERL_RETURN_IF_ERROR(fn(s));
   }
   return OkStatus();

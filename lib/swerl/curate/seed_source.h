@@ -25,12 +25,19 @@ struct SeedQuery {
   // The relevant files of this source ("bm25" or "llm") go into context;
   // "" takes llm when the instance has it, else bm25.
   std::string relevant_source;
+  // patch and test_patch in SWE-bench's form (git/swebench_patch.h) instead
+  // of the store's code/test split; an instance whose python preimage is not
+  // stored fails with kUnsupported.
+  bool swebench_patches = false;
 };
 
 // Calls fn with each assembled instance's seed, in (repo_id, number) order;
 // stops at fn's first error and returns it. prompt is left "" (see
-// prompt/). Errors: kInvalidInput (bad where), kCorrupt (a blob the
+// prompt/). An instance that cannot be expressed (see swebench_patches) is
+// passed to `skipped` with the reason, when given, instead of failing the
+// pass. Errors: kInvalidInput (bad where), kCorrupt (a blob the
 // instance names is missing or does not decompress), database failures.
-Status ForEachSeed(db::Db* db, const SeedQuery& query, const std::function<Status(Seed&)>& fn);
+Status ForEachSeed(db::Db* db, const SeedQuery& query, const std::function<Status(Seed&)>& fn,
+                   const std::function<void(const Seed&, const Error&)>& skipped = {});
 
 }  // namespace swerl::curate
