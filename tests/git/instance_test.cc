@@ -568,17 +568,20 @@ TEST_F(InstanceTest, NothingResolvesIsNotFound) {
   EXPECT_EQ(missing.error().code(), Code::kNotFound);
 }
 
-TEST(InstanceIsTestPathTest, SweBenchRuleAndImprovements) {
-  // SWE-bench: "test" or "e2e" anywhere in the path.
+TEST(InstanceIsTestPathTest, WordsOfThePath) {
   for (const char* p : {"tests/foo.py", "test_foo.py", "foo_test.go", "pkg/testing/x.go",
-                        "e2e/run.ts", "__tests__/a.js", "src/a.test.js", "latest.py",
-                        // improvements: any case, RSpec/Jasmine naming
-                        "src/FooTest.java", "Tests/A.swift", "spec/models/user.rb",
-                        "app/specs/x.js", "lib/user_spec.rb", "ui/button.spec.tsx"}) {
+                        "e2e/run.ts", "__tests__/a.js", "src/a.test.js", "src/FooTest.java",
+                        "Tests/A.swift", "spec/models/user.rb", "app/specs/x.js",
+                        "lib/user_spec.rb", "ui/button.spec.tsx", "conftest.py",
+                        "tests2/x.py", "src/HTTPTestCase.java", "integration-tests/a.sh",
+                        "testing/test_python.py", "go/testdata/in.txt", "Lib/unittest/case.py"}) {
     EXPECT_TRUE(IsTestPath(p)) << p;
   }
+  // SWE-bench's substring rule files these as tests; words do not.
   for (const char* p : {"src/lib.py", "README.md", "inspect.py", "specification.md",
-                        "respec/x.c", "docs/spectrum.md"}) {
+                        "respec/x.c", "docs/spectrum.md", "latest.py", "contest.py",
+                        "src/_pytest/python.py", "pkg/attestation.go", "FastestSort.java",
+                        "protester/main.c", "e2etool/x.c"}) {
     EXPECT_FALSE(IsTestPath(p)) << p;
   }
 }

@@ -408,10 +408,13 @@ Status Diff(git_repository* repo, const git_oid& from, const git_oid& to,
   return OkStatus();
 }
 
-bool ContainsFolded(std::string_view s, std::string_view word) {
-  return std::search(s.begin(), s.end(), word.begin(), word.end(), [](char a, char b) {
-           return std::tolower(static_cast<unsigned char>(a)) == b;
-         }) != s.end();
+bool IsTestWord(std::string word) {
+  while (!word.empty() && std::isdigit(static_cast<unsigned char>(word.back()))) word.pop_back();
+  for (char& c : word) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  static constexpr std::string_view kWords[] = {
+      "test",      "tests",     "testing", "testdata", "testcase", "testcases",
+      "unittest", "unittests", "conftest", "e2e",     "spec",     "specs"};
+  return std::find(std::begin(kWords), std::end(kWords), word) != std::end(kWords);
 }
 
 }  // namespace
@@ -429,20 +432,24 @@ std::string_view FileStatusName(FileStatus status) {
 }
 
 bool IsTestPath(std::string_view path) {
-  if (ContainsFolded(path, "test") || ContainsFolded(path, "e2e")) return true;
+  auto is_alnum = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0; };
+  auto is_upper = [](char c) { return std::isupper(static_cast<unsigned char>(c)) != 0; };
+  auto is_lower = [](char c) { return std::islower(static_cast<unsigned char>(c)) != 0; };
   size_t start = 0;
-  while (start <= path.size()) {
-    size_t end = path.find('/', start);
-    if (end == std::string_view::npos) end = path.size();
-    const std::string_view part = path.substr(start, end - start);
-    if (part == "spec" || part == "specs") return true;
-    if (end == path.size()) {  // the file name
-      if (part.find(".spec.") != std::string_view::npos) return true;
-      const size_t dot = part.rfind('.');
-      const std::string_view stem = dot == std::string_view::npos ? part : part.substr(0, dot);
-      if (stem.size() > 5 && stem.substr(stem.size() - 5) == "_spec") return true;
+  for (size_t i = 0; i <= path.size(); ++i) {
+    bool cut = i == path.size() || !is_alnum(path[i]);
+    // camelCase: "fooTest" cuts before T; "HTTPTest" cuts before the T of Test.
+    const bool boundary = i > start && i < path.size() && is_upper(path[i]) &&
+                          (is_lower(path[i - 1]) ||
+                           (is_upper(path[i - 1]) && i + 1 < path.size() && is_lower(path[i + 1])));
+    if ((cut || boundary) && i > start && IsTestWord(std::string(path.substr(start, i - start)))) {
+      return true;
     }
-    start = end + 1;
+    if (cut) {
+      start = i + 1;
+    } else if (boundary) {
+      start = i;
+    }
   }
   return false;
 }

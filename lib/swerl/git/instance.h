@@ -84,15 +84,17 @@ struct Instance {
   std::vector<ChangedFile> files;  // in patch order
 };
 
-// Whether a path is a test file. SWE-bench's harness rule
-// (swebench/collect/utils.py extract_patches) puts a file in the test patch
-// when any of "test", "tests", "e2e", "testing" is a substring of its path,
-// i.e. when the path contains "test" or "e2e" (case-sensitive, anywhere, so
-// "latest.py" counts too). This keeps that rule and adds, as improvements:
-// the same words in any case ("FooTest.java", "Tests/"), and RSpec/Jasmine/
-// Jest naming: a path component "spec" or "specs", or a file name ending in
-// "_spec.<ext>" or containing ".spec." ("foo.spec.js"). "__tests__/" and
-// "*.test.js" already contain "test".
+// Whether a path is a test file, by its words: the path is split at every
+// character that is not a letter or digit and at camelCase boundaries
+// ("HTTPTestCase" -> HTTP, Test, Case), trailing digits are dropped
+// ("tests2" -> tests), and a word test, tests, testing, testdata, testcase,
+// testcases, unittest, unittests, conftest, e2e, spec or specs (any case)
+// makes it a test: "tests/a.py", "test_a.py", "a_test.go", "__tests__/a.js",
+// "a.test.js", "FooTest.java", "spec/user.rb", "a.spec.tsx", "conftest.py".
+// SWE-bench's current harness rule is a substring match ("test" anywhere),
+// which files "latest.py", "contest.py" and all of pytest's own sources
+// (src/_pytest/) as tests; the word rule does not. (For SWE-bench's own
+// split, see git/swebench_patch.h.)
 bool IsTestPath(std::string_view path);
 
 // Resolves the commits of a merged PR in an open (usually bare) repository
