@@ -28,7 +28,8 @@ The world (every pull request is merged unless said otherwise):
   orbit/geo     (Python)      bug fixes
   orbit-labs/geo              a fork whose PR repeats one of orbit/geo's
                               (dropped as a duplicate patch)
-  django/django               a SWE-bench repository (decontaminated)
+  django/django, hana/django  a SWE-bench repository and a fork of it
+                              (decontaminated)
   ghost/vanished              in the events only: the repository is gone,
                               so cloning it fails and is recorded
 Issues are opened in the first hour; pull requests are opened and merged in
@@ -813,6 +814,11 @@ def build_world():
     dj = Repo("django/django", 9100007, DJANGO)
     repos.append(dj)
     dj.bugfix(DJANGO_BUGS[0], "hana", expect="decontaminated")
+
+    # A personal fork of it: the same code under another owner.
+    djf = Repo("hana/django", 9100008, DJANGO)
+    repos.append(djf)
+    djf.bugfix(DJANGO_BUGS[0], "hana", expect="decontaminated")
     return repos
 
 

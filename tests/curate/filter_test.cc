@@ -108,6 +108,27 @@ TEST(FilterTest, DecontaminationMatchesIdCurrentAndFormerNames) {
   EXPECT_EQ(RuleOf(Decide(former, off)), "kept");
 }
 
+TEST(FilterTest, DecontaminationDropsForksByName) {
+  Seed fork = GoodSeed();
+  fork.repo = "alice/Scikit-Learn";
+  fork.repo_id = 77;
+  FilterDecision d = Decide(fork);
+  EXPECT_EQ(RuleOf(d), "decontaminated");
+  EXPECT_NE(d.detail.find("named like scikit-learn/scikit-learn"), std::string::npos) << d.detail;
+  Seed former_fork = GoodSeed();
+  former_fork.repo = "bob/xray";  // a former name's repository part counts too
+  EXPECT_EQ(RuleOf(Decide(former_fork)), "decontaminated");
+  Seed similar = GoodSeed();
+  similar.repo = "alice/django-rest";  // only the exact name
+  EXPECT_EQ(RuleOf(Decide(similar)), "kept");
+  FilterRules no_forks;
+  no_forks.decontaminate_forks = false;
+  EXPECT_EQ(RuleOf(Decide(fork, no_forks)), "kept");
+  auto toml = ParseFilterRules("[decontamination]\nforks = false\n", "t.toml");
+  ASSERT_TRUE(toml) << toml.error().message();
+  EXPECT_FALSE(toml->decontaminate_forks);
+}
+
 TEST(FilterTest, SwebenchListHasTwelveRepositories) {
   ASSERT_EQ(SwebenchRepos().size(), 12u);
   EXPECT_EQ(SwebenchRepos()[1].id, 4164482);
