@@ -1,0 +1,201 @@
+#!/usr/bin/env python3
+"""Generates lib/swerl/tok/unicode_data.h: the Unicode facts the tokenizer
+must share with Hugging Face `tokenizers` 0.23.3 to produce the same ids.
+
+`tokenizers` normalizes with the `unicode-normalization-alignments` crate,
+whose tables are older than Unicode 14, and splits with Oniguruma, whose
+tables are Unicode 16; PCRE2 10.42 and CPython 3.11 both carry Unicode 14.
+So nothing here is taken from a Unicode version by name: every fact is
+measured by asking `tokenizers` itself, code point by code point, with
+CPython's `unicodedata` (= PCRE2's tables) as the baseline.
+
+- NFC: each code point's canonical combining class, full canonical
+  decomposition and the composition pairs, as `tokenizers`' NFC/NFD apply
+  them (Hangul syllables are algorithmic and left out).
+- Split regexes: the code points Oniguruma counts as \\p{L} or \\p{N} that
+  PCRE2 does not (Unicode 15/16 additions), and Oniguruma's \\s; and its
+  whole \\p{L} and \\p{N}, for the hand-coded splitter of the two known
+  regexes.
+
+Run in the oracle venv (make deps):
+    $SWERL_PYTHON tests/tok/gen_unicode_data.py > lib/swerl/tok/unicode_data.h
+    $SWERL_PYTHON tests/tok/gen_unicode_data.py --check lib/swerl/tok/unicode_data.h
+(--check exits 1 when the file differs from what would be generated.)
+"""
+import io
+import sys
+import unicodedata
+
+import tokenizers
+from tokenizers import normalizers, pre_tokenizers, Regex
+
+MAX_CP = 0x110000
+
+
+def scalar_values():
+    for cp in range(MAX_CP):
+        if not 0xD800 <= cp < 0xE000:
+            yield cp
+
+
+def is_hangul_syllable(cp):
+    return 0xAC00 <= cp < 0xAC00 + 11172
+
+
+def nfc_facts():
+    nfd = normalizers.NFD()
+    nfc = normalizers.NFC()
+    ccc = {}
+    decomp = {}
+    compose = []
+    for cp in scalar_values():
+        c = chr(cp)
+        # Combining class: the baseline's value when tokenizers reorders the
+        # mark around one of a different class, else 0 (unknown to it). Code
+        # points that decompose are never looked up: their parts are.
+        d = nfd.normalize_str(c)
+        base = unicodedata.combining(c)
+        if d != c:
+            pass
+        elif base == 0:
+            if nfd.normalize_str("a\u0345" + c) != "a\u0345" + c:
+                sys.exit(f"U+{cp:04X}: tokenizers treats a class-0 code point as combining")
+        else:
+            if base < 240:
+                moved = nfd.normalize_str("a\u0345" + c) == "a" + c + "\u0345"
+            else:
+                moved = nfd.normalize_str("a" + c + "\u0334") == "a\u0334" + c
+            if moved:
+                ccc[cp] = base
+        if is_hangul_syllable(cp):
+            continue
+        if d != c:
+            decomp[cp] = [ord(x) for x in d]
+            # A primary composite: NFC of its decomposition gives it back.
+            if nfc.normalize_str(d) == c:
+                one = unicodedata.decomposition(c).split()
+                if len(one) != 2 or one[0].startswith("<"):
+                    sys.exit(f"U+{cp:04X}: composes but has no pair decomposition")
+                compose.append((int(one[0], 16), int(one[1], 16), cp))
+        elif nfc.normalize_str(c) != c:
+            sys.exit(f"U+{cp:04X}: NFC changes a code point NFD keeps")
+    return ccc, decomp, compose
+
+
+def regex_classes():
+    """(letters, numbers, spaces) as Oniguruma in tokenizers sees them."""
+    split = pre_tokenizers.Split(
+        Regex(r"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}|"
+              r" ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+"),
+        "isolated")
+
+    def pieces(s):
+        return len(split.pre_tokenize_str(s))
+
+    letters, numbers, spaces = set(), set(), set()
+    for cp in scalar_values():
+        c = chr(cp)
+        if pieces("a" + c) == 1:
+            letters.add(cp)
+        elif pieces(c + "1") == 1:
+            numbers.add(cp)
+        elif c in "\r\n" or pieces("!" + c) != 1:
+            spaces.add(cp)
+    return letters, numbers, spaces
+
+
+def ranges(cps):
+    out = []
+    for cp in sorted(cps):
+        if out and out[-1][1] + 1 == cp:
+            out[-1][1] = cp
+        else:
+            out.append([cp, cp])
+    return out
+
+
+def emit_pairs(name, comment, rows, per_line=6):
+    print(f"// {comment}")
+    print(f"inline constexpr uint32_t {name}[][2] = {{")
+    for k in range(0, len(rows), per_line):
+        chunk = rows[k:k + per_line]
+        print("    " + " ".join(f"{{0x{a:X}, 0x{b:X}}}," for a, b in chunk))
+    print("};")
+    print()
+
+
+def generate():
+    ccc, decomp, compose = nfc_facts()
+    letters, numbers, spaces = regex_classes()
+    base_letters = {cp for cp in scalar_values() if unicodedata.category(chr(cp))[0] == "L"}
+    base_numbers = {cp for cp in scalar_values() if unicodedata.category(chr(cp))[0] == "N"}
+    if not base_letters <= letters or not base_numbers <= numbers:
+        sys.exit("tokenizers lacks letters or numbers of the baseline; the patch cannot add them")
+
+    print(f"// Generated by tests/tok/gen_unicode_data.py from tokenizers {tokenizers.__version__}")
+    print(f"// (baseline: CPython {sys.version.split()[0]}, Unicode {unicodedata.unidata_version}). "
+          "Do not edit.")
+    print("// Unicode facts measured on Hugging Face tokenizers: NFC tables and the split")
+    print("// regex classes (see the generator's docstring for why they are measured).")
+    print("#pragma once")
+    print()
+    print("#include <cstdint>")
+    print()
+    print("namespace swerl::tok::internal {")
+    print()
+    print("// clang-format off")
+    emit_pairs("kCombiningClass", "{code point, canonical combining class} for the nonzero classes, sorted.",
+               sorted(ccc.items()))
+    pool = []
+    index = []
+    for cp in sorted(decomp):
+        index.append((cp, len(pool) << 8 | len(decomp[cp])))
+        pool.extend(decomp[cp])
+    emit_pairs("kDecomposition",
+               "{code point, offset << 8 | length} into kDecompositionPool: the full canonical\n"
+               "// decomposition (reordered), sorted; Hangul syllables are algorithmic.", index)
+    print("inline constexpr uint32_t kDecompositionPool[] = {")
+    for k in range(0, len(pool), 10):
+        print("    " + " ".join(f"0x{x:X}," for x in pool[k:k + 10]))
+    print("};")
+    print()
+    print("// {first, second, composite}: the canonical compositions NFC performs, sorted.")
+    print("inline constexpr uint32_t kComposition[][3] = {")
+    compose.sort()
+    for k in range(0, len(compose), 4):
+        print("    " + " ".join(f"{{0x{a:X}, 0x{b:X}, 0x{c:X}}}," for a, b, c in compose[k:k + 4]))
+    print("};")
+    print()
+    emit_pairs("kExtraLetters", "Inclusive ranges Oniguruma counts as \\p{L} and PCRE2 10.42 does not.",
+               ranges(letters - base_letters))
+    emit_pairs("kExtraNumbers", "Inclusive ranges Oniguruma counts as \\p{N} and PCRE2 10.42 does not.",
+               ranges(numbers - base_numbers))
+    emit_pairs("kSpaces", "Inclusive ranges of Oniguruma's \\s (PCRE2's adds U+180E).", ranges(spaces))
+    emit_pairs("kLetters", "Inclusive ranges of Oniguruma's \\p{L} (for the hand-coded splitter).",
+               ranges(letters))
+    emit_pairs("kNumbers", "Inclusive ranges of Oniguruma's \\p{N}.", ranges(numbers))
+    print("// clang-format on")
+    print()
+    print("}  // namespace swerl::tok::internal")
+
+
+def main():
+    if len(sys.argv) == 3 and sys.argv[1] == "--check":
+        buf = io.StringIO()
+        real_stdout, sys.stdout = sys.stdout, buf
+        try:
+            generate()
+        finally:
+            sys.stdout = real_stdout
+        with open(sys.argv[2], encoding="utf-8") as f:
+            if f.read() != buf.getvalue():
+                sys.exit(f"{sys.argv[2]} differs from the generator's output: regenerate it")
+        print(f"{sys.argv[2]} is current")
+    elif len(sys.argv) == 1:
+        generate()
+    else:
+        sys.exit(__doc__)
+
+
+if __name__ == "__main__":
+    main()
