@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Benchmarks, each against a baseline measured in the same run.
-#   bench/run.sh [BUILD_DIR] [all|micro|events|reward|ingest|assemble]
+#   bench/run.sh [BUILD_DIR] [all|micro|events|reward|ingest|assemble|curate|tok|trainer]
 # Results: a table on stdout, JSON under BUILD_DIR/bench/.
 set -euo pipefail
 BUILD=${1:-build}
@@ -21,4 +21,13 @@ if [[ "$WHAT" == all || "$WHAT" == ingest ]]; then
 fi
 if [[ "$WHAT" == all || "$WHAT" == assemble ]]; then
   bash "$HERE/assemble/run.sh" "$BUILD"
+fi
+if [[ "$WHAT" == all || "$WHAT" == curate ]]; then
+  bash "$HERE/curate/run.sh" "$BUILD"
+fi
+if [[ "$WHAT" == all || "$WHAT" == tok ]]; then
+  bash "$HERE/tok/run.sh" "$BUILD"
+fi
+if [[ "$WHAT" == all || "$WHAT" == trainer ]]; then
+  bash "$HERE/trainer/run.sh" "$BUILD"
 fi
