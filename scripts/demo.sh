@@ -152,6 +152,25 @@ print("  first textkit seed, its prompt (SPEC section 4) as the model sees it:")
 print("    " + seed["prompt"][:1200].replace("\n", "\n    ") + "\n    ...")
 print("  its patch:\n    " + seed["patch"].replace("\n", "\n    "))'
 
+if [[ -x $BUILD/swerl-train ]]; then
+  step "swerl-train: a tiny random Qwen3 with the real tokenizer samples from the prompts of orbit/geo's seeds"
+  "$BUILD/swerl-train" init --arch qwen3 --hidden 64 --layers 2 --heads 4 --kv-heads 2 \
+    --intermediate 128 --tokenizer "$ROOT/tests/data/tokenizers/qwen3" --out "$OUT/tiny-qwen3"
+  "$SWERL" export -q --db "$DB" --ndjson --where "repo = 'orbit/geo'" |
+    "$PYTHON" -c 'import json, sys
+for line in sys.stdin:
+    print(json.dumps({"prompt": json.loads(line)["prompt"]}))' > "$OUT/prompts.ndjson"
+  OMP_NUM_THREADS=1 "$BUILD/swerl-train" generate --model "$OUT/tiny-qwen3" --max-new-tokens 16 \
+    --temperature 1.0 --top-p 0.95 --seed 7 "$OUT/prompts.ndjson" > "$OUT/samples.ndjson"
+  "$PYTHON" - "$OUT/samples.ndjson" <<'PY'
+import json, sys
+for line in open(sys.argv[1], encoding="utf-8"):
+    r = json.loads(line)
+    print(f'  {len(r["ids"])} tokens ({r["finish_reason"]}), mean log-prob '
+          f'{sum(r["logprobs"]) / len(r["logprobs"]):.2f}: {r["text"][:60]!r}')
+PY
+fi
+
 step "swerl reward data/reward/requests.ndjson (a GRPO group of five outputs, and the general form)"
 "$SWERL" reward "$ROOT/data/reward/requests.ndjson" > "$OUT/rewards.ndjson"
 "$PYTHON" - "$OUT/rewards.ndjson" <<'PY'
