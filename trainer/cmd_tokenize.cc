@@ -7,8 +7,6 @@
 #include <simdjson.h>
 #include <tbb/enumerable_thread_specific.h>
 #include <tbb/global_control.h>
-#include <tbb/parallel_for.h>
-#include <tbb/parallel_pipeline.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -18,7 +16,7 @@
 
 #include "command.h"
 #include "swerl/io/input.h"
-#include "swerl/io/line_chunker.h"
+#include "swerl/io/line_map.h"
 #include "swerl/io/output.h"
 #include "swerl/json/json_writer.h"
 #include "swerl/tok/tokenizer.h"
@@ -43,12 +41,12 @@ struct Totals {
   uint64_t tokens = 0;
 };
 
-// A chunk of input lines and, once converted, their output lines.
-struct Batch {
-  io::LineChunk chunk;
-  std::vector<std::string> results;  // one per line; "" for a blank line
-  std::vector<uint64_t> text_bytes, tokens;
-  std::optional<std::pair<uint64_t, std::string>> error;  // first bad line: (line, message)
+// One input line once converted: its output line (no newline) and sizes,
+// or why it is bad.
+struct Converted {
+  std::string result;
+  uint64_t text_bytes = 0, tokens = 0;
+  std::optional<std::string> error;
 };
 
 // Converts one line into *out (no newline). Errors: kInvalidInput.
@@ -106,89 +104,33 @@ Status ConvertLine(std::string_view line, const tok::Tokenizer& tok, const Token
 // first bad line (kInvalidInput, naming it), I/O, or a closed stdout.
 Status ConvertStream(io::InputStream* in, const tok::Tokenizer& tok, const TokenizeOptions& opt,
                      int threads, io::BufferedOutput* out, Totals* totals) {
-  io::LineChunker chunker(in, 1 << 20, opt.max_line_bytes);
   tbb::enumerable_thread_specific<simdjson::dom::parser> parsers;
   tbb::enumerable_thread_specific<std::vector<int32_t>> id_buffers;
-  std::optional<Error> failure;
-  bool done = false;
-  const size_t tokens = static_cast<size_t>(threads) * 2;
-  std::vector<Batch> pool(tokens);
-  std::vector<Batch*> free_list;
-  for (Batch& b : pool) free_list.push_back(&b);
-
-  auto read_stage = [&](tbb::flow_control& fc) -> Batch* {
-    if (done || failure) {
-      fc.stop();
-      return nullptr;
-    }
-    Batch* batch = free_list.back();
-    free_list.pop_back();
-    auto more = chunker.Next(&batch->chunk);
-    if (!more || !*more) {
-      if (!more) failure.emplace(std::move(more).error());
-      done = true;
-      free_list.push_back(batch);
-      fc.stop();
-      return nullptr;
-    }
-    return batch;
-  };
-  auto convert_stage = [&](Batch* batch) -> Batch* {
-    const io::LineChunk& c = batch->chunk;
-    batch->results.assign(c.line_count, {});
-    batch->text_bytes.assign(c.line_count, 0);
-    batch->tokens.assign(c.line_count, 0);
-    std::vector<std::optional<std::string>> errors(c.line_count);
-    tbb::parallel_for(size_t{0}, static_cast<size_t>(c.line_count), [&](size_t k) {
-      const size_t begin = k ? c.line_ends[k - 1] : 0;
-      std::string_view line(c.bytes.data() + begin, c.line_ends[k] - begin);
-      if (!line.empty() && line.back() == '\n') line.remove_suffix(1);
-      if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-      if (line.find_first_not_of(" \t") == std::string_view::npos) return;  // blank
-      Status st = ConvertLine(line, tok, opt, parsers.local(), id_buffers.local(),
-                              &batch->results[k], &batch->text_bytes[k], &batch->tokens[k]);
-      if (!st) errors[k] = st.error().message();
-    });
-    batch->error.reset();
-    for (size_t k = 0; k < c.line_count; ++k) {
-      const uint64_t line_no = c.first_line + k;
-      if (std::binary_search(c.oversized_lines.begin(), c.oversized_lines.end(), line_no)) {
-        errors[k] =
-            "line longer than --max-line-bytes (" + std::to_string(opt.max_line_bytes) + ")";
-      }
-      if (errors[k]) {
-        batch->error.emplace(line_no, std::move(*errors[k]));
-        break;
-      }
-    }
-    return batch;
-  };
-  auto write_stage = [&](Batch* batch) {
-    const io::LineChunk& c = batch->chunk;
-    for (size_t k = 0; k < c.line_count && !failure; ++k) {
-      const uint64_t line_no = c.first_line + k;
-      if (batch->error && batch->error->first == line_no) {
-        failure.emplace(
-            Code::kInvalidInput,
-            "'" + in->name() + "' line " + std::to_string(line_no) + ": " + batch->error->second);
-        break;
-      }
-      std::string& result = batch->results[k];
-      if (result.empty()) continue;
-      result.push_back('\n');
-      ++totals->lines;
-      totals->text_bytes += batch->text_bytes[k];
-      totals->tokens += batch->tokens[k];
-      if (Status st = out->Write(result); !st) failure.emplace(std::move(st).error());
-    }
-    free_list.push_back(batch);
-  };
-  tbb::parallel_pipeline(
-      tokens, tbb::make_filter<void, Batch*>(tbb::filter_mode::serial_in_order, read_stage) &
-                  tbb::make_filter<Batch*, Batch*>(tbb::filter_mode::parallel, convert_stage) &
-                  tbb::make_filter<Batch*, void>(tbb::filter_mode::serial_in_order, write_stage));
-  if (failure) return std::move(*failure);
-  return OkStatus();
+  io::LineMapOptions map_opt;
+  map_opt.max_line_bytes = opt.max_line_bytes;
+  map_opt.in_flight = static_cast<size_t>(threads) * 2;
+  return io::MapLines<Converted>(
+      in, map_opt,
+      [&](std::string_view line, Converted* c) {
+        Status st = ConvertLine(line, tok, opt, parsers.local(), id_buffers.local(), &c->result,
+                                &c->text_bytes, &c->tokens);
+        if (!st) c->error = st.error().message();
+      },
+      [&](uint64_t line_no, Converted& c, bool oversized) -> Status {
+        if (oversized) {
+          c.error =
+              "line longer than --max-line-bytes (" + std::to_string(opt.max_line_bytes) + ")";
+        }
+        if (c.error) {
+          return Error(Code::kInvalidInput,
+                       "'" + in->name() + "' line " + std::to_string(line_no) + ": " + *c.error);
+        }
+        c.result.push_back('\n');
+        ++totals->lines;
+        totals->text_bytes += c.text_bytes;
+        totals->tokens += c.tokens;
+        return out->Write(c.result);
+      });
 }
 
 int RunTokenize(const TokenizeOptions& opt, const Context& ctx) {

@@ -1,10 +1,9 @@
 // swerl-train: the GRPO trainer's binary. It links LibTorch; the data tools
 // (`swerl`) do not. One subcommand per job (see trainer/README.md).
 #include <csignal>
-#include <exception>
-#include <new>
 
 #include "command.h"
+#include "swerl/cli/run_app.h"
 
 namespace swerl::train {
 
@@ -15,15 +14,7 @@ void AddCommonFlags(CLI::App* cmd, Context& ctx) {
 }
 
 void ApplyCommonFlags(const Context& ctx, const std::string& command) {
-  auto& log = cli::Log::Get();
-  log.set_prefix("swerl-train " + command);
-  if (ctx.quiet) {
-    log.set_level(cli::Level::kError);
-  } else if (ctx.verbose >= 2) {
-    log.set_level(cli::Level::kDebug);
-  } else if (ctx.verbose == 1) {
-    log.set_level(cli::Level::kInfo);
-  }
+  cli::ApplyLogFlags("swerl-train " + command, ctx.quiet, ctx.verbose);
 }
 
 }  // namespace swerl::train
@@ -39,18 +30,5 @@ int main(int argc, char** argv) {
   train::RegisterInit(app, ctx);
   train::RegisterGenerate(app, ctx);
   app.require_subcommand(1);
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::ParseError& e) {
-    return app.exit(e) == 0 ? cli::kExitOk : cli::kExitError;
-  }
-  try {
-    return ctx.run ? ctx.run() : cli::kExitError;
-  } catch (const std::bad_alloc&) {
-    cli::Log::Get().Error("out of memory");
-    return cli::kExitError;
-  } catch (const std::exception& e) {
-    cli::Log::Get().Error(e.what());
-    return cli::kExitError;
-  }
+  return cli::RunApp(app, argc, argv, ctx.run);
 }

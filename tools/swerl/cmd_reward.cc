@@ -3,8 +3,6 @@
 // in input order; requests are scored in parallel.
 #include <tbb/enumerable_thread_specific.h>
 #include <tbb/global_control.h>
-#include <tbb/parallel_for.h>
-#include <tbb/parallel_pipeline.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -12,7 +10,7 @@
 #include <thread>
 
 #include "command.h"
-#include "swerl/io/line_chunker.h"
+#include "swerl/io/line_map.h"
 #include "swerl/io/output.h"
 #include "swerl/reward/request.h"
 
@@ -28,12 +26,11 @@ struct RewardOptions {
   size_t max_line_bytes = 1u << 30;
 };
 
-// A chunk of request lines and, once scored, their result lines.
-struct Batch {
-  io::LineChunk chunk;
-  std::vector<std::string> results;                      // one per line
-  std::vector<std::pair<uint64_t, std::string>> errors;  // (line, message)
-  reward::RequestCounts counts;                          // summed over the lines
+// One request line once scored: its result line, or why it is invalid.
+struct Scored {
+  std::string result;
+  std::optional<std::string> error;
+  reward::RequestCounts counts;
 };
 
 struct Totals {
@@ -45,102 +42,45 @@ struct Totals {
 Status ScoreStream(io::InputStream* in, const RewardOptions& opt, int threads,
                    io::BufferedOutput* out, Totals* totals) {
   auto& log = cli::Log::Get();
-  // Requests are heavy (whole files); small chunks keep both threads busy.
-  io::LineChunker chunker(in, 256 << 10, opt.max_line_bytes);
   const reward::RewardLimits limits = opt.no_guard ? reward::RewardLimits::Unlimited() : opt.limits;
   tbb::enumerable_thread_specific<reward::RequestScorer> scorers(limits);
-  std::optional<Error> failure;
-  bool done = false;
-  const size_t tokens = static_cast<size_t>(threads) * 2;
-  std::vector<Batch> pool(tokens);
-  std::vector<Batch*> free_list;
-  for (Batch& b : pool) free_list.push_back(&b);
-
-  auto read_stage = [&](tbb::flow_control& fc) -> Batch* {
-    if (done || failure) {
-      fc.stop();
-      return nullptr;
-    }
-    Batch* batch = free_list.back();
-    free_list.pop_back();
-    auto more = chunker.Next(&batch->chunk);
-    if (!more || !*more) {
-      if (!more) failure.emplace(std::move(more).error());
-      done = true;
-      free_list.push_back(batch);
-      fc.stop();
-      return nullptr;
-    }
-    return batch;
-  };
-  auto score_stage = [&](Batch* batch) -> Batch* {
-    const io::LineChunk& c = batch->chunk;
-    batch->results.assign(c.line_count, {});
-    batch->errors.clear();
-    std::vector<std::optional<Error>> errors(c.line_count);
-    std::vector<reward::RequestCounts> counts(c.line_count);
-    tbb::parallel_for(size_t{0}, static_cast<size_t>(c.line_count), [&](size_t k) {
-      const size_t begin = k ? c.line_ends[k - 1] : 0;
-      std::string_view line(c.bytes.data() + begin, c.line_ends[k] - begin);
-      if (!line.empty() && line.back() == '\n') line.remove_suffix(1);
-      if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-      if (line.find_first_not_of(" \t") == std::string_view::npos) return;  // blank: skipped
-      // The bytes after the line (the next lines, then the chunk's zero
-      // padding) are readable, as the scorer requires.
-      auto scored = scorers.local().Score(line, &batch->results[k]);
-      if (scored) {
-        counts[k] = *scored;
-      } else {
-        errors[k].emplace(std::move(scored).error());
-      }
-    });
-    batch->counts = {};
-    for (size_t k = 0; k < errors.size(); ++k) {
-      if (errors[k]) batch->errors.emplace_back(c.first_line + k, errors[k]->message());
-      batch->counts.scores += counts[k].scores;
-      batch->counts.failed += counts[k].failed;
-    }
-    return batch;
-  };
-  auto write_stage = [&](Batch* batch) {
-    const io::LineChunk& c = batch->chunk;
-    size_t next_error = 0;
-    for (size_t k = 0; k < c.line_count && !failure; ++k) {
-      const uint64_t line_no = c.first_line + k;
-      std::string& result = batch->results[k];
-      const bool oversized =
-          std::binary_search(c.oversized_lines.begin(), c.oversized_lines.end(), line_no);
-      std::string message;
-      if (oversized) {
-        message = "line longer than --max-line-bytes (" + std::to_string(opt.max_line_bytes) + ")";
-      } else if (next_error < batch->errors.size() && batch->errors[next_error].first == line_no) {
-        message = std::move(batch->errors[next_error++].second);
-      }
-      if (!message.empty()) {
-        ++totals->invalid;
-        log.Warning("'" + in->name() + "' line " + std::to_string(line_no) + ": " + message);
-        result.clear();
-        reward::RequestScorer::AppendInvalid(message, &result);
-        if (opt.max_errors >= 0 && totals->invalid > static_cast<uint64_t>(opt.max_errors)) {
-          failure.emplace(Code::kInvalidInput,
-                          "more than " + std::to_string(opt.max_errors) + " invalid requests");
+  io::LineMapOptions map_opt;
+  map_opt.chunk_bytes = 256 << 10;  // requests are heavy (whole files): keep both threads busy
+  map_opt.max_line_bytes = opt.max_line_bytes;
+  map_opt.in_flight = static_cast<size_t>(threads) * 2;
+  return io::MapLines<Scored>(
+      in, map_opt,
+      [&](std::string_view line, Scored* s) {
+        // The bytes after the line (the next lines, then the chunk's zero
+        // padding) are readable, as the scorer requires.
+        auto scored = scorers.local().Score(line, &s->result);
+        if (scored) {
+          s->counts = *scored;
+        } else {
+          s->error = std::move(scored).error().message();
         }
-      } else if (result.empty()) {
-        continue;  // blank line
-      }
-      ++totals->requests;
-      if (Status st = out->Write(result); !st) failure.emplace(std::move(st).error());
-    }
-    totals->scores += batch->counts.scores;
-    totals->failed += batch->counts.failed;
-    free_list.push_back(batch);
-  };
-  tbb::parallel_pipeline(
-      tokens, tbb::make_filter<void, Batch*>(tbb::filter_mode::serial_in_order, read_stage) &
-                  tbb::make_filter<Batch*, Batch*>(tbb::filter_mode::parallel, score_stage) &
-                  tbb::make_filter<Batch*, void>(tbb::filter_mode::serial_in_order, write_stage));
-  if (failure) return std::move(*failure);
-  return OkStatus();
+      },
+      [&](uint64_t line_no, Scored& s, bool oversized) -> Status {
+        if (oversized) {
+          s.error =
+              "line longer than --max-line-bytes (" + std::to_string(opt.max_line_bytes) + ")";
+        }
+        if (s.error) {
+          ++totals->invalid;
+          log.Warning("'" + in->name() + "' line " + std::to_string(line_no) + ": " + *s.error);
+          s.result.clear();
+          reward::RequestScorer::AppendInvalid(*s.error, &s.result);
+        }
+        ++totals->requests;
+        totals->scores += s.counts.scores;
+        totals->failed += s.counts.failed;
+        SWERL_RETURN_IF_ERROR(out->Write(s.result));
+        if (opt.max_errors >= 0 && totals->invalid > static_cast<uint64_t>(opt.max_errors)) {
+          return Error(Code::kInvalidInput,
+                       "more than " + std::to_string(opt.max_errors) + " invalid requests");
+        }
+        return OkStatus();
+      });
 }
 
 int RunReward(const RewardOptions& opt, const Context& ctx) {

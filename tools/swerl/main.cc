@@ -1,14 +1,13 @@
 // swerl: GH Archive and git clones to SWE-RL datasets. One binary, one
 // subcommand per pipeline stage (see README.md).
-#include <cstdio>
 #include <unistd.h>
 
 #include <csignal>
-#include <exception>
+#include <cstdio>
 #include <iostream>
-#include <new>
 
 #include "command.h"
+#include "swerl/cli/run_app.h"
 
 namespace swerl::tools {
 
@@ -25,15 +24,7 @@ void AddCommonFlags(CLI::App* cmd, Context& ctx) {
 }
 
 void ApplyCommonFlags(const Context& ctx, const std::string& command) {
-  auto& log = cli::Log::Get();
-  log.set_prefix("swerl " + command);
-  if (ctx.quiet) {
-    log.set_level(cli::Level::kError);
-  } else if (ctx.verbose >= 2) {
-    log.set_level(cli::Level::kDebug);
-  } else if (ctx.verbose == 1) {
-    log.set_level(cli::Level::kInfo);
-  }
+  cli::ApplyLogFlags("swerl " + command, ctx.quiet, ctx.verbose);
 }
 
 std::string Seconds(double s) {
@@ -54,8 +45,7 @@ void LogFailures(const std::vector<std::string>& failures, const std::string& pr
   auto& log = cli::Log::Get();
   for (size_t k = 0; k < failures.size() && k < kListed; ++k) log.Error(prefix + failures[k]);
   if (failures.size() > kListed) {
-    log.Error("... and " + std::to_string(failures.size() - kListed) + " more (see " + where +
-              ")");
+    log.Error("... and " + std::to_string(failures.size() - kListed) + " more (see " + where + ")");
   }
 }
 
@@ -91,18 +81,5 @@ int main(int argc, char** argv) {
   tools::RegisterExport(app, ctx);
   tools::RegisterCheck(app, ctx);
   app.require_subcommand(1);
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::ParseError& e) {
-    return app.exit(e) == 0 ? cli::kExitOk : cli::kExitError;
-  }
-  try {
-    return ctx.run ? ctx.run() : cli::kExitError;
-  } catch (const std::bad_alloc&) {
-    cli::Log::Get().Error("out of memory");
-    return cli::kExitError;
-  } catch (const std::exception& e) {
-    cli::Log::Get().Error(e.what());
-    return cli::kExitError;
-  }
+  return cli::RunApp(app, argc, argv, ctx.run);
 }

@@ -4,21 +4,10 @@
 #include <string_view>
 #include <vector>
 
+#include "swerl/core/lines.h"
+
 namespace swerl::curate {
 namespace {
-
-// Lines of `text`, each with its '\n' (the last may lack it).
-std::vector<std::string_view> Lines(std::string_view text) {
-  std::vector<std::string_view> out;
-  size_t pos = 0;
-  while (pos < text.size()) {
-    size_t end = text.find('\n', pos);
-    end = end == std::string_view::npos ? text.size() : end + 1;
-    out.push_back(text.substr(pos, end - pos));
-    pos = end;
-  }
-  return out;
-}
 
 std::string Join(const std::vector<std::string_view>& lines, size_t begin, size_t end) {
   std::string out;
@@ -37,7 +26,7 @@ bool OnlyAt(std::string_view hay, std::string_view needle, size_t at) {
 
 // The block for one file.
 std::string Block(const std::string& path, std::string_view before, std::string_view after) {
-  const std::vector<std::string_view> a = Lines(before), b = Lines(after);
+  const std::vector<std::string_view> a = LinesWithEnds(before), b = LinesWithEnds(after);
   size_t prefix = 0;
   while (prefix < a.size() && prefix < b.size() && a[prefix] == b[prefix]) ++prefix;
   size_t suffix = 0;
@@ -68,10 +57,10 @@ std::string Block(const std::string& path, std::string_view before, std::string_
     if (whole || (!search.empty() && OnlyAt(before, search, at))) break;
   }
   std::string block = "```\n### ";
-  for (std::string_view part : {std::string_view(path), std::string_view("\n<<<<<<< SEARCH\n"),
-                                std::string_view(search), std::string_view("\n=======\n"),
-                                std::string_view(replace),
-                                std::string_view("\n>>>>>>> REPLACE\n```")}) {
+  for (std::string_view part :
+       {std::string_view(path), std::string_view("\n<<<<<<< SEARCH\n"), std::string_view(search),
+        std::string_view("\n=======\n"), std::string_view(replace),
+        std::string_view("\n>>>>>>> REPLACE\n```")}) {
     block += part;
   }
   return block;

@@ -4,6 +4,7 @@
 #include <optional>
 
 #include "swerl/db/blob_store.h"
+#include "swerl/git/patch_sections.h"
 #include "swerl/git/swebench_patch.h"
 
 namespace swerl::curate {
@@ -30,19 +31,6 @@ void CountLines(std::string_view section, SeedFile* f) {
   }
 }
 
-// The sections of a git patch, one per "diff --git" header, in order.
-std::vector<std::string_view> Sections(std::string_view patch) {
-  std::vector<std::string_view> out;
-  size_t start = 0;
-  while (start < patch.size()) {
-    size_t next = patch.find("\ndiff --git ", start);
-    next = next == std::string_view::npos ? patch.size() : next + 1;
-    out.push_back(patch.substr(start, next - start));
-    start = next;
-  }
-  return out;
-}
-
 struct Statements {
   db::Stmt files, issues, relevant;
 
@@ -65,9 +53,9 @@ struct Statements {
                     "AND coalesce(i.is_pull_request, 0) = 0 "
                     "AND NOT (l.target_repo = '' AND l.target_number = ?2) "
                     "ORDER BY l.closing DESC, l.target_repo, l.target_number"));
-    SWERL_ASSIGN_OR_RETURN(
-        s.relevant, db->Prepare("SELECT source, path, blob_id FROM relevant_files "
-                                "WHERE repo_id = ? AND number = ? ORDER BY source, rank"));
+    SWERL_ASSIGN_OR_RETURN(s.relevant,
+                           db->Prepare("SELECT source, path, blob_id FROM relevant_files "
+                                       "WHERE repo_id = ? AND number = ? ORDER BY source, rank"));
     return s;
   }
 };
@@ -95,7 +83,7 @@ Status Fill(const SeedQuery& q, Statements* st, db::BlobReader* blobs, Seed* s,
     s->files.push_back(std::move(f));
   }
   st->files.Reset();
-  const std::vector<std::string_view> sections = Sections(patch);
+  const std::vector<std::string_view> sections = git::PatchSections(patch);
   for (size_t i = 0; i < s->files.size() && i < sections.size(); ++i) {
     CountLines(sections[i], &s->files[i]);
   }
@@ -107,7 +95,8 @@ Status Fill(const SeedQuery& q, Statements* st, db::BlobReader* blobs, Seed* s,
       if (f.old_path.ends_with(".py") && !sides[i].first.empty()) {
         auto text = blobs->Read(sides[i].first);
         if (!text) {
-          return Error(Code::kCorrupt, "instance " + s->instance_id + ": " + text.error().message());
+          return Error(Code::kCorrupt,
+                       "instance " + s->instance_id + ": " + text.error().message());
         }
         p.text = std::move(*text);
       }
@@ -212,8 +201,9 @@ Status ForEachSeed(db::Db* db, const SeedQuery& q, const std::function<Status(Se
   if (!q.where.empty()) sql += " WHERE (" + q.where + ")";
   sql += ") p ON p.repo_id = i.repo_id AND p.number = i.number ";
   if (q.kept_only) {
-    sql += "JOIN filter_decisions d ON d.repo_id = i.repo_id AND d.number = i.number "
-           "AND d.kept = 1 ";
+    sql +=
+        "JOIN filter_decisions d ON d.repo_id = i.repo_id AND d.number = i.number "
+        "AND d.kept = 1 ";
   }
   sql += "WHERE i.status = 'assembled' ORDER BY i.repo_id, i.number";
   auto stmt = db->Prepare(sql);

@@ -3,6 +3,9 @@
 #include <cctype>
 #include <cstdlib>
 
+#include "swerl/core/lines.h"
+#include "swerl/git/patch_sections.h"
+
 namespace swerl::git {
 namespace {
 
@@ -30,32 +33,6 @@ std::optional<std::string_view> MatchPython(std::string_view line) {
   return std::nullopt;
 }
 
-// The lines of `text`, each without its LF (a final line without LF counts).
-std::vector<std::string_view> Lines(std::string_view text) {
-  std::vector<std::string_view> lines;
-  size_t start = 0;
-  while (start < text.size()) {
-    size_t end = text.find('\n', start);
-    if (end == std::string_view::npos) end = text.size();
-    lines.push_back(text.substr(start, end - start));
-    start = end + 1;
-  }
-  return lines;
-}
-
-// The sections of a git patch, one per "diff --git" line.
-std::vector<std::string_view> Sections(std::string_view patch) {
-  std::vector<std::string_view> out;
-  size_t start = 0;
-  while (start < patch.size()) {
-    size_t next = patch.find("\ndiff --git ", start);
-    next = next == std::string_view::npos ? patch.size() : next + 1;
-    out.push_back(patch.substr(start, next - start));
-    start = next;
-  }
-  return out;
-}
-
 enum class Side { kPatch, kTest, kDropped };
 
 // SWE-bench's split before commit d200be5 (SPEC §3.7).
@@ -79,10 +56,10 @@ bool IsPython(std::string_view path) { return path.ends_with(".py"); }
 }  // namespace
 
 std::string PythonFuncContext(std::string_view text, long line) {
-  const std::vector<std::string_view> lines = Lines(text);
+  const std::vector<std::string_view> lines = LinesWithEnds(text);
   // 0-based, from the line before the hunk's first preimage line upwards.
   for (long l = std::min<long>(line, static_cast<long>(lines.size())) - 1; l >= 0; --l) {
-    std::string_view s = lines[static_cast<size_t>(l)];
+    std::string_view s = WithoutLf(lines[static_cast<size_t>(l)]);
     if (!s.empty() && s.back() == '\r') s.remove_suffix(1);  // ff_regexp drops CR LF
     const auto match = MatchPython(s);
     if (!match) continue;
@@ -95,11 +72,11 @@ std::string PythonFuncContext(std::string_view text, long line) {
 
 Result<SwebenchPatch> ToSwebenchPatch(std::string_view patch,
                                       const std::vector<PatchPreimage>& preimages) {
-  const std::vector<std::string_view> sections = Sections(patch);
+  const std::vector<std::string_view> sections = PatchSections(patch);
   if (sections.size() != preimages.size()) {
     return Error(Code::kInvalidInput, "the patch has " + std::to_string(sections.size()) +
-                                          " file sections but " +
-                                          std::to_string(preimages.size()) + " files were given");
+                                          " file sections but " + std::to_string(preimages.size()) +
+                                          " files were given");
   }
   SwebenchPatch out;
   for (size_t k = 0; k < sections.size(); ++k) {
@@ -115,7 +92,8 @@ Result<SwebenchPatch> ToSwebenchPatch(std::string_view patch,
     const bool python = IsPython(pre.path);
     std::string rewritten;
     bool in_header = true;
-    for (std::string_view line : Lines(section)) {
+    for (const std::string_view line_lf : LinesWithEnds(section)) {
+      const std::string_view line = WithoutLf(line_lf);
       if (in_header && (line.starts_with("@@ ") || line.starts_with("--- "))) in_header = false;
       if (in_header && line.starts_with("index ")) continue;
       if (python && line.starts_with("@@ -")) {
@@ -149,7 +127,7 @@ Result<SwebenchPatch> ToSwebenchPatch(std::string_view patch,
         rewritten.push_back('\n');
         continue;
       }
-      rewritten.append(line).push_back('\n');
+      rewritten.append(line_lf);
     }
     (side == Side::kTest ? out.test_patch : out.patch) += rewritten;
   }
