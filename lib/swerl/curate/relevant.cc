@@ -12,6 +12,7 @@
 #include "swerl/core/utc_time.h"
 #include "swerl/curate/bm25.h"
 #include "swerl/db/blob_store.h"
+#include "swerl/db/ordered_commit.h"
 #include "swerl/git/git_handles.h"
 #include "swerl/git/instance.h"
 #include "swerl/git/mirror.h"
@@ -532,50 +533,38 @@ Result<RelevantResult> RankRelevant(db::Db* db, const RelevantOptions& o,
     return [worker, &jobs](size_t i) { return (*worker)(jobs[i]); };
   });
 
-  // Outcomes written but not yet reported: reported once committed.
-  std::vector<std::pair<size_t, Outcome>> batch;
-  std::optional<db::Txn> txn;
-  for (size_t i = 0; i < jobs.size(); ++i) {
-    bool more_ready;
-    Outcome out = pipe.Take(i, &more_ready);
-    const Job& job = jobs[i];
-    if (!txn) {
-      SWERL_ASSIGN_OR_RETURN(db::Txn t, db::Txn::Begin(db));
-      txn.emplace(std::move(t));
-    }
-    const uint64_t blobs_before = blobs.added(), raw_before = blobs.raw_bytes(),
-                   stored_before = blobs.stored_bytes();
-    if (Status st = writer.Put(job, out, &blobs); !st) {
-      return std::move(st).error().With("storing " + JobName(job));
-    }
-    result.blobs += blobs.added() - blobs_before;
-    result.raw_bytes += blobs.raw_bytes() - raw_before;
-    result.stored_bytes += blobs.stored_bytes() - stored_before;
-    for (Found& f : out.files) f.data.clear();  // written; keep only the outcome
-    batch.emplace_back(i, std::move(out));
-    constexpr size_t kMaxBatch = 64;
-    if (more_ready && batch.size() < kMaxBatch && i + 1 < jobs.size()) continue;
-    if (Status c = txn->Commit(); !c) return std::move(c).error().With("storing " + JobName(job));
-    txn.reset();
-    for (auto& [k, done] : batch) {
-      const Job& j = jobs[k];
-      ++progress.done;
-      if (done.error.empty()) {
-        ++result.ranked;
-        result.files += done.files.size();
-      } else {
-        ++result.failed;
-        ++progress.failed;
-        result.failures.push_back(JobName(j) + ": " + done.error);
-      }
-      if (observer) {
-        observer->OnInstance(j.repo, j.number, done.error.empty() ? "ranked" : "failed",
-                             done.files.size(), done.error);
-        observer->OnProgress(progress);
-      }
-    }
-    batch.clear();
-  }
+  SWERL_RETURN_IF_ERROR(db::CommitInOrder<Outcome>(
+      db, pipe, jobs.size(),
+      [&](size_t i, Outcome& out) -> Status {
+        const uint64_t blobs_before = blobs.added(), raw_before = blobs.raw_bytes(),
+                       stored_before = blobs.stored_bytes();
+        if (Status st = writer.Put(jobs[i], out, &blobs); !st) {
+          return std::move(st).error().With("storing " + JobName(jobs[i]));
+        }
+        result.blobs += blobs.added() - blobs_before;
+        result.raw_bytes += blobs.raw_bytes() - raw_before;
+        result.stored_bytes += blobs.stored_bytes() - stored_before;
+        for (Found& f : out.files) f.data.clear();  // written; keep only the outcome
+        return OkStatus();
+      },
+      [&](size_t i, Outcome& done) {
+        const Job& j = jobs[i];
+        ++progress.done;
+        if (done.error.empty()) {
+          ++result.ranked;
+          result.files += done.files.size();
+        } else {
+          ++result.failed;
+          ++progress.failed;
+          result.failures.push_back(JobName(j) + ": " + done.error);
+        }
+        if (observer) {
+          observer->OnInstance(j.repo, j.number, done.error.empty() ? "ranked" : "failed",
+                               done.files.size(), done.error);
+          observer->OnProgress(progress);
+        }
+      },
+      [&](size_t i) { return JobName(jobs[i]); }));
   result.elapsed = std::chrono::steady_clock::now() - start;
   return result;
 }

@@ -10,6 +10,7 @@
 #include "swerl/core/ordered_pipeline.h"
 #include "swerl/core/utc_time.h"
 #include "swerl/db/blob_store.h"
+#include "swerl/db/ordered_commit.h"
 #include "swerl/git/git_handles.h"
 #include "swerl/git/mirror.h"
 
@@ -52,7 +53,8 @@ struct Writer {
     SWERL_ASSIGN_OR_RETURN(w.clear_instance,
                            db->Prepare("DELETE FROM instances WHERE repo_id = ? AND number = ?"));
     SWERL_ASSIGN_OR_RETURN(
-        w.clear_commits, db->Prepare("DELETE FROM instance_commits WHERE repo_id = ? AND number = ?"));
+        w.clear_commits,
+        db->Prepare("DELETE FROM instance_commits WHERE repo_id = ? AND number = ?"));
     SWERL_ASSIGN_OR_RETURN(
         w.clear_files, db->Prepare("DELETE FROM instance_files WHERE repo_id = ? AND number = ?"));
     SWERL_ASSIGN_OR_RETURN(
@@ -195,7 +197,6 @@ Status PutInstance(const Job& job, const Prepared& p, Writer* w, db::BlobWriter*
   return OkStatus();
 }
 
-
 // One pull request's outcome, computed by a worker.
 struct Outcome {
   std::string status = "assembled";  // or "unresolved", "failed"
@@ -300,9 +301,9 @@ bool VendoredPath(std::string_view path) {
   for (std::string_view suffix : {".min.js", ".min.css", ".map", ".lock", ".pb.go"}) {
     if (EndsWith(name, suffix)) return true;
   }
-  for (std::string_view lock : {"package-lock.json", "npm-shrinkwrap.json", "yarn.lock",
-                                "pnpm-lock.yaml", "Cargo.lock", "go.sum", "poetry.lock",
-                                "Pipfile.lock", "composer.lock", "Gemfile.lock"}) {
+  for (std::string_view lock :
+       {"package-lock.json", "npm-shrinkwrap.json", "yarn.lock", "pnpm-lock.yaml", "Cargo.lock",
+        "go.sum", "poetry.lock", "Pipfile.lock", "composer.lock", "Gemfile.lock"}) {
     if (name == lock) return true;
   }
   return false;
@@ -375,58 +376,43 @@ Result<AssembleResult> Assemble(db::Db* db, const AssembleStoreOptions& o,
     return [worker, &jobs](size_t i) { return (*worker)(jobs[i]); };
   });
 
-  // Outcomes written but not yet reported: they are reported once committed.
-  std::vector<std::pair<size_t, Outcome>> batch;
-  std::optional<db::Txn> txn;
-  for (size_t i = 0; i < jobs.size(); ++i) {
-    bool more_ready;
-    Outcome out = pipe.Take(i, &more_ready);
-    const Job& job = jobs[i];
-    const std::string name = JobName(job);
-    if (!txn) {
-      SWERL_ASSIGN_OR_RETURN(db::Txn t, db::Txn::Begin(db));
-      txn.emplace(std::move(t));
-    }
-    const uint64_t blobs_before = blobs.added(), raw_before = blobs.raw_bytes(),
-                   stored_before = blobs.stored_bytes();
-    Status st = writer.Clear(job);
-    if (st) {
-      st = out.prepared ? PutInstance(job, *out.prepared, &writer, &blobs)
-                        : writer.PutOutcome(job, out.status, out.error);
-    }
-    if (!st) return std::move(st).error().With("storing " + name);
-    result.blobs += blobs.added() - blobs_before;
-    result.raw_bytes += blobs.raw_bytes() - raw_before;
-    result.stored_bytes += blobs.stored_bytes() - stored_before;
-    out.prepared.reset();  // the contents are written; keep only the outcome
-    batch.emplace_back(i, std::move(out));
-    // Commit when the workers have nothing more ready, so that a slow
-    // pull request never holds finished ones uncommitted, and at least
-    // every kMaxBatch pull requests.
-    constexpr size_t kMaxBatch = 64;
-    if (more_ready && batch.size() < kMaxBatch && i + 1 < jobs.size()) continue;
-    if (Status c = txn->Commit(); !c) return std::move(c).error().With("storing " + name);
-    txn.reset();
-    for (auto& [k, done] : batch) {
-      const Job& j = jobs[k];
-      ++progress.done;
-      if (done.status == "assembled") {
-        ++result.assembled;
-      } else if (done.status == "unresolved") {
-        ++result.unresolved;
-        ++progress.unresolved;
-      } else {
-        ++result.failed;
-        ++progress.failed;
-        result.failures.push_back(JobName(j) + ": " + done.error);
-      }
-      if (observer) {
-        observer->OnInstance(j.repo, j.number, done.status, done.error);
-        observer->OnProgress(progress);
-      }
-    }
-    batch.clear();
-  }
+  SWERL_RETURN_IF_ERROR(db::CommitInOrder<Outcome>(
+      db, pipe, jobs.size(),
+      [&](size_t i, Outcome& out) -> Status {
+        const Job& job = jobs[i];
+        const uint64_t blobs_before = blobs.added(), raw_before = blobs.raw_bytes(),
+                       stored_before = blobs.stored_bytes();
+        Status st = writer.Clear(job);
+        if (st) {
+          st = out.prepared ? PutInstance(job, *out.prepared, &writer, &blobs)
+                            : writer.PutOutcome(job, out.status, out.error);
+        }
+        if (!st) return std::move(st).error().With("storing " + JobName(job));
+        result.blobs += blobs.added() - blobs_before;
+        result.raw_bytes += blobs.raw_bytes() - raw_before;
+        result.stored_bytes += blobs.stored_bytes() - stored_before;
+        out.prepared.reset();  // the contents are written; keep only the outcome
+        return OkStatus();
+      },
+      [&](size_t i, Outcome& done) {
+        const Job& j = jobs[i];
+        ++progress.done;
+        if (done.status == "assembled") {
+          ++result.assembled;
+        } else if (done.status == "unresolved") {
+          ++result.unresolved;
+          ++progress.unresolved;
+        } else {
+          ++result.failed;
+          ++progress.failed;
+          result.failures.push_back(JobName(j) + ": " + done.error);
+        }
+        if (observer) {
+          observer->OnInstance(j.repo, j.number, done.status, done.error);
+          observer->OnProgress(progress);
+        }
+      },
+      [&](size_t i) { return JobName(jobs[i]); }));
   result.elapsed = std::chrono::steady_clock::now() - start;
   return result;
 }
