@@ -79,8 +79,10 @@ TEST_F(LoaderTest, SaveThenLoadGivesTheSameWeightsAlsoSharded) {
             std::string::npos);
   auto half = LoadModel(tmp.Join("bf16"), torch::kCPU, torch::kBFloat16);
   ASSERT_TRUE(half) << half.error().message();
-  const auto& w = *(*model)->named_parameters().find("model.layers.1.mlp.up_proj.weight");
-  const auto& h = *(*half)->named_parameters().find("model.layers.1.mlp.up_proj.weight");
+  // named_parameters() returns a fresh dict: copy the tensors out (a
+  // reference into the temporary would dangle).
+  const torch::Tensor w = *(*model)->named_parameters().find("model.layers.1.mlp.up_proj.weight");
+  const torch::Tensor h = *(*half)->named_parameters().find("model.layers.1.mlp.up_proj.weight");
   EXPECT_EQ(h.scalar_type(), torch::kBFloat16);
   EXPECT_TRUE(torch::equal(h, w.to(torch::kBFloat16)));
 }
