@@ -15,22 +15,22 @@ bool IsWordByte(char c) {
 bool IsUpper(char c) { return c >= 'A' && c <= 'Z'; }
 bool IsLower(char c) { return c >= 'a' && c <= 'z'; }
 
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) {
+// Lower-cases ASCII `s` into *buf; returns the view of *buf.
+std::string_view LowerInto(std::string_view s, std::string* buf) {
+  buf->assign(s);
+  for (char& c : *buf) {
     if (IsUpper(c)) c = static_cast<char>(c - 'A' + 'a');
   }
-  return out;
+  return *buf;
 }
 
-void Keep(std::string token, std::vector<std::string>* out) {
-  if (token.size() < 2 || token.size() > kMaxTokenBytes) return;
+bool Kept(std::string_view token) {
+  if (token.size() < 2 || token.size() > kMaxTokenBytes) return false;
   if (token.size() > kMaxDigits &&
       std::all_of(token.begin(), token.end(), [](char c) { return c >= '0' && c <= '9'; })) {
-    return;
+    return false;
   }
-  if (IsStopWord(token)) return;
-  out->push_back(std::move(token));
+  return !IsStopWord(token);
 }
 
 // Splits one word into its snake_case and camelCase parts.
@@ -80,8 +80,18 @@ bool IsStopWord(std::string_view token) {
   return std::binary_search(std::begin(kStop), std::end(kStop), token);
 }
 
-void Tokenize(std::string_view text, std::vector<std::string>* out) {
+namespace {
+
+// Calls fn(token) for every token of `text` in order (see Tokenize); the
+// view lives until fn returns. Allocates per call, not per token.
+template <typename Fn>
+void ForEachToken(std::string_view text, Fn&& fn) {
   std::vector<std::string_view> parts;
+  std::string lower;
+  auto emit = [&](std::string_view token) {
+    token = LowerInto(token, &lower);
+    if (Kept(token)) fn(token);
+  };
   size_t i = 0;
   while (i < text.size()) {
     if (!IsWordByte(text[i])) {
@@ -95,11 +105,17 @@ void Tokenize(std::string_view text, std::vector<std::string>* out) {
     parts.clear();
     Parts(word, &parts);
     if (parts.empty()) continue;  // only underscores
-    Keep(Lower(word), out);
+    emit(word);
     if (parts.size() > 1 || parts[0].size() != word.size()) {  // e.g. "__init__" -> "init"
-      for (std::string_view p : parts) Keep(Lower(p), out);
+      for (std::string_view p : parts) emit(p);
     }
   }
+}
+
+}  // namespace
+
+void Tokenize(std::string_view text, std::vector<std::string>* out) {
+  ForEachToken(text, [&](std::string_view token) { out->emplace_back(token); });
 }
 
 std::vector<std::string> Tokenize(std::string_view text) {
@@ -109,12 +125,13 @@ std::vector<std::string> Tokenize(std::string_view text) {
 }
 
 uint32_t Vocabulary::Intern(std::string_view term) {
-  auto [it, added] = ids_.try_emplace(std::string(term), static_cast<uint32_t>(ids_.size()));
-  return it->second;
+  auto it = ids_.find(term);
+  if (it != ids_.end()) return it->second;
+  return ids_.emplace(std::string(term), static_cast<uint32_t>(ids_.size())).first->second;
 }
 
 int64_t Vocabulary::Find(std::string_view term) const {
-  auto it = ids_.find(std::string(term));
+  auto it = ids_.find(term);
   return it == ids_.end() ? -1 : static_cast<int64_t>(it->second);
 }
 
@@ -126,12 +143,8 @@ uint32_t Document::Frequency(uint32_t id) const {
 
 Document MakeDocument(std::string_view path, std::string_view content, Vocabulary* vocab) {
   std::unordered_map<uint32_t, uint32_t> freq;
-  std::vector<std::string> tokens;
-  Tokenize(path, &tokens);
-  for (const std::string& t : tokens) freq[vocab->Intern(t)] += kPathWeight;
-  tokens.clear();
-  Tokenize(content, &tokens);
-  for (const std::string& t : tokens) ++freq[vocab->Intern(t)];
+  ForEachToken(path, [&](std::string_view t) { freq[vocab->Intern(t)] += kPathWeight; });
+  ForEachToken(content, [&](std::string_view t) { ++freq[vocab->Intern(t)]; });
   Document doc;
   doc.terms.assign(freq.begin(), freq.end());
   std::sort(doc.terms.begin(), doc.terms.end());

@@ -5,6 +5,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -44,7 +45,11 @@ class Vocabulary {
   size_t size() const { return ids_.size(); }
 
  private:
-  std::unordered_map<std::string, uint32_t> ids_;
+  struct Hash {
+    using is_transparent = void;  // find() by string_view, without a copy
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>()(s); }
+  };
+  std::unordered_map<std::string, uint32_t, Hash, std::equal_to<>> ids_;
 };
 
 // A document's term frequencies, sorted by term id, and its length (the sum
