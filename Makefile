@@ -13,7 +13,7 @@ ifneq ($(shell command -v ccache 2>/dev/null),)
 CMAKE_FLAGS += -DCMAKE_CXX_COMPILER_LAUNCHER=ccache
 endif
 
-.PHONY: all deps configure build test test-all bench demo fuzz format tidy clean
+.PHONY: all deps configure build test test-all sanitize bench demo fuzz format tidy clean
 
 all: build
 
@@ -36,6 +36,21 @@ test: build
 test-all: build
 	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS) $(CTEST_ARGS)
 
+# The `make test` suites built with AddressSanitizer and UBSan (build-asan/):
+# use after free, overflows and undefined behaviour fail the test that
+# triggers them. Leak checks are off: LibTorch keeps global allocations for
+# the life of the process. The trainer is left out unless
+# SANITIZE_TRAINER=ON: its LibTorch files take about an hour to compile
+# under ASan on 2 cores.
+SANITIZE_TRAINER ?= OFF
+sanitize: deps
+	cmake -S . -B build-asan $(CMAKE_FLAGS) -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+	  -DSWERL_SANITIZE=address,undefined -DSWERL_BUILD_BENCH=OFF \
+	  -DSWERL_BUILD_TRAINER=$(SANITIZE_TRAINER)
+	cmake --build build-asan -j $(JOBS)
+	cd build-asan && ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 \
+	  UBSAN_OPTIONS=print_stacktrace=1 ctest --output-on-failure -j $(JOBS) -LE 'slow|gpu' $(CTEST_ARGS)
+
 bench: build
 	bash bench/run.sh $(BUILD_DIR)
 
@@ -57,4 +72,4 @@ tidy: build
 	git ls-files 'lib/*.cc' 'tools/*.cc' | xargs clang-tidy -p $(BUILD_DIR) --quiet
 
 clean:
-	rm -rf $(BUILD_DIR) build-fuzz
+	rm -rf $(BUILD_DIR) build-fuzz build-asan

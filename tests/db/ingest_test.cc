@@ -179,22 +179,27 @@ TEST(Ingest, TrimmedEventsNeverEraseRicherDataAndMergedIsSeenInBothEras) {
 // Duplicates are known at commit, so the counts hold across batches and
 // runs: an event seen in an earlier run, earlier in the same batch, or in an
 // earlier batch of the same run is a duplicate, never a new event.
+// One ingest run of `lines` in batches of `batch` events; its counts.
+IngestCounts IngestRun(db::Db* db, const std::vector<std::string>& lines, size_t batch) {
+  auto ing = Ingester::Create(db, batch);
+  EXPECT_TRUE(ing);
+  for (const std::string& line : lines) {
+    std::string padded = line;
+    padded.append(kRecordPadding, '\0');
+    EXPECT_TRUE(ing->Add(std::string_view(padded.data(), line.size())));
+  }
+  EXPECT_TRUE(ing->FinishInput("run", "2026-01-01T00:00:00Z"));
+  return ing->counts();
+}
+
 TEST(Ingest, CountsEveryEventOnceAcrossBatchesAndRuns) {
   const auto& records = FixtureRecords();
   const size_t n = records.size();
   TempDir dir;
   auto db = OpenStore(dir.Join("c.db"), true);
   ASSERT_TRUE(db);
-  auto run = [&](const std::vector<std::string>& lines, size_t batch) -> IngestCounts {
-    auto ing = Ingester::Create(&*db, batch);
-    EXPECT_TRUE(ing);
-    for (const std::string& line : lines) {
-      std::string padded = line;
-      padded.append(kRecordPadding, '\0');
-      EXPECT_TRUE(ing->Add(std::string_view(padded.data(), line.size())));
-    }
-    EXPECT_TRUE(ing->FinishInput("run", "2026-01-01T00:00:00Z"));
-    return ing->counts();
+  auto run = [&](const std::vector<std::string>& lines, size_t batch) {
+    return IngestRun(&*db, lines, batch);
   };
   const IngestCounts first = run({records.begin(), records.begin() + n / 2}, 5);
   EXPECT_EQ(first.new_events + first.skipped, n / 2);
@@ -214,6 +219,48 @@ TEST(Ingest, CountsEveryEventOnceAcrossBatchesAndRuns) {
                 std::to_string(again.new_events) + "|" + std::to_string(again.duplicates) + "|" +
                 std::to_string(again.skipped) + "\n");
   EXPECT_EQ(Query(&*db, "SELECT count(*) FROM events_seen"), std::to_string(n) + "\n");
+}
+
+// Fixture record `k` (cycling) under event id `id`.
+std::string WithEventId(size_t k, int64_t id) {
+  const auto& records = FixtureRecords();
+  const std::string& r = records[k % records.size()];
+  const size_t end = r.find("\",", 7);  // records start {"id":"<digits>",
+  EXPECT_EQ(r.substr(0, 7), "{\"id\":\"");
+  return "{\"id\":\"" + std::to_string(id) + r.substr(end);
+}
+
+// Batches far larger than the fixture: new ids above all seen go in
+// multi-row inserts, the rest one by one; either way each id counts once.
+TEST(Ingest, CountsLargeBatchesOnceWhateverTheIdOrder) {
+  TempDir dir;
+  auto db = OpenStore(dir.Join("l.db"), true);
+  ASSERT_TRUE(db);
+  auto lines = [](int64_t first_id, size_t count) {
+    std::vector<std::string> out;
+    for (size_t k = 0; k < count; ++k) out.push_back(WithEventId(k, first_id + int64_t(k)));
+    return out;
+  };
+  auto folded = [](const IngestCounts& c) { return c.new_events + c.skipped; };
+  // All new and above every seen id: 1,234 = 2 x 500 in bulk + 234 singly.
+  const IngestCounts first = IngestRun(&*db, lines(1'000'000, 1234), 100'000);
+  EXPECT_EQ(folded(first), 1234u);
+  EXPECT_EQ(first.duplicates, 0u);
+  // Ids 1,000,500.. again (734 seen) and 600 new ones above them.
+  const IngestCounts second = IngestRun(&*db, lines(1'000'500, 1334), 100'000);
+  EXPECT_EQ(second.duplicates, 734u);
+  EXPECT_EQ(folded(second), 600u);
+  // 1,000 new ids below every seen one, then all of the first run again in
+  // batches of 700.
+  const IngestCounts third = IngestRun(&*db, lines(1, 1000), 100'000);
+  EXPECT_EQ(third.duplicates, 0u);
+  EXPECT_EQ(folded(third), 1000u);
+  const IngestCounts fourth = IngestRun(&*db, lines(1'000'000, 1234), 700);
+  EXPECT_EQ(fourth.duplicates, 1234u);
+  EXPECT_EQ(folded(fourth), 0u);
+  EXPECT_EQ(Query(&*db, "SELECT count(*) FROM events_seen"), "2834\n");
+  EXPECT_EQ(Query(&*db, "SELECT sum(n) FROM event_counts"),
+            std::to_string(first.new_events + second.new_events + third.new_events) + "\n");
 }
 
 TEST(Ingest, BadLinesAreReportedAndNotFolded) {

@@ -168,6 +168,10 @@ constexpr size_t kMaxPendingBytes = size_t{256} << 20;
 
 constexpr int32_t kSkippedEvent = -1;
 
+// Ids per multi-row insert into events_seen (ResolveSeen): one statement
+// costs about as much as the rows it inserts.
+constexpr size_t kSeenRows = 500;
+
 // Distinct events of the open batch per (type, era).
 struct EventCount {
   std::string type, era;
@@ -191,6 +195,7 @@ struct Ingester::Impl {
   // kSkippedEvent; marked seen in the database at commit (ResolveSeen).
   std::unordered_map<int64_t, int32_t> batch_ids;
   std::vector<int64_t> sorted_ids;
+  db::Stmt seen_rows, max_seen;  // ResolveSeen's fast path
   std::vector<Value> values;
   std::string labels_a, labels_b;  // JSON of label arrays for this record
   std::string version;
@@ -218,15 +223,31 @@ struct Ingester::Impl {
 
   // Marks the batch's events as seen. Those an earlier batch or run had
   // already folded are recounted as duplicates in *c; folding them again
-  // changed nothing, folding being idempotent. One single-row insert per
-  // event, in ascending id order: the rows append to events_seen's B-tree
-  // (event ids grow with time). This costs less than one statement over a
-  // json_each() array of the ids, or a RETURNING clause.
+  // changed nothing, folding being idempotent. The ids go in ascending
+  // order, so the rows append to events_seen's B-tree (event ids grow with
+  // time). When every id is above the largest one seen before, as when hours
+  // are ingested in order, none can be a duplicate and they go in
+  // kSeenRows to a statement; otherwise one by one, each insert telling
+  // whether the id was new.
   Status ResolveSeen(IngestCounts* c) {
+    if (batch_ids.empty()) return OkStatus();
     sorted_ids.clear();
     for (const auto& [key, slot] : batch_ids) sorted_ids.push_back(key);
     std::sort(sorted_ids.begin(), sorted_ids.end());
-    for (const int64_t key : sorted_ids) {
+    SWERL_ASSIGN_OR_RETURN(bool any, max_seen.Step());
+    const bool all_new = !any || max_seen.IsNull(0) || max_seen.Int(0) < sorted_ids.front();
+    max_seen.Reset();
+    size_t done = 0;
+    if (all_new) {
+      for (; done + kSeenRows <= sorted_ids.size(); done += kSeenRows) {
+        for (size_t k = 0; k < kSeenRows; ++k) {
+          seen_rows.BindInt(static_cast<int>(k) + 1, sorted_ids[done + k]);
+        }
+        SWERL_RETURN_IF_ERROR(seen_rows.Run());
+      }
+    }
+    for (; done < sorted_ids.size(); ++done) {
+      const int64_t key = sorted_ids[done];
       seen.BindInt(1, key);
       SWERL_RETURN_IF_ERROR(seen.Run());
       if (db->changes() != 0) continue;
@@ -524,6 +545,10 @@ Result<Ingester> Ingester::Create(db::Db* db, size_t batch_events) {
     return OkStatus();
   };
   SWERL_RETURN_IF_ERROR(prep(&impl->seen, "INSERT OR IGNORE INTO events_seen(event_id) VALUES (?)"));
+  std::string rows = "INSERT INTO events_seen(event_id) VALUES (?)";
+  for (size_t k = 1; k < kSeenRows; ++k) rows += ",(?)";
+  SWERL_RETURN_IF_ERROR(prep(&impl->seen_rows, rows));
+  SWERL_RETURN_IF_ERROR(prep(&impl->max_seen, "SELECT max(event_id) FROM events_seen"));
   SWERL_RETURN_IF_ERROR(prep(&impl->counts,
                              "INSERT INTO event_counts(type, era, n) VALUES (?, ?, ?) "
                              "ON CONFLICT(type, era) DO UPDATE SET n = n + excluded.n"));
