@@ -168,8 +168,8 @@ constexpr size_t kMaxPendingBytes = size_t{256} << 20;
 
 constexpr int32_t kSkippedEvent = -1;
 
-// Ids per multi-row insert into events_seen (ResolveSeen): one statement
-// costs about as much as the rows it inserts.
+// Ids per multi-row insert into events_seen (ResolveSeen): a statement's
+// fixed cost, about that of inserting one row, is paid once per kSeenRows.
 constexpr size_t kSeenRows = 500;
 
 // Distinct events of the open batch per (type, era).
