@@ -155,24 +155,9 @@ int RunTokenize(const TokenizeOptions& opt, const Context& ctx) {
   tbb::global_control limit(tbb::global_control::max_allowed_parallelism, threads);
   io::BufferedOutput out(1, "standard output");
   Totals totals;
-  Status st = OkStatus();
-  for (const std::string& path : inputs) {
-    auto in = io::OpenInput(path);
-    if (!in) {
-      st = std::move(in).error();
-      break;
-    }
-    st = ConvertStream(in->get(), *tokenizer, opt, threads, &out, &totals);
-    if (!st) {
-      if (st.error().code() != Code::kCancelled && st.error().code() != Code::kInvalidInput) {
-        st = Error(st.error()).With("reading '" + path + "'");
-      }
-      break;
-    }
-  }
-  if (st || st.error().code() != Code::kCancelled) {
-    if (Status flushed = out.Flush(); !flushed && st) st = std::move(flushed);
-  }
+  Status st = io::MapInputs(inputs, &out, [&](io::InputStream* in) {
+    return ConvertStream(in, *tokenizer, opt, threads, &out, &totals);
+  });
   if (!st && cli::ExitCodeFor(st.error()) == cli::kExitOk) return cli::kExitOk;  // closed pipe
   const double secs =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

@@ -96,24 +96,9 @@ int RunReward(const RewardOptions& opt, const Context& ctx) {
   const auto start = std::chrono::steady_clock::now();
   io::BufferedOutput out(1, "standard output");
   Totals totals;
-  Status st = OkStatus();
-  for (const std::string& path : inputs) {
-    auto in = io::OpenInput(path);
-    if (!in) {
-      st = std::move(in).error();
-      break;
-    }
-    st = ScoreStream(in->get(), opt, threads, &out, &totals);
-    if (!st) {
-      if (st.error().code() != Code::kCancelled && st.error().code() != Code::kInvalidInput) {
-        st = Error(st.error()).With("reading '" + path + "'");
-      }
-      break;
-    }
-  }
-  if (st || st.error().code() != Code::kCancelled) {
-    if (Status flushed = out.Flush(); !flushed && st) st = std::move(flushed);
-  }
+  Status st = io::MapInputs(inputs, &out, [&](io::InputStream* in) {
+    return ScoreStream(in, opt, threads, &out, &totals);
+  });
   if (!st && cli::ExitCodeFor(st.error()) == cli::kExitOk) return cli::kExitOk;  // closed pipe
   const double secs =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

@@ -1,5 +1,6 @@
 #include "swerl/core/error.h"
 
+#include <cerrno>
 #include <cstring>
 
 namespace swerl {
@@ -38,6 +39,12 @@ Error ErrnoError(std::string_view what, int errnum) {
   std::string msg(what);
   msg.append(": ").append(std::strerror(errnum));
   return Error(Code::kIo, std::move(msg));
+}
+
+Error OpenError(std::string_view path, int errnum) {
+  Error e = ErrnoError("cannot open '" + std::string(path) + "'", errnum);
+  if (errnum == ENOENT) return Error(Code::kNotFound, e.message());
+  return e;
 }
 
 }  // namespace swerl

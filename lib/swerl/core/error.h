@@ -41,4 +41,8 @@ class Error {
 // Returns an Error of kIo whose message is `what: strerror(errnum)`.
 Error ErrnoError(std::string_view what, int errnum);
 
+// The error for a file that failed to open with errno `errnum`: kNotFound
+// for ENOENT, else kIo; the message is "cannot open 'PATH': strerror".
+Error OpenError(std::string_view path, int errnum);
+
 }  // namespace swerl

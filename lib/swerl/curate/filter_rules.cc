@@ -1,6 +1,7 @@
 #include "swerl/curate/filter_rules.h"
 
 #include <algorithm>
+#include <cerrno>
 #include <cstring>
 #include <fstream>
 #include <optional>
@@ -514,10 +515,7 @@ Result<FilterRules> ParseFilterRules(std::string_view text, std::string_view sou
 
 Result<FilterRules> LoadFilterRules(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    return Error(errno == ENOENT ? Code::kNotFound : Code::kIo,
-                 "cannot open '" + path + "': " + std::strerror(errno));
-  }
+  if (!in) return OpenError(path, errno);
   std::ostringstream text;
   text << in.rdbuf();
   if (in.bad()) return Error(Code::kIo, "cannot read '" + path + "'");

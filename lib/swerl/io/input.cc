@@ -87,12 +87,7 @@ class PrefixedInput final : public InputStream {
 Result<std::unique_ptr<InputStream>> OpenFile(const std::string& path) {
   if (path == "-") return std::unique_ptr<InputStream>(new FdInput(0, "<stdin>", false));
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) {
-    const int err = errno;
-    Error e = ErrnoError("cannot open '" + path + "'", err);
-    if (err == ENOENT) return Error(Code::kNotFound, e.message());
-    return e;
-  }
+  if (fd < 0) return OpenError(path, errno);
 #ifdef POSIX_FADV_SEQUENTIAL
   ::posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
 #endif

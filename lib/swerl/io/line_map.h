@@ -11,12 +11,14 @@
 #include <cstdint>
 #include <functional>
 #include <optional>
+#include <string>
 #include <string_view>
 #include <vector>
 
 #include "swerl/core/result.h"
 #include "swerl/io/input.h"
 #include "swerl/io/line_chunker.h"
+#include "swerl/io/output.h"
 
 namespace swerl::io {
 
@@ -103,5 +105,14 @@ Status MapLines(InputStream* in, const LineMapOptions& opt,
   if (failure) return std::move(*failure);
   return OkStatus();
 }
+
+// The input loop of such a tool: calls each(stream) for every path in order
+// (OpenInput: a file, gzip or not, or "-" for stdin) and stops at the first
+// error. That error gets "reading 'PATH'" unless it is a cancellation (a
+// closed pipe) or bad input (which names its line already). Then flushes
+// *out, unless cancelled; a flush error is returned when nothing failed
+// before it.
+Status MapInputs(const std::vector<std::string>& paths, BufferedOutput* out,
+                 const std::function<Status(InputStream* in)>& each);
 
 }  // namespace swerl::io

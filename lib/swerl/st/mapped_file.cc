@@ -12,12 +12,7 @@ namespace swerl::st {
 
 Result<MappedFile> MappedFile::Open(const std::string& path) {
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) {
-    const int err = errno;
-    Error e = ErrnoError("cannot open '" + path + "'", err);
-    if (err == ENOENT) return Error(Code::kNotFound, e.message());
-    return e;
-  }
+  if (fd < 0) return OpenError(path, errno);
   struct stat st {};
   if (::fstat(fd, &st) != 0) {
     const int err = errno;
