@@ -2,7 +2,9 @@
 // selected). Invariants: no crash; on error nothing is appended; otherwise
 // the spans tile the appended output in order, each record is one line of
 // valid JSON (simdjson parses it back) that starts with the common keys in
-// their fixed order and names its span's type, and the counts add up.
+// their fixed order and names its span's type, and the counts add up. And
+// the default mode (single-pass path first) appends the same bytes as strict
+// mode (the full DOM path) whenever strict mode accepts the line.
 #include <simdjson.h>
 
 #include <cstdint>
@@ -28,6 +30,7 @@ void Check(bool ok) {
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace swerl::gharchive;
   static Normalizer* normalizer = new Normalizer(TypeSet::All());  // reused, as in production
+  static Normalizer* strict = new Normalizer(TypeSet::All(), /*strict=*/true);
   static simdjson::dom::parser* parser = new simdjson::dom::parser();
 
   // The line plus the 64 readable bytes Normalize requires (non-zero, so a
@@ -40,6 +43,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string out = prefix;
   std::vector<RecordSpan> spans;
   auto result = normalizer->Normalize(line, &out, &spans);
+  std::string strict_out = prefix;
+  std::vector<RecordSpan> strict_spans;
+  if (auto strict_result = strict->Normalize(line, &strict_out, &strict_spans); strict_result) {
+    Check(result && out == strict_out && spans.size() == strict_spans.size());
+    Check(result->emitted == strict_result->emitted);
+  }
   if (!result) {
     Check(out == prefix && spans.empty());
     Check(!result.error().message().empty());

@@ -23,6 +23,7 @@ struct EventsOptions {
   std::string gzip = "auto";
   std::string stats_format;
   size_t errors_shown_per_file = 20;
+  bool strict = false;
 };
 
 // Block-buffered, but flushed after every write when stdout is a terminal
@@ -167,6 +168,7 @@ int RunEvents(const EventsOptions& opt, const Context& ctx) {
                         : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   options.max_errors = opt.max_errors;
   options.dedup_window = opt.dedup_window;
+  options.strict = opt.strict;
   if (opt.gzip == "isal") options.gzip = io::GzipBackend::kIsal;
   if (opt.gzip == "zlib") options.gzip = io::GzipBackend::kZlib;
 
@@ -235,6 +237,10 @@ void RegisterEvents(CLI::App& root, Context& ctx) {
   cmd->add_option("--errors-per-file", opt->errors_shown_per_file,
                   "Problem lines reported per file before the rest are only counted (all with -v)")
       ->capture_default_str();
+  cmd->add_flag("--strict", opt->strict,
+                "Parse every line in full, reporting damage anywhere in it (by default lines of "
+                "other types are skipped by their prefix, and values a record does not carry "
+                "are not checked); slower, same records");
   AddCommonFlags(cmd, ctx);
   cmd->callback([opt, &ctx] { ctx.run = [opt, &ctx] { return RunEvents(*opt, ctx); }; });
 }

@@ -154,7 +154,7 @@ Status RunEventStream(const std::vector<std::string>& inputs, const EventStreamO
   std::vector<std::string> names;  // for messages: "-" reads as <stdin>
   for (const auto& input : inputs) names.push_back(input == "-" ? "<stdin>" : input);
   RecentIds seen(options.dedup_window);
-  tbb::enumerable_thread_specific<Normalizer> normalizers(options.types);
+  tbb::enumerable_thread_specific<Normalizer> normalizers(options.types, options.strict);
   tbb::concurrent_queue<Batch*> free_batches;
   std::vector<std::unique_ptr<Batch>> batches;
   for (size_t i = 0; i < tokens; ++i) {

@@ -33,6 +33,8 @@ struct EventStreamOptions {
   // PR/issue events); older ids are forgotten.
   size_t dedup_window = 1'000'000;
   io::GzipBackend gzip = io::GzipBackend::kDefault;
+  // Parse every line in full (Normalizer's strict mode).
+  bool strict = false;
 };
 
 struct EventStreamStats {

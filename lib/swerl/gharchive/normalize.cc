@@ -3,6 +3,7 @@
 #include <simdjson.h>
 
 #include <array>
+#include <optional>
 #include <cstring>
 #include <utility>
 
@@ -11,6 +12,7 @@
 #endif
 
 #include "swerl/core/utf8.h"
+#include "swerl/gharchive/normalize_fast.h"
 #include "swerl/io/line_chunker.h"
 #include "swerl/json/json_writer.h"
 
@@ -109,20 +111,6 @@ void WriteLabels(JsonWriter& w, const Field& labels) {
     if (label["name"].get(name) == SUCCESS) w.ValidString(name);
   }
   w.EndArray();
-}
-
-// "OWNER/NAME" from "https://api.github.com/repos/OWNER/NAME"; empty when the
-// url has another shape.
-std::string_view OwnerNameFromApiUrl(std::string_view url) {
-  constexpr std::string_view kPrefix = "https://api.github.com/repos/";
-  if (url.substr(0, kPrefix.size()) != kPrefix) return {};
-  const std::string_view rest = url.substr(kPrefix.size());
-  const size_t slash = rest.find('/');
-  if (slash == 0 || slash == std::string_view::npos || slash + 1 == rest.size() ||
-      rest.find('/', slash + 1) != std::string_view::npos) {
-    return {};
-  }
-  return rest;
 }
 
 // A PR head/base repository as "owner/name": full_name, else a name holding
@@ -580,8 +568,18 @@ Result<TypeSet> TypeSet::Parse(std::string_view list) {
   return set;
 }
 
+bool FastNormalizer::Supported() {
+  static const bool runs = [] {
+    const simdjson::implementation* haswell = simdjson::get_available_implementations()["haswell"];
+    return haswell != nullptr && haswell->supported_by_runtime_system();
+  }();
+  return runs;
+}
+
 struct Normalizer::Impl {
-  explicit Impl(TypeSet t) : types(t) {}
+  Impl(TypeSet t, bool s) : types(t), strict(s) {
+    if (!strict && FastNormalizer::Supported()) fast.emplace(t);
+  }
 
   // Classifies the parsed event and, when selected, appends its record.
   // Errors: kInvalidInput when the value is not an event; nothing is
@@ -594,6 +592,8 @@ struct Normalizer::Impl {
   }
 
   TypeSet types;
+  bool strict;
+  std::optional<FastNormalizer> fast;  // unset: strict, or a CPU without AVX2
   simdjson::dom::parser parser;
   element root;
   // The caller's output string, swapped in for the duration of a call so one
@@ -678,7 +678,8 @@ Status Normalizer::Impl::Emit(const element& root_element, LineResult* result,
   return OkStatus();
 }
 
-Normalizer::Normalizer(TypeSet types) : impl_(std::make_unique<Impl>(types)) {}
+Normalizer::Normalizer(TypeSet types, bool strict)
+    : impl_(std::make_unique<Impl>(types, strict)) {}
 Normalizer::~Normalizer() = default;
 Normalizer::Normalizer(Normalizer&&) noexcept = default;
 Normalizer& Normalizer::operator=(Normalizer&&) noexcept = default;
@@ -695,13 +696,19 @@ Result<LineResult> Normalizer::Normalize(std::string_view line, std::string* out
   // line of such a type goes unnoticed: it would not be emitted anyway.
   // Selected types are parsed in full below, which finds any such damage,
   // so the scan for a second event start runs only on lines to be skipped.
-  if (const std::string_view name = PeekTypeName(line); !name.empty()) {
+  if (const std::string_view name = m.strict ? std::string_view() : PeekTypeName(line);
+      !name.empty()) {
     const EventType type = EventTypeFromName(name);
     if ((type == EventType::kOther || !m.types.Has(type)) && EndsLikeAnEvent(line) &&
         !ContainsEventStart(line.substr(1))) {
       ++result.skipped_type;
       return result;
     }
+  }
+  if (RecordSpan span; m.fast && m.fast->TryNormalize(line, out, &span)) {
+    spans->push_back(span);
+    result.emitted = 1;
+    return result;
   }
   // Swap the caller's buffer in; swap it back on every path.
   struct SwapBack {

@@ -81,7 +81,13 @@ struct LineResult {
 // moved-from Normalizer may only be destroyed or assigned to.
 class Normalizer {
  public:
-  explicit Normalizer(TypeSet types);
+  // strict: parse every line in full (the DOM path): damage anywhere in a
+  // line is reported, also in lines of unselected types and in values the
+  // record does not carry. Otherwise lines of unselected types are skipped
+  // by their prefix and the rest take the single-pass path of
+  // normalize_fast.h first, which checks only what the record reads; the
+  // records are the same bytes either way.
+  explicit Normalizer(TypeSet types, bool strict = false);
   ~Normalizer();
   Normalizer(const Normalizer&) = delete;
   Normalizer& operator=(const Normalizer&) = delete;

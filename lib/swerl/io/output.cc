@@ -1,5 +1,7 @@
 #include "swerl/io/output.h"
 
+#include <algorithm>
+
 #include "swerl/io/atomic_file.h"
 
 namespace swerl::io {
@@ -10,9 +12,13 @@ BufferedOutput::BufferedOutput(int fd, std::string name, size_t buffer_bytes)
 }
 
 Status BufferedOutput::Write(std::string_view data) {
-  if (buf_.size() + data.size() > limit_) {
+  // Large pieces (a batch of records) go out directly, after what is
+  // buffered: copying them into the buffer first would cost more than the
+  // extra write call.
+  const bool direct = data.size() >= std::min<size_t>(limit_, kDirectBytes);
+  if (direct || buf_.size() + data.size() > limit_) {
     SWERL_RETURN_IF_ERROR(Flush());
-    if (data.size() >= limit_) {
+    if (direct) {
       written_ += data.size();
       return WriteAll(fd_, data, "writing " + name_);
     }

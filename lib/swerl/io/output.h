@@ -13,6 +13,8 @@ namespace swerl::io {
 // Not thread-safe.
 class BufferedOutput {
  public:
+  // Writes of at least this many bytes bypass the buffer.
+  static constexpr size_t kDirectBytes = 64 << 10;
   // fd is borrowed; `name` is used in messages. Flushes at buffer_bytes.
   BufferedOutput(int fd, std::string name, size_t buffer_bytes = 1 << 20);
   // Does not flush: call Flush() and check its Status.
