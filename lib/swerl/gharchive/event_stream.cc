@@ -1,13 +1,16 @@
 #include "swerl/gharchive/event_stream.h"
 
-#include <tbb/concurrent_queue.h>
 #include <tbb/enumerable_thread_specific.h>
 #include <tbb/global_control.h>
 #include <tbb/parallel_pipeline.h>
 
 #include <atomic>
+#include <condition_variable>
+#include <deque>
 #include <memory>
+#include <mutex>
 #include <optional>
+#include <thread>
 
 #include "swerl/gharchive/recent_ids.h"
 #include "swerl/io/line_chunker.h"
@@ -106,6 +109,97 @@ class Reader {
   std::optional<io::LineChunker> chunker_;
 };
 
+// Hands out batches filled by a Reader, in input order, and takes them back
+// once written. With `ahead`, a thread of its own fills them: decompression
+// is the stream's one serial step, so it gets a core to itself and the
+// pipeline's threads parse (TBB's pipeline would run the serial first stage
+// only when a thread happens to be free, stalling it behind parsing).
+// Without, the calling thread fills each batch on demand. Next and Release
+// are thread-safe.
+class BatchSource {
+ public:
+  BatchSource(Reader* reader, size_t count, bool ahead) : reader_(reader) {
+    for (size_t i = 0; i < count; ++i) {
+      batches_.push_back(std::make_unique<Batch>());
+      free_.push_back(batches_.back().get());
+    }
+    if (ahead) thread_ = std::thread([this] { FillAhead(); });
+  }
+  ~BatchSource() {
+    Cancel();
+    if (thread_.joinable()) thread_.join();
+  }
+
+  // The next batch, or nullptr when the inputs are done (or after Cancel).
+  // REQUIRES (without `ahead`): fewer than `count` batches held by callers.
+  Batch* Next() {
+    std::unique_lock lock(mu_);
+    if (!thread_.joinable()) {
+      if (done_ || cancelled_ || free_.empty()) return nullptr;
+      Batch* batch = free_.back();
+      free_.pop_back();
+      lock.unlock();
+      if (reader_->Next(batch)) return batch;
+      Release(batch);
+      lock.lock();
+      done_ = true;
+      return nullptr;
+    }
+    cv_.wait(lock, [&] { return !ready_.empty() || done_ || cancelled_; });
+    if (ready_.empty() || cancelled_) return nullptr;
+    Batch* batch = ready_.front();
+    ready_.pop_front();
+    cv_.notify_all();
+    return batch;
+  }
+
+  void Release(Batch* batch) {
+    std::lock_guard lock(mu_);
+    free_.push_back(batch);
+    cv_.notify_all();
+  }
+
+  // Stops filling; Next returns nullptr from now on.
+  void Cancel() {
+    std::lock_guard lock(mu_);
+    cancelled_ = true;
+    cv_.notify_all();
+  }
+
+ private:
+  void FillAhead() {
+    for (;;) {
+      Batch* batch;
+      {
+        std::unique_lock lock(mu_);
+        cv_.wait(lock, [&] { return !free_.empty() || cancelled_; });
+        if (cancelled_) return;
+        batch = free_.back();
+        free_.pop_back();
+      }
+      const bool more = reader_->Next(batch);
+      std::lock_guard lock(mu_);
+      if (!more) {
+        free_.push_back(batch);
+        done_ = true;
+      } else {
+        ready_.push_back(batch);
+      }
+      cv_.notify_all();
+      if (!more) return;
+    }
+  }
+
+  Reader* reader_;
+  std::vector<std::unique_ptr<Batch>> batches_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::vector<Batch*> free_;
+  std::deque<Batch*> ready_;  // filled, in input order
+  bool done_ = false, cancelled_ = false;
+  std::thread thread_;  // last: started once the rest is set up
+};
+
 void NormalizeBatch(Normalizer& normalizer, Batch* batch) {
   batch->ResetOutputs();
   const io::LineChunk& chunk = batch->chunk;
@@ -144,42 +238,32 @@ Status RunEventStream(const std::vector<std::string>& inputs, const EventStreamO
                       RecordSink* sink, EventStreamReporter* reporter, EventStreamStats* stats) {
   *stats = EventStreamStats{};
   const int threads = std::max(1, options.threads);
-  tbb::global_control limit(tbb::global_control::max_allowed_parallelism, threads);
+  // With 2+ threads, one decompresses ahead (BatchSource) and the others
+  // run the pipeline.
+  const bool ahead = threads > 1;
+  const int pipeline_threads = ahead ? threads - 1 : threads;
+  tbb::global_control limit(tbb::global_control::max_allowed_parallelism, pipeline_threads);
 
-  const size_t tokens = static_cast<size_t>(threads) * 2 + 1;
+  const size_t tokens = static_cast<size_t>(pipeline_threads) * 2 + 1;
+  const size_t batch_count = tokens + (ahead ? 2 : 0);  // 2 decoded ahead of the pipeline
   EventStreamOptions bounded = options;
   bounded.chunk_bytes = std::max<size_t>(
-      1, std::min(options.chunk_bytes, std::max<size_t>((48 << 20) / tokens, 256 << 10)));
+      1, std::min(options.chunk_bytes, std::max<size_t>((48 << 20) / batch_count, 256 << 10)));
   Reader reader(inputs, bounded);
   std::vector<std::string> names;  // for messages: "-" reads as <stdin>
   for (const auto& input : inputs) names.push_back(input == "-" ? "<stdin>" : input);
   RecentIds seen(options.dedup_window);
   tbb::enumerable_thread_specific<Normalizer> normalizers(options.types, options.strict);
-  tbb::concurrent_queue<Batch*> free_batches;
-  std::vector<std::unique_ptr<Batch>> batches;
-  for (size_t i = 0; i < tokens; ++i) {
-    batches.push_back(std::make_unique<Batch>());
-    free_batches.push(batches.back().get());
-  }
 
   std::optional<Error> failure;  // written by the last (serial) stage only
   std::atomic<bool> stop{false};
+  BatchSource source(&reader, batch_count, ahead);  // after all it uses: destroyed first
 
   auto read_stage = [&](tbb::flow_control& fc) -> Batch* {
-    if (stop.load(std::memory_order_relaxed)) {
+    Batch* batch = stop.load(std::memory_order_relaxed) ? nullptr : source.Next();
+    if (batch == nullptr) {
+      source.Cancel();
       fc.stop();
-      return nullptr;
-    }
-    Batch* batch = nullptr;
-    if (!free_batches.try_pop(batch)) {
-      // Not expected (tokens == batches), but never drop input over it.
-      batches.push_back(std::make_unique<Batch>());
-      batch = batches.back().get();
-    }
-    if (!reader.Next(batch)) {
-      free_batches.push(batch);
-      fc.stop();
-      return nullptr;
     }
     return batch;
   };
@@ -251,7 +335,7 @@ Status RunEventStream(const std::vector<std::string>& inputs, const EventStreamO
         stop = true;
       }
     }
-    free_batches.push(batch);
+    source.Release(batch);
   };
 
   tbb::parallel_pipeline(
