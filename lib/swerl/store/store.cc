@@ -10,11 +10,13 @@ int SchemaVersion() { return db::LatestVersion(kSchemaSql); }
 Result<db::Db> OpenStore(const std::string& path, bool create) {
   SWERL_ASSIGN_OR_RETURN(
       db::Db db, db::Db::Open(path, create ? db::Db::Mode::kCreate : db::Db::Mode::kReadWrite));
-  // 16 KiB pages suit rows that carry pull request and issue bodies (fewer
-  // overflow pages and write calls than 4 KiB); the pragma only takes effect
-  // on a new file, before WAL mode is set.
+  // 64 KiB pages (SQLite's largest) suit rows that carry pull request and
+  // issue bodies and file blobs: fewer overflow pages, and a quarter of the
+  // write calls of 16 KiB pages; ingest spends a quarter less time in the
+  // kernel (bench/ingest). The pragma only takes effect on a new file,
+  // before WAL mode is set.
   SWERL_RETURN_IF_ERROR(db.Exec(
-      "PRAGMA page_size=16384; PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
+      "PRAGMA page_size=65536; PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
       "PRAGMA cache_size=-65536;"));
   SWERL_RETURN_IF_ERROR(db::Migrate(&db, kSchemaSql, path));
   return db;
