@@ -1,8 +1,9 @@
 #!/bin/sh
 # check_no_weak_symbols.sh SUFFIX OBJECT... : fails unless exactly one OBJECT
-# ends in SUFFIX and it defines no weak symbol (W, V, u: an inline function,
-# template instance or vague-linkage object the linker may merge with
-# another file's copy) apart from the C++ personality routine's reference.
+# ends in SUFFIX and it defines no weak code symbol (W, or u for a unique
+# global: an inline function or template instance the linker may merge with
+# another file's copy). Vague-linkage data (V: typeinfo, the personality
+# routine's reference) holds no code.
 suffix=$1
 shift
 found=0
@@ -11,7 +12,7 @@ for object in "$@"; do
     *"$suffix")
       found=$((found + 1))
       weak=$(nm -C --defined-only "$object" |
-        awk '$2 ~ /^[WVu]$/ && $3 !~ /^DW\.ref\.__gxx_personality/')
+        awk '$2 ~ /^[Wu]$/')
       if [ -n "$weak" ]; then
         echo "$object defines weak symbols:" >&2
         echo "$weak" >&2

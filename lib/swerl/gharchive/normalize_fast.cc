@@ -9,6 +9,7 @@
 // types build on std::pair); no template instantiated here is shared with
 // baseline code (tests/gharchive/CMakeLists.txt checks the object's weak
 // symbols), so the linker cannot hand Haswell code to other callers.
+// (FastNormalizer::Supported in normalize.cc tests the same condition.)
 #if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && !defined(__AVX2__)
 #pragma GCC push_options
 #pragma GCC target("avx2,bmi,pclmul,lzcnt")
@@ -22,7 +23,7 @@
 #include "swerl/gharchive/normalize_fast.h"
 
 #include <simdjson.h>
-#ifdef SWERL_FAST_TARGET_REGION
+#ifdef __AVX2__
 #include <immintrin.h>
 #endif
 
@@ -103,7 +104,7 @@ int HexDigit(char c) {
 // The index of the first backslash or control byte at or after `i`, or
 // s.size(). Bodies are long and mostly plain: 32 bytes at a time.
 size_t NextSpecial(std::string_view s, size_t i) {
-#ifdef SWERL_FAST_TARGET_REGION
+#ifdef __AVX2__
   const __m256i backslash = _mm256_set1_epi8('\\'), ctl_max = _mm256_set1_epi8(0x1F);
   for (; i + 32 <= s.size(); i += 32) {
     const __m256i v = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(s.data() + i));
