@@ -35,13 +35,9 @@ std::vector<std::string> FixtureLines() {
   std::vector<std::string> lines;
   for (const char* name :
        {"2021-07-21-few-hours.json", "trimmed-era.json", "timeline-era.json", "bad-lines.json"}) {
-    const std::string data = testing::ReadFile(testing::DataPath(std::string("gharchive/") + name));
-    size_t pos = 0;
-    while (pos < data.size()) {
-      size_t nl = data.find('\n', pos);
-      if (nl == std::string::npos) nl = data.size();
-      lines.push_back(data.substr(pos, nl - pos));
-      pos = nl + 1;
+    for (auto& line :
+         testing::SplitLines(testing::ReadFile(testing::DataPath(std::string("gharchive/") + name)))) {
+      lines.push_back(std::move(line));
     }
   }
   return lines;

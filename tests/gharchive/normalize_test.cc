@@ -29,17 +29,7 @@ class Padded {
   std::string buf_;
 };
 
-std::vector<std::string> SplitLines(const std::string& data) {
-  std::vector<std::string> lines;
-  size_t pos = 0;
-  while (pos < data.size()) {
-    size_t nl = data.find('\n', pos);
-    if (nl == std::string::npos) nl = data.size();
-    lines.push_back(data.substr(pos, nl - pos));
-    pos = nl + 1;
-  }
-  return lines;
-}
+using testing::SplitLines;
 
 struct Outcome {
   std::string out;

@@ -44,6 +44,8 @@ RunResult RunSwerl(const std::vector<std::string>& args, const std::string& stdi
 pid_t SpawnSwerl(const std::vector<std::string>& args);
 
 std::string ReadFile(const std::string& path);
+// The lines of `data` without their '\n' (a last line without one counts).
+std::vector<std::string> SplitLines(const std::string& data);
 void WriteFile(const std::string& path, const std::string& data);
 // gzip -c of `data` (via zlib, level 9, one member).
 std::string Gzip(const std::string& data);
