@@ -87,6 +87,31 @@ TEST(EventsCliTest, BadLinesAreReportedByFileAndLineAndMaxErrorsExits2) {
   EXPECT_EQ(RunSwerl({"events", "--max-errors", "2", dir.Join("bad.json")}).exit_code, 0);
 }
 
+// Damage in a value no record reads (a PR's `locked`) and in a line of an
+// unselected type: only --strict parses those in full and reports them; the
+// records are the same bytes either way.
+TEST(EventsCliTest, StrictReportsDamageOutsideWhatRecordsRead) {
+  TempDir dir;
+  std::string text = ReadFile(DataPath(kFixture));
+  const size_t locked = text.find("\"locked\":false");
+  ASSERT_NE(locked, std::string::npos);
+  text.replace(locked, 14, "\"locked\":fals");
+  const size_t push = text.find("\"type\":\"PushEvent\",");
+  ASSERT_NE(push, std::string::npos);
+  text.erase(push + 19, 1);  // the comma after the type
+  WriteFile(dir.Join("damaged.json"), text);
+  const auto fast = RunSwerl({"events", "--stats", "json", dir.Join("damaged.json")});
+  const auto strict =
+      RunSwerl({"events", "--strict", "--stats", "json", dir.Join("damaged.json")});
+  const auto clean = RunSwerl({"events", "-q", DataPath(kFixture)});
+  ASSERT_EQ(fast.exit_code, 0);
+  ASSERT_EQ(strict.exit_code, 0);
+  EXPECT_EQ(fast.out, clean.out);  // the damaged PR event still gives its record
+  EXPECT_NE(fast.err.find("\"malformed\":0"), std::string::npos) << fast.err;
+  EXPECT_NE(strict.err.find("\"malformed\":2"), std::string::npos) << strict.err;
+  EXPECT_EQ(CountLines(strict.out), CountLines(clean.out) - 1);  // the PR's record is lost
+}
+
 TEST(EventsCliTest, TruncatedGzipKeepsEarlierRecordsAndNamesTheFile) {
   TempDir dir;
   const std::string gz = Gzip(ReadFile(DataPath(kFixture)));
