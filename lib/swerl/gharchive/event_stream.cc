@@ -12,6 +12,7 @@
 #include <optional>
 #include <thread>
 
+#include "swerl/core/check.h"
 #include "swerl/gharchive/recent_ids.h"
 #include "swerl/io/line_chunker.h"
 
@@ -135,7 +136,8 @@ class BatchSource {
   Batch* Next() {
     std::unique_lock lock(mu_);
     if (!thread_.joinable()) {
-      if (done_ || cancelled_ || free_.empty()) return nullptr;
+      if (done_ || cancelled_) return nullptr;
+      SWERL_CHECK(!free_.empty());  // never drop input for want of a batch
       Batch* batch = free_.back();
       free_.pop_back();
       lock.unlock();
@@ -149,7 +151,6 @@ class BatchSource {
     if (ready_.empty() || cancelled_) return nullptr;
     Batch* batch = ready_.front();
     ready_.pop_front();
-    cv_.notify_all();
     return batch;
   }
 

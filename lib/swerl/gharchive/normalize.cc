@@ -3,8 +3,8 @@
 #include <simdjson.h>
 
 #include <array>
-#include <optional>
 #include <cstring>
+#include <optional>
 #include <utility>
 
 #ifdef __SSE2__
@@ -684,8 +684,7 @@ Status Normalizer::Impl::Emit(const element& root_element, LineResult* result,
   return OkStatus();
 }
 
-Normalizer::Normalizer(TypeSet types, bool strict)
-    : impl_(std::make_unique<Impl>(types, strict)) {}
+Normalizer::Normalizer(TypeSet types, bool strict) : impl_(std::make_unique<Impl>(types, strict)) {}
 Normalizer::~Normalizer() = default;
 Normalizer::Normalizer(Normalizer&&) noexcept = default;
 Normalizer& Normalizer::operator=(Normalizer&&) noexcept = default;
@@ -700,8 +699,9 @@ Result<LineResult> Normalizer::Normalize(std::string_view line, std::string* out
   // damaged (cut off, or a second event start: concatenated objects), which
   // the full path reports or repairs. Damage inside an otherwise well-shaped
   // line of such a type goes unnoticed: it would not be emitted anyway.
-  // Selected types are parsed in full below, which finds any such damage,
-  // so the scan for a second event start runs only on lines to be skipped.
+  // Selected types go to the single-pass path, then the full parse: either
+  // finds trailing data, so the scan for a second event start runs only on
+  // lines to be skipped. (Strict mode parses every line in full.)
   if (const std::string_view name = m.strict ? std::string_view() : PeekTypeName(line);
       !name.empty()) {
     const EventType type = EventTypeFromName(name);

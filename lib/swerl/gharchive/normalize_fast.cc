@@ -159,23 +159,28 @@ Escapes ClassifyEscapes(std::string_view inner) {
 }
 
 std::string_view TrimRight(std::string_view s) {
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r' ||
-                        s.back() == '\n')) {
+  while (!s.empty() &&
+         (s.back() == ' ' || s.back() == '\t' || s.back() == '\r' || s.back() == '\n')) {
     s.remove_suffix(1);
   }
   return s;
 }
 
-// Readers of one field value into its Scalar. False: decline the line (a
-// duplicate key, a parse error, or a shape the full path must judge).
+// The value's type; a null is checked to be the literal `null` (other
+// values are checked when read, or not at all when no record reads them).
+bool TypeOf(od::value& v, od::json_type* type) {
+  if (v.type().get(*type) != SUCCESS) return false;
+  bool is_null = true;
+  return *type != od::json_type::null || (v.is_null().get(is_null) == SUCCESS && is_null);
+}
+
+// Readers of one field value into its Scalar (each key is read once:
+// WalkObject passes only a key's first occurrence). False: decline the line
+// (a parse error, or a shape the full path must judge). A value of another
+// type is kNull.
 bool ReadString(od::value& v, Scalar* out) {
-  if (out->present()) return false;
   od::json_type type;
-  if (v.type().get(type) != SUCCESS) return false;
-  if (type == od::json_type::null) {
-    bool is_null;
-    if (v.is_null().get(is_null) != SUCCESS || !is_null) return false;
-  }
+  if (!TypeOf(v, &type)) return false;
   if (type != od::json_type::string) {
     out->kind = Scalar::kNull;
     return true;
@@ -223,14 +228,9 @@ bool IsPlainInt(std::string_view s) {
 }
 
 bool ReadInt(od::value& v, Scalar* out) {
-  if (out->present()) return false;
   od::json_type type;
-  if (v.type().get(type) != SUCCESS) return false;
+  if (!TypeOf(v, &type)) return false;
   if (type != od::json_type::number) {
-    if (type == od::json_type::null) {
-      bool is_null;
-      if (v.is_null().get(is_null) != SUCCESS || !is_null) return false;
-    }
     out->kind = Scalar::kNull;
     return true;
   }
@@ -241,14 +241,9 @@ bool ReadInt(od::value& v, Scalar* out) {
 }
 
 bool ReadBool(od::value& v, Scalar* out) {
-  if (out->present()) return false;
   od::json_type type;
-  if (v.type().get(type) != SUCCESS) return false;
+  if (!TypeOf(v, &type)) return false;
   if (type != od::json_type::boolean) {
-    if (type == od::json_type::null) {
-      bool is_null;
-      if (v.is_null().get(is_null) != SUCCESS || !is_null) return false;
-    }
     out->kind = Scalar::kNull;
     return true;
   }
@@ -258,16 +253,11 @@ bool ReadBool(od::value& v, Scalar* out) {
   return true;
 }
 
-// Marks a key's presence (whatever its value); kJson when not null.
+// Marks a key's presence (whatever its value): kJson, or kNull for null.
 bool ReadPresence(od::value& v, Scalar* out) {
-  if (out->present()) return false;
-  bool is_null = false;
   od::json_type type;
-  if (v.type().get(type) != SUCCESS) return false;
-  if (type == od::json_type::null && (v.is_null().get(is_null) != SUCCESS || !is_null)) {
-    return false;
-  }
-  out->Set(is_null ? Scalar::kNull : Scalar::kJson, false, {});
+  if (!TypeOf(v, &type)) return false;
+  out->Set(type == od::json_type::null ? Scalar::kNull : Scalar::kJson, false, {});
   return true;
 }
 
@@ -298,11 +288,10 @@ class KeySet {
     }
     return -1;
   }
-  static constexpr size_t size() { return N; }
 
  private:
   std::array<std::string_view, N> names_;
-  std::array<uint8_t, N> order_{};                // indices by name length
+  std::array<uint8_t, N> order_{};               // indices by name length
   std::array<uint8_t, kMaxLength + 2> first_{};  // order_[first_[n]..first_[n+1]): length n
 };
 
@@ -342,12 +331,17 @@ bool WalkObject(od::value& v, const KeySet<N>& keys, const char* end, Visit&& vi
   return true;
 }
 
-// Whether the value is an object (else the fields under it read as absent).
-bool IsObjectValue(od::value& v, bool* is_object) {
+// Marks `presence`, then walks the value when it is an object (else the
+// fields under it stay absent: the record writes them null, as the full
+// path does). *is_object, when asked for, says which.
+template <size_t N, typename Visit>
+bool ReadObject(od::value& v, Scalar* presence, const KeySet<N>& keys, const char* end,
+                Visit&& visit, bool* is_object = nullptr) {
   od::json_type type;
-  if (v.type().get(type) != SUCCESS) return false;
-  *is_object = type == od::json_type::object;
-  return true;
+  if (!TypeOf(v, &type)) return false;
+  presence->Set(type == od::json_type::null ? Scalar::kNull : Scalar::kJson, false, {});
+  if (is_object) *is_object = type == od::json_type::object;
+  return type != od::json_type::object || WalkObject(v, keys, end, visit);
 }
 
 struct User {
@@ -356,10 +350,7 @@ struct User {
 constexpr auto kUserKeys = Keys("login", "id", "type");
 
 bool ReadUser(od::value& v, const char* end, Scalar* presence, User* user) {
-  bool is_object;
-  if (!ReadPresence(v, presence) || !IsObjectValue(v, &is_object)) return false;
-  if (!is_object) return true;
-  return WalkObject(v, kUserKeys, end, [&](int k, od::value& val) {
+  return ReadObject(v, presence, kUserKeys, end, [&](int k, od::value& val) {
     switch (k) {
       case 0:
         return ReadString(val, &user->login);
@@ -384,20 +375,14 @@ constexpr auto kBranchKeys = Keys("ref", "sha", "repo");
 constexpr auto kBranchRepoKeys = Keys("full_name", "name", "url", "id");
 
 bool ReadBranch(od::value& v, const char* end, Scalar* presence, Branch* b) {
-  bool is_object;
-  if (!ReadPresence(v, presence) || !IsObjectValue(v, &is_object)) return false;
-  if (!is_object) return true;
-  return WalkObject(v, kBranchKeys, end, [&](int k, od::value& val) {
+  return ReadObject(v, presence, kBranchKeys, end, [&](int k, od::value& val) {
     switch (k) {
       case 0:
         return ReadString(val, &b->ref);
       case 1:
         return ReadString(val, &b->sha);
-      default: {
-        bool repo_is_object;
-        if (!ReadPresence(val, &b->repo) || !IsObjectValue(val, &repo_is_object)) return false;
-        if (!repo_is_object) return true;
-        return WalkObject(val, kBranchRepoKeys, end, [&](int rk, od::value& rv) {
+      default:
+        return ReadObject(val, &b->repo, kBranchRepoKeys, end, [&](int rk, od::value& rv) {
           switch (rk) {
             case 0:
               return ReadString(rv, &b->full_name);
@@ -409,13 +394,12 @@ bool ReadBranch(od::value& v, const char* end, Scalar* presence, Branch* b) {
               return ReadInt(rv, &b->id);
           }
         });
-      }
     }
   });
 }
 
-void PutBranch(std::string* out, const Branch& b, std::string_view ref_key, std::string_view sha_key,
-               std::string_view repo_key, std::string_view repo_id_key) {
+void PutBranch(std::string* out, const Branch& b, std::string_view ref_key,
+               std::string_view sha_key, std::string_view repo_key, std::string_view repo_id_key) {
   Put(out, ref_key, b.ref);
   Put(out, sha_key, b.sha);
   // As the full path's WriteRepoName: full_name, else a name holding '/',
@@ -423,9 +407,7 @@ void PutBranch(std::string* out, const Branch& b, std::string_view ref_key, std:
   out->append(repo_key);
   if (b.full_name.is_string()) {
     Put(out, {}, b.full_name);
-  } else if (b.name.is_string() &&
-             b.name.s().find('/') !=
-                 std::string_view::npos) {
+  } else if (b.name.is_string() && b.name.s().find('/') != std::string_view::npos) {
     // (A canonical kJson string holds '/' exactly when its text does.)
     Put(out, {}, b.name);
   } else if (const std::string_view derived =
@@ -440,22 +422,19 @@ void PutBranch(std::string* out, const Branch& b, std::string_view ref_key, std:
 
 // Label names: [] of the string names, in order; null when not an array.
 bool ReadLabels(od::value& v, const char* end, Scalar* presence, std::vector<Scalar>* names) {
-  if (!ReadPresence(v, presence)) return false;
   od::json_type type;
-  if (v.type().get(type) != SUCCESS) return false;
-  if (type != od::json_type::array) {
-    presence->kind = Scalar::kNull;
-    return true;
-  }
+  if (!TypeOf(v, &type)) return false;
+  presence->kind = type == od::json_type::array ? Scalar::kJson : Scalar::kNull;
+  if (type != od::json_type::array) return true;
   static constexpr auto kLabelKeys = Keys("name");
   od::array items;
   if (v.get_array().get(items) != SUCCESS) return false;
   for (auto item_result : items) {
     od::value item;
     if (std::move(item_result).get(item) != SUCCESS) return false;
-    bool is_object;
-    if (!IsObjectValue(item, &is_object)) return false;
-    if (!is_object) continue;
+    od::json_type item_type;
+    if (!TypeOf(item, &item_type)) return false;
+    if (item_type != od::json_type::object) continue;
     Scalar name;
     if (!WalkObject(item, kLabelKeys, end,
                     [&](int, od::value& val) { return ReadString(val, &name); })) {
@@ -485,39 +464,20 @@ struct PullRequest {
   User u;
   Branch base_branch, head_branch;
 };
-constexpr auto kPullRequestKeys = Keys("id",
-                              "number",
-                              "title",
-                              "body",
-                              "state",
-                              "draft",
-                              "merged",
-                              "merged_at",
-                              "merge_commit_sha",
-                              "created_at",
-                              "updated_at",
-                              "closed_at",
-                              "user",
-                              "author_association",
-                              "base",
-                              "head",
-                              "additions",
-                              "deletions",
-                              "changed_files",
-                              "commits",
-                              "labels",
-                              "merged_by");
+constexpr auto kPullRequestKeys = Keys(
+    "id", "number", "title", "body", "state", "draft", "merged", "merged_at", "merge_commit_sha",
+    "created_at", "updated_at", "closed_at", "user", "author_association", "base", "head",
+    "additions", "deletions", "changed_files", "commits", "labels", "merged_by");
 
 struct Issue {
   bool is_object = false;
-  Scalar id, number, title, body, state, user, author_association, labels, created_at,
-      updated_at, closed_at, pull_request;
+  Scalar id, number, title, body, state, user, author_association, labels, created_at, updated_at,
+      closed_at, pull_request;
   User u;
 };
-constexpr auto kIssueKeys = Keys("id",     "number",     "title",      "body",
-                        "state",  "user",       "author_association",
-                        "labels", "created_at", "updated_at", "closed_at",
-                        "pull_request");
+constexpr auto kIssueKeys =
+    Keys("id", "number", "title", "body", "state", "user", "author_association", "labels",
+         "created_at", "updated_at", "closed_at", "pull_request");
 
 // Issue comments and review comments alike.
 struct Comment {
@@ -527,35 +487,25 @@ struct Comment {
       pull_request_review_id;
   User u;
 };
-constexpr auto kCommentKeys = Keys("id",
-                          "body",
-                          "user",
-                          "author_association",
-                          "created_at",
-                          "updated_at",
-                          "path",
-                          "diff_hunk",
-                          "commit_id",
-                          "original_commit_id",
-                          "line",
-                          "original_line",
-                          "side",
-                          "start_line",
-                          "in_reply_to_id",
-                          "pull_request_review_id");
+constexpr auto kCommentKeys =
+    Keys("id", "body", "user", "author_association", "created_at", "updated_at", "path",
+         "diff_hunk", "commit_id", "original_commit_id", "line", "original_line", "side",
+         "start_line", "in_reply_to_id", "pull_request_review_id");
 
 struct Review {
   bool is_object = false;
   Scalar id, state, body, user, author_association, submitted_at, commit_id;
   User u;
 };
-constexpr auto kReviewKeys = Keys("id",   "state",        "body",     "user", "author_association",
-                         "submitted_at", "commit_id");
+constexpr auto kReviewKeys =
+    Keys("id", "state", "body", "user", "author_association", "submitted_at", "commit_id");
 
-constexpr auto kEventKeys = Keys("id", "type", "actor", "repo", "repository", "payload", "created_at");
+constexpr auto kEventKeys =
+    Keys("id", "type", "actor", "repo", "repository", "payload", "created_at");
 constexpr auto kActorKeys = Keys("login", "id");
 constexpr auto kRepoKeys = Keys("name", "id");
-constexpr auto kPayloadKeys = Keys("action", "number", "pull_request", "issue", "comment", "review");
+constexpr auto kPayloadKeys =
+    Keys("action", "number", "pull_request", "issue", "comment", "review");
 
 }  // namespace
 
@@ -587,7 +537,7 @@ struct FastNormalizer::Impl {
 
   // What the walk found.
   EventType type = EventType::kOther;
-  Scalar id, type_name, actor, repo, repository, payload, created_at;
+  Scalar id, type_name, actor, repo, payload, created_at;
   Scalar actor_login, actor_id, repo_name, repo_id;
   Scalar action, payload_number, pr_key, issue_key, comment_key, review_key;
   PullRequest pr;
@@ -598,167 +548,171 @@ struct FastNormalizer::Impl {
 };
 
 bool FastNormalizer::Impl::ReadPullRequest(od::value& v) {
-  if (!ReadPresence(v, &pr_key) || !IsObjectValue(v, &pr.is_object)) return false;
-  if (!pr.is_object) return true;
   PullRequest& p = pr;
-  return WalkObject(v, kPullRequestKeys, end, [&](int k, od::value& val) {
-    switch (k) {
-      case 0:
-        return ReadInt(val, &p.id);
-      case 1:
-        return ReadInt(val, &p.number);
-      case 2:
-        return ReadString(val, &p.title);
-      case 3:
-        return ReadString(val, &p.body);
-      case 4:
-        return ReadString(val, &p.state);
-      case 5:
-        return ReadBool(val, &p.draft);
-      case 6:
-        return ReadBool(val, &p.merged);
-      case 7:
-        return ReadString(val, &p.merged_at);
-      case 8:
-        return ReadString(val, &p.merge_commit_sha);
-      case 9:
-        return ReadString(val, &p.created_at);
-      case 10:
-        return ReadString(val, &p.updated_at);
-      case 11:
-        return ReadString(val, &p.closed_at);
-      case 12:
-        return ReadUser(val, end, &p.user, &p.u);
-      case 13:
-        return ReadString(val, &p.author_association);
-      case 14:
-        return ReadBranch(val, end, &p.base, &p.base_branch);
-      case 15:
-        return ReadBranch(val, end, &p.head, &p.head_branch);
-      case 16:
-        return ReadInt(val, &p.additions);
-      case 17:
-        return ReadInt(val, &p.deletions);
-      case 18:
-        return ReadInt(val, &p.changed_files);
-      case 19:
-        return ReadInt(val, &p.commits);
-      case 20:
-        return ReadLabels(val, end, &p.labels, &labels);
-      default: {
-        User merged_by;
-        if (!ReadUser(val, end, &p.merged_by, &merged_by)) return false;
-        p.merged_by_login = merged_by.login;
-        return true;
-      }
-    }
-  });
+  return ReadObject(
+      v, &pr_key, kPullRequestKeys, end,
+      [&](int k, od::value& val) {
+        switch (k) {
+          case 0:
+            return ReadInt(val, &p.id);
+          case 1:
+            return ReadInt(val, &p.number);
+          case 2:
+            return ReadString(val, &p.title);
+          case 3:
+            return ReadString(val, &p.body);
+          case 4:
+            return ReadString(val, &p.state);
+          case 5:
+            return ReadBool(val, &p.draft);
+          case 6:
+            return ReadBool(val, &p.merged);
+          case 7:
+            return ReadString(val, &p.merged_at);
+          case 8:
+            return ReadString(val, &p.merge_commit_sha);
+          case 9:
+            return ReadString(val, &p.created_at);
+          case 10:
+            return ReadString(val, &p.updated_at);
+          case 11:
+            return ReadString(val, &p.closed_at);
+          case 12:
+            return ReadUser(val, end, &p.user, &p.u);
+          case 13:
+            return ReadString(val, &p.author_association);
+          case 14:
+            return ReadBranch(val, end, &p.base, &p.base_branch);
+          case 15:
+            return ReadBranch(val, end, &p.head, &p.head_branch);
+          case 16:
+            return ReadInt(val, &p.additions);
+          case 17:
+            return ReadInt(val, &p.deletions);
+          case 18:
+            return ReadInt(val, &p.changed_files);
+          case 19:
+            return ReadInt(val, &p.commits);
+          case 20:
+            return ReadLabels(val, end, &p.labels, &labels);
+          default: {
+            User merged_by;
+            if (!ReadUser(val, end, &p.merged_by, &merged_by)) return false;
+            p.merged_by_login = merged_by.login;
+            return true;
+          }
+        }
+      },
+      &pr.is_object);
 }
 
 bool FastNormalizer::Impl::ReadIssue(od::value& v) {
-  if (!ReadPresence(v, &issue_key) || !IsObjectValue(v, &issue.is_object)) return false;
-  if (!issue.is_object) return true;
   Issue& i = issue;
-  return WalkObject(v, kIssueKeys, end, [&](int k, od::value& val) {
-    switch (k) {
-      case 0:
-        return ReadInt(val, &i.id);
-      case 1:
-        return ReadInt(val, &i.number);
-      case 2:
-        return ReadString(val, &i.title);
-      case 3:
-        return ReadString(val, &i.body);
-      case 4:
-        return ReadString(val, &i.state);
-      case 5:
-        return ReadUser(val, end, &i.user, &i.u);
-      case 6:
-        return ReadString(val, &i.author_association);
-      case 7:
-        return ReadLabels(val, end, &i.labels, &labels);
-      case 8:
-        return ReadString(val, &i.created_at);
-      case 9:
-        return ReadString(val, &i.updated_at);
-      case 10:
-        return ReadString(val, &i.closed_at);
-      default:
-        return ReadPresence(val, &i.pull_request);
-    }
-  });
+  return ReadObject(
+      v, &issue_key, kIssueKeys, end,
+      [&](int k, od::value& val) {
+        switch (k) {
+          case 0:
+            return ReadInt(val, &i.id);
+          case 1:
+            return ReadInt(val, &i.number);
+          case 2:
+            return ReadString(val, &i.title);
+          case 3:
+            return ReadString(val, &i.body);
+          case 4:
+            return ReadString(val, &i.state);
+          case 5:
+            return ReadUser(val, end, &i.user, &i.u);
+          case 6:
+            return ReadString(val, &i.author_association);
+          case 7:
+            return ReadLabels(val, end, &i.labels, &labels);
+          case 8:
+            return ReadString(val, &i.created_at);
+          case 9:
+            return ReadString(val, &i.updated_at);
+          case 10:
+            return ReadString(val, &i.closed_at);
+          default:
+            return ReadPresence(val, &i.pull_request);
+        }
+      },
+      &issue.is_object);
 }
 
 bool FastNormalizer::Impl::ReadComment(od::value& v) {
-  if (!ReadPresence(v, &comment_key) || !IsObjectValue(v, &comment.is_object)) return false;
-  if (!comment.is_object) return true;
   Comment& c = comment;
-  return WalkObject(v, kCommentKeys, end, [&](int k, od::value& val) {
-    switch (k) {
-      case 0:
-        return ReadInt(val, &c.id);
-      case 1:
-        return ReadString(val, &c.body);
-      case 2:
-        return ReadUser(val, end, &c.user, &c.u);
-      case 3:
-        return ReadString(val, &c.author_association);
-      case 4:
-        return ReadString(val, &c.created_at);
-      case 5:
-        return ReadString(val, &c.updated_at);
-      case 6:
-        return ReadString(val, &c.path);
-      case 7:
-        return ReadString(val, &c.diff_hunk);
-      case 8:
-        return ReadString(val, &c.commit_id);
-      case 9:
-        return ReadString(val, &c.original_commit_id);
-      case 10:
-        return ReadInt(val, &c.line);
-      case 11:
-        return ReadInt(val, &c.original_line);
-      case 12:
-        return ReadString(val, &c.side);
-      case 13:
-        return ReadInt(val, &c.start_line);
-      case 14:
-        return ReadInt(val, &c.in_reply_to_id);
-      default:
-        return ReadInt(val, &c.pull_request_review_id);
-    }
-  });
+  return ReadObject(
+      v, &comment_key, kCommentKeys, end,
+      [&](int k, od::value& val) {
+        switch (k) {
+          case 0:
+            return ReadInt(val, &c.id);
+          case 1:
+            return ReadString(val, &c.body);
+          case 2:
+            return ReadUser(val, end, &c.user, &c.u);
+          case 3:
+            return ReadString(val, &c.author_association);
+          case 4:
+            return ReadString(val, &c.created_at);
+          case 5:
+            return ReadString(val, &c.updated_at);
+          case 6:
+            return ReadString(val, &c.path);
+          case 7:
+            return ReadString(val, &c.diff_hunk);
+          case 8:
+            return ReadString(val, &c.commit_id);
+          case 9:
+            return ReadString(val, &c.original_commit_id);
+          case 10:
+            return ReadInt(val, &c.line);
+          case 11:
+            return ReadInt(val, &c.original_line);
+          case 12:
+            return ReadString(val, &c.side);
+          case 13:
+            return ReadInt(val, &c.start_line);
+          case 14:
+            return ReadInt(val, &c.in_reply_to_id);
+          default:
+            return ReadInt(val, &c.pull_request_review_id);
+        }
+      },
+      &comment.is_object);
 }
 
 bool FastNormalizer::Impl::ReadReview(od::value& v) {
-  if (!ReadPresence(v, &review_key) || !IsObjectValue(v, &review.is_object)) return false;
-  if (!review.is_object) return true;
   Review& r = review;
-  return WalkObject(v, kReviewKeys, end, [&](int k, od::value& val) {
-    switch (k) {
-      case 0:
-        return ReadInt(val, &r.id);
-      case 1:
-        return ReadString(val, &r.state);
-      case 2:
-        return ReadString(val, &r.body);
-      case 3:
-        return ReadUser(val, end, &r.user, &r.u);
-      case 4:
-        return ReadString(val, &r.author_association);
-      case 5:
-        return ReadString(val, &r.submitted_at);
-      default:
-        return ReadString(val, &r.commit_id);
-    }
-  });
+  return ReadObject(
+      v, &review_key, kReviewKeys, end,
+      [&](int k, od::value& val) {
+        switch (k) {
+          case 0:
+            return ReadInt(val, &r.id);
+          case 1:
+            return ReadString(val, &r.state);
+          case 2:
+            return ReadString(val, &r.body);
+          case 3:
+            return ReadUser(val, end, &r.user, &r.u);
+          case 4:
+            return ReadString(val, &r.author_association);
+          case 5:
+            return ReadString(val, &r.submitted_at);
+          default:
+            return ReadString(val, &r.commit_id);
+        }
+      },
+      &review.is_object);
 }
 
 bool FastNormalizer::Impl::Walk(std::string_view line) {
   end = line.data() + line.size();
   type = EventType::kOther;
-  id = type_name = actor = repo = repository = payload = created_at = Scalar();
+  id = type_name = actor = repo = payload = created_at = Scalar();
   actor_login = actor_id = repo_name = repo_id = Scalar();
   action = payload_number = pr_key = issue_key = comment_key = review_key = Scalar();
   pr = PullRequest();
@@ -784,52 +738,48 @@ bool FastNormalizer::Impl::Walk(std::string_view line) {
         return type != EventType::kOther && type != EventType::kPush && types.Has(type);
       }
       case 2: {
-        bool is_object;
-        if (!ReadPresence(val, &actor) || !IsObjectValue(val, &is_object)) return false;
         od::json_type t;
-        if (val.type().get(t) != SUCCESS || t == od::json_type::string) return false;  // timeline
-        if (!is_object) return true;
-        return WalkObject(val, kActorKeys, end, [&](int ak, od::value& av) {
+        if (!TypeOf(val, &t) || t == od::json_type::string) return false;  // timeline
+        return ReadObject(val, &actor, kActorKeys, end, [&](int ak, od::value& av) {
           return ak == 0 ? ReadString(av, &actor_login) : ReadInt(av, &actor_id);
         });
       }
-      case 3: {
-        bool is_object;
-        if (!ReadPresence(val, &repo) || !IsObjectValue(val, &is_object)) return false;
-        if (!is_object) return true;
-        return WalkObject(val, kRepoKeys, end, [&](int rk, od::value& rv) {
+      case 3:
+        return ReadObject(val, &repo, kRepoKeys, end, [&](int rk, od::value& rv) {
           return rk == 0 ? ReadString(rv, &repo_name) : ReadInt(rv, &repo_id);
         });
-      }
       case 4:
         return false;  // a timeline shape: the full path judges it
       case 5: {
-        // The type must come first (it does in every GH Archive event).
-        bool is_object;
-        if (type == EventType::kOther || !ReadPresence(val, &payload) ||
-            !IsObjectValue(val, &is_object) || !is_object) {
-          return false;
-        }
+        // The type must come first (it does in every GH Archive event), and
+        // the payload must be an object. Only the objects the type writes
+        // are read.
+        if (type == EventType::kOther) return false;
         const EventType t = type;
-        return WalkObject(val, kPayloadKeys, end, [&](int pk, od::value& pv) {
-          switch (pk) {
-            case 0:
-              return ReadString(pv, &action);
-            case 1:
-              return t != EventType::kPullRequest || ReadInt(pv, &payload_number);
-            case 2:
-              return (t == EventType::kIssues || t == EventType::kIssueComment) ||
-                     ReadPullRequest(pv);
-            case 3:
-              return !(t == EventType::kIssues || t == EventType::kIssueComment) || ReadIssue(pv);
-            case 4:
-              return !(t == EventType::kIssueComment ||
-                       t == EventType::kPullRequestReviewComment) ||
-                     ReadComment(pv);
-            default:
-              return t != EventType::kPullRequestReview || ReadReview(pv);
-          }
-        });
+        const bool about_issue = t == EventType::kIssues || t == EventType::kIssueComment;
+        bool is_object = false;
+        return ReadObject(
+                   val, &payload, kPayloadKeys, end,
+                   [&](int pk, od::value& pv) {
+                     switch (pk) {
+                       case 0:
+                         return ReadString(pv, &action);
+                       case 1:
+                         return t != EventType::kPullRequest || ReadInt(pv, &payload_number);
+                       case 2:
+                         return about_issue || ReadPullRequest(pv);
+                       case 3:
+                         return !about_issue || ReadIssue(pv);
+                       case 4:
+                         return !(t == EventType::kIssueComment ||
+                                  t == EventType::kPullRequestReviewComment) ||
+                                ReadComment(pv);
+                       default:
+                         return t != EventType::kPullRequestReview || ReadReview(pv);
+                     }
+                   },
+                   &is_object) &&
+               is_object;
       }
       default:
         return ReadString(val, &created_at);
@@ -857,8 +807,8 @@ void FastNormalizer::Impl::Write(std::string* out) const {
                         ? payload_number
                         : pr.number)
                  : issue.number);
-  const bool trimmed =
-      pr_carrier && pr.is_object && !pr.title.present() && !pr.state.present() && !pr.user.present();
+  const bool trimmed = pr_carrier && pr.is_object && !pr.title.present() && !pr.state.present() &&
+                       !pr.user.present();
   out->append(trimmed ? ",\"era\":\"trimmed\"" : ",\"era\":\"full\"");
 
   if (pr_carrier) {
@@ -880,10 +830,10 @@ void FastNormalizer::Impl::Write(std::string* out) const {
       Put(out, ",\"closed_at\":", pr.closed_at);
       PutUser(out, pr.u);
       Put(out, ",\"author_association\":", pr.author_association);
-      PutBranch(out, pr.base_branch, ",\"base_ref\":", ",\"base_sha\":", ",\"base_repo\":",
-                ",\"base_repo_id\":");
-      PutBranch(out, pr.head_branch, ",\"head_ref\":", ",\"head_sha\":", ",\"head_repo\":",
-                ",\"head_repo_id\":");
+      PutBranch(out, pr.base_branch,
+                ",\"base_ref\":", ",\"base_sha\":", ",\"base_repo\":", ",\"base_repo_id\":");
+      PutBranch(out, pr.head_branch,
+                ",\"head_ref\":", ",\"head_sha\":", ",\"head_repo\":", ",\"head_repo_id\":");
       Put(out, ",\"additions\":", pr.additions);
       Put(out, ",\"deletions\":", pr.deletions);
       Put(out, ",\"changed_files\":", pr.changed_files);

@@ -9,8 +9,9 @@
 // Contract: for a line it accepts, it appends exactly the bytes the full
 // path (Normalizer's DOM path) would append. Every line it cannot vouch for
 // it declines, appending nothing: other types, PushEvent, timeline shapes,
-// duplicate keys, escaped keys, numbers other than plain integers, trailing
-// data, and any parse error (the full path then repairs or reports it).
+// escaped keys, numbers other than plain integers, trailing data, and any
+// parse error (the full path then repairs or reports it). As in the full
+// path, the first occurrence of a repeated key is the one that counts.
 // What it does not check is the JSON of values the record does not read:
 // damage inside such a value (a bad number deep in `_links`) goes unnoticed,
 // as in lines of unselected types (Normalizer's --strict mode checks all).
