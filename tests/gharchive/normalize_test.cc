@@ -461,6 +461,43 @@ TEST(NormalizeFastPathTest, SkipsOnlyWholeLookingLinesOfUnselectedTypes) {
   EXPECT_EQ(run.results[4].skipped_type, 1u);
 }
 
+// Lines of skipped types go unparsed only when whole: an event glued after a
+// push cut at any byte is recovered (the scan for a second event start at
+// every alignment), and a push with an org object cut anywhere in its last
+// bytes is reported, not skipped.
+TEST(NormalizeRepairTest, SkippedTypesAreCheckedAtEveryCut) {
+  const auto lines =
+      SplitLines(testing::ReadFile(testing::DataPath("gharchive/2021-07-21-few-hours.json")));
+  std::string push, push_org, issue;
+  for (const auto& l : lines) {
+    const bool is_push = l.find("\"type\":\"PushEvent\"") != std::string::npos;
+    const bool has_org = l.find(",\"org\":{\"id\":") != std::string::npos;
+    if (push.empty() && is_push && !has_org) push = l;
+    if (push_org.empty() && is_push && has_org) push_org = l;
+    if (issue.empty() && l.find("\"type\":\"IssuesEvent\"") != std::string::npos) issue = l;
+  }
+  ASSERT_FALSE(push.empty());
+  ASSERT_FALSE(push_org.empty());
+  ASSERT_FALSE(issue.empty());
+  std::vector<std::string> glued, cut;
+  for (size_t at = 1; at < push.size(); ++at) glued.push_back(push.substr(0, at) + issue);
+  for (size_t at = push_org.size() - 300; at < push_org.size(); ++at) {
+    cut.push_back(push_org.substr(0, at));
+  }
+  const Outcome g = NormalizeLines(glued, TypeSet::Default());
+  for (size_t k = 0; k < glued.size(); ++k) {
+    EXPECT_EQ(g.results[k].emitted, 1u) << "push cut at " << k + 1 << ": " << g.errors[k];
+  }
+  const Outcome c = NormalizeLines(cut, TypeSet::Default());
+  for (size_t k = 0; k < cut.size(); ++k) {
+    EXPECT_NE(c.errors[k], "") << "push_org cut " << 300 - k << " bytes short was not reported";
+  }
+  // Whole, both are skipped without a word.
+  const Outcome whole = NormalizeLines({push, push_org}, TypeSet::Default());
+  EXPECT_EQ(whole.results[0].skipped_type + whole.results[1].skipped_type, 2u);
+  EXPECT_EQ(whole.errors[0] + whole.errors[1], "");
+}
+
 // Python's json accepts lone surrogate escapes; simdjson rejects them and
 // UTF-8 cannot hold them: they become U+FFFD, proper pairs and escaped
 // backslashes stay as they are.

@@ -7,8 +7,8 @@
 #include <optional>
 #include <utility>
 
-#ifdef __SSE2__
-#include <emmintrin.h>
+#ifdef __x86_64__
+#include <immintrin.h>
 #endif
 
 #include "swerl/core/utf8.h"
@@ -405,8 +405,9 @@ std::string_view PeekTypeName(std::string_view line) {
 
 // Whether `line` ends the way GH Archive event lines since 2015 end: with the
 // top-level created_at (`,"created_at":"2021-07-21T06:00:00Z"}`) or with the
-// org object that follows it (`,"org":{...}}`). A line cut off at a random
-// byte practically never ends so; one that does not is parsed in full.
+// org object that follows it (`,"org":{"id":...}}`, flat: its last '{' is
+// its own). A line cut off at a random byte practically never ends so; one
+// that does not is parsed in full.
 bool EndsLikeAnEvent(std::string_view line) {
   line = TrimSpace(line);
   constexpr std::string_view kCreated = ",\"created_at\":\"";
@@ -416,33 +417,60 @@ bool EndsLikeAnEvent(std::string_view line) {
       line.substr(line.size() - 3) == "Z\"}") {
     return true;
   }
-  constexpr std::string_view kOrg = ",\"org\":{\"id\":";
-  const size_t tail = std::min<size_t>(line.size(), 512);
-  return line.size() >= 3 && line.substr(line.size() - 3) == "\"}}" &&
-         line.substr(line.size() - tail).find(kOrg) != std::string_view::npos;
+  constexpr std::string_view kOrg = ",\"org\":";
+  constexpr size_t kMaxOrgBytes = 512;
+  if (line.size() < kOrg.size() + 4 || line.substr(line.size() - 3) != "\"}}") return false;
+  const size_t tail = std::min(line.size(), kMaxOrgBytes);
+  const auto* brace =
+      static_cast<const char*>(memrchr(line.data() + line.size() - tail, '{', tail));
+  if (brace == nullptr) return false;
+  const auto at = static_cast<size_t>(brace - line.data());
+  return at >= kOrg.size() && line.substr(at - kOrg.size(), kOrg.size()) == kOrg &&
+         line.substr(at + 1, 5) == "\"id\":";
 }
 
-// Whether `text` holds `{"id":"`, the start of a top-level event (inside a
-// JSON string its quotes would be escaped). A vector filter on '{' and the
-// '"' six bytes later (nested objects start `{"id":<number>`) finds
-// candidates 16 positions at a time; string_view::find and memmem are
-// several times slower on JSON, which is full of '{' and '"'.
-bool ContainsEventStart(std::string_view text) {
-  constexpr std::string_view kStart = "{\"id\":\"";
+// Whether text[at..] starts with `{"id":"`. REQUIRES: 7 bytes there (a
+// fixed-size compare the compiler inlines).
+bool EventStartAt(const char* at) { return std::memcmp(at, "{\"id\":\"", 7) == 0; }
+
+#ifdef __x86_64__
+// ContainsEventStart's vector scan over blocks of 32 bytes: candidates have
+// '{', 'i' two bytes later and '"' six bytes later (nested objects start
+// `{"id":<number>`, keys like `{"name":` fail on the 'i'). True: found.
+// False: not in the blocks, which end at *scanned.
+__attribute__((target("avx2"))) bool ScanEventStartAvx2(std::string_view text, size_t* scanned) {
+  const char* p = text.data();
+  const __m256i brace = _mm256_set1_epi8('{'), letter = _mm256_set1_epi8('i'),
+                quote = _mm256_set1_epi8('"');
   size_t i = 0;
-#ifdef __SSE2__
-  const __m128i brace = _mm_set1_epi8('{'), quote = _mm_set1_epi8('"');
-  for (; i + 16 + 6 <= text.size(); i += 16) {
-    const __m128i a = _mm_loadu_si128(reinterpret_cast<const __m128i*>(text.data() + i));
-    const __m128i b = _mm_loadu_si128(reinterpret_cast<const __m128i*>(text.data() + i + 6));
-    for (auto mask = static_cast<uint32_t>(
-             _mm_movemask_epi8(_mm_and_si128(_mm_cmpeq_epi8(a, brace), _mm_cmpeq_epi8(b, quote))));
-         mask; mask &= mask - 1) {
-      if (text.substr(i + __builtin_ctz(mask), kStart.size()) == kStart) return true;
+  for (; i + 32 + 6 <= text.size(); i += 32) {
+    const __m256i hits = _mm256_and_si256(
+        _mm256_cmpeq_epi8(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(p + i)), brace),
+        _mm256_and_si256(
+            _mm256_cmpeq_epi8(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(p + i + 2)),
+                              letter),
+            _mm256_cmpeq_epi8(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(p + i + 6)),
+                              quote)));
+    for (auto mask = static_cast<uint32_t>(_mm256_movemask_epi8(hits)); mask; mask &= mask - 1) {
+      if (EventStartAt(p + i + __builtin_ctz(mask))) return true;
     }
   }
+  *scanned = i;
+  return false;
+}
 #endif
-  return text.substr(i).find(kStart) != std::string_view::npos;
+
+// Whether `text` holds `{"id":"`, the start of a top-level event (inside a
+// JSON string its quotes would be escaped). string_view::find and memmem are
+// several times slower on JSON, which is full of '{' and '"': they scan
+// only the tail, or all of it on CPUs without AVX2.
+bool ContainsEventStart(std::string_view text) {
+  size_t i = 0;
+#ifdef __x86_64__
+  static const bool avx2 = __builtin_cpu_supports("avx2");
+  if (avx2 && ScanEventStartAvx2(text, &i)) return true;
+#endif
+  return text.substr(i).find("{\"id\":\"") != std::string_view::npos;
 }
 
 // Copies `text` to *out with every \uXXXX escape of an unpaired UTF-16
