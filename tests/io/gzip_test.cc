@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "io/test_streams.h"
@@ -20,14 +21,26 @@ using test::RandomData;
 using test::ReadAllPieces;
 using test::TrickleInput;
 
-std::string BackendName(const ::testing::TestParamInfo<GzipBackend>& info) {
-  return info.param == GzipBackend::kIsal ? "Isal" : "Zlib";
+// Each test runs with both backends, on a source read through Read and on
+// one mapped in memory (the decoder inflates it in place).
+using GzipParam = std::tuple<GzipBackend, bool>;
+
+std::string ParamName(const ::testing::TestParamInfo<GzipParam>& info) {
+  return std::string(std::get<0>(info.param) == GzipBackend::kIsal ? "Isal" : "Zlib") +
+         (std::get<1>(info.param) ? "Mapped" : "Read");
 }
 
-class GzipTest : public ::testing::TestWithParam<GzipBackend> {
+class GzipTest : public ::testing::TestWithParam<GzipParam> {
  protected:
+  GzipBackend backend() const { return std::get<0>(GetParam()); }
+  bool mapped() const { return std::get<1>(GetParam()); }
+
   std::unique_ptr<InputStream> Open(std::string compressed) {
-    return GzipInput(StringInput(std::move(compressed), "test.gz"), GetParam());
+    if (mapped()) {
+      return GzipInput(std::make_unique<test::MappedStringInput>(std::move(compressed), "test.gz"),
+                       backend());
+    }
+    return GzipInput(StringInput(std::move(compressed), "test.gz"), backend());
   }
   Result<std::string> Decode(std::string compressed) {
     auto in = Open(std::move(compressed));
@@ -38,13 +51,16 @@ class GzipTest : public ::testing::TestWithParam<GzipBackend> {
   Result<std::string> DecodeAwkward(std::string compressed, size_t piece, size_t buf,
                                     uint64_t seed = 1) {
     auto in =
-        GzipInput(std::make_unique<TrickleInput>(std::move(compressed), piece, seed), GetParam());
+        GzipInput(std::make_unique<TrickleInput>(std::move(compressed), piece, seed), backend());
     return ReadAllPieces(*in, buf, seed + 100);
   }
 };
 
 INSTANTIATE_TEST_SUITE_P(Backends, GzipTest,
-                         ::testing::Values(GzipBackend::kIsal, GzipBackend::kZlib), BackendName);
+                         ::testing::Combine(::testing::Values(GzipBackend::kIsal,
+                                                              GzipBackend::kZlib),
+                                            ::testing::Bool()),
+                         ParamName);
 
 #define EXPECT_CORRUPT(result, substring)                                                       \
   do {                                                                                          \
@@ -208,7 +224,7 @@ TEST_P(GzipTest, TruncatedAtEveryCut) {
     const auto b = std::find(boundaries.begin(), boundaries.end(), cut);
     for (int mode = 0; mode < 2; ++mode) {
       auto in = mode == 0 ? Open(prefix)
-                          : GzipInput(std::make_unique<TrickleInput>(prefix, 3, cut), GetParam());
+                          : GzipInput(std::make_unique<TrickleInput>(prefix, 3, cut), backend());
       std::string out;
       char buf[97];
       Status st = OkStatus();
@@ -451,7 +467,7 @@ assert gzip.decompress(out) == data
 TEST_P(GzipTest, SourceErrorsPropagate) {
   const std::string gz = GzipMember(RandomData(5000, 61, false));
   for (size_t keep : {size_t{0}, size_t{1}, size_t{10}, gz.size() / 2, gz.size()}) {
-    auto in = GzipInput(std::make_unique<test::FailingInput>(gz.substr(0, keep)), GetParam());
+    auto in = GzipInput(std::make_unique<test::FailingInput>(gz.substr(0, keep)), backend());
     auto r = ReadAll(*in);
     ASSERT_FALSE(r.has_value()) << keep;
     EXPECT_EQ(r.error().code(), Code::kIo) << r.error().message();
@@ -472,6 +488,26 @@ TEST_P(GzipTest, DrainCountAndSourceOffset) {
   auto e = DrainCount(*bad);
   ASSERT_FALSE(e.has_value());
   EXPECT_EQ(e.error().code(), Code::kCorrupt);
+}
+
+// A mapped source is inflated in place: never Read (MappedStringInput's
+// Read fails), progress counts compressed bytes, and the Consumed hints only
+// move forward.
+TEST(GzipMappedTest, MappedSourceIsReadInPlace) {
+  const std::string data = RandomData(400000, 72, true);
+  const std::string gz =
+      GzipMember(data.substr(0, 99999)) + GzipMember(data.substr(99999)) + std::string(7, '\0');
+  for (const GzipBackend backend : {GzipBackend::kIsal, GzipBackend::kZlib}) {
+    auto source = std::make_unique<test::MappedStringInput>(gz, "m.gz");
+    const test::MappedStringInput* raw = source.get();
+    auto in = GzipInput(std::move(source), backend);
+    auto got = test::ReadAllPieces(*in, 70000);
+    ASSERT_TRUE(got.has_value()) << got.error().message();
+    EXPECT_TRUE(*got == data);
+    EXPECT_EQ(in->source_offset(), gz.size());
+    EXPECT_FALSE(raw->consumed_went_wrong());
+    EXPECT_GT(raw->source_offset(), gz.size() / 2);
+  }
 }
 
 // The backends produce identical bytes and identical verdicts on random

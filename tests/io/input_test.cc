@@ -66,6 +66,37 @@ TEST(OpenFileTest, ReadsWholeFileAndTracksOffset) {
   EXPECT_EQ((*r)->source_offset(), data.size());
 }
 
+// kNever reads, kAlways maps, kAuto maps files of 1 MiB and more: the
+// same bytes and offsets either way.
+TEST(OpenFileTest, MapModesReadTheSameBytes) {
+  testing::TempDir dir;
+  for (const size_t size : {size_t{1}, size_t{300001}, size_t{(1 << 20) + 17}}) {
+    const std::string data = RandomData(size, size, false);
+    const std::string path = dir.Join("f" + std::to_string(size));
+    testing::WriteFile(path, data);
+    for (const MapMode mode : {MapMode::kNever, MapMode::kAlways, MapMode::kAuto}) {
+      auto r = OpenFile(path, mode);
+      ASSERT_TRUE(r.has_value()) << r.error().message();
+      const bool want_mapped =
+          mode == MapMode::kAlways || (mode == MapMode::kAuto && size >= (1 << 20));
+      EXPECT_EQ((*r)->Mapped().size(), want_mapped ? size : 0) << size;
+      auto got = test::ReadAllPieces(**r, 100000);
+      ASSERT_TRUE(got.has_value());
+      EXPECT_TRUE(*got == data) << size;
+      EXPECT_EQ((*r)->source_offset(), size);
+    }
+  }
+  // An empty file cannot be mapped: it is read (as nothing).
+  const std::string empty = dir.Join("empty");
+  testing::WriteFile(empty, "");
+  auto r = OpenFile(empty, MapMode::kAlways);
+  ASSERT_TRUE(r.has_value());
+  EXPECT_TRUE((*r)->Mapped().empty());
+  auto got = ReadAll(**r);
+  ASSERT_TRUE(got.has_value());
+  EXPECT_TRUE(got->empty());
+}
+
 TEST(StringInputTest, ReadsInPiecesAndNames) {
   const std::string data = RandomData(10000, 4, true);
   auto in = StringInput(data, "mem");
@@ -123,6 +154,31 @@ TEST_P(OpenInputTest, DetectsGzip) {
   ASSERT_TRUE(got.has_value()) << got.error().message();
   EXPECT_TRUE(*got == data);
   EXPECT_EQ((*in)->source_offset(), gz.size());
+}
+
+// A mapped gzip file is inflated in place, with the same verdicts: whole
+// members decode, a cut-off file is truncation.
+TEST_P(OpenInputTest, MappedGzipFile) {
+  testing::TempDir dir;
+  const std::string data = RandomData(700000, 6, true);
+  const std::string gz = GzipMember(data.substr(0, 5)) + GzipMember(data.substr(5));
+  const std::string path = dir.Join("m.json.gz"), cut = dir.Join("cut.json.gz");
+  testing::WriteFile(path, gz);
+  testing::WriteFile(cut, gz.substr(0, gz.size() - 9));
+  auto in = OpenInput(path, GetParam(), MapMode::kAlways);
+  ASSERT_TRUE(in.has_value()) << in.error().message();
+  auto got = test::ReadAllPieces(**in, 70000);
+  ASSERT_TRUE(got.has_value()) << got.error().message();
+  EXPECT_TRUE(*got == data);
+  EXPECT_EQ((*in)->source_offset(), gz.size());
+
+  auto bad = OpenInput(cut, GetParam(), MapMode::kAlways);
+  ASSERT_TRUE(bad.has_value());
+  auto r = ReadAll(**bad);
+  ASSERT_FALSE(r.has_value());
+  EXPECT_EQ(r.error().code(), Code::kCorrupt);
+  EXPECT_NE(r.error().message().find("truncated"), std::string::npos) << r.error().message();
+  EXPECT_NE(r.error().message().find(cut), std::string::npos) << r.error().message();
 }
 
 TEST_P(OpenInputTest, GzipDetectionDoesNotDependOnTheName) {

@@ -35,6 +35,35 @@ class TrickleInput final : public InputStream {
   std::mt19937_64 rng_;
 };
 
+// Serves `data` the way a mapped file does: all of it through Mapped(),
+// nothing through Read (which fails, so a reader that should work in place
+// and copies instead is caught; empty data, like an empty file, is not
+// mapped and reads as EOF). Records what Consumed reports.
+class MappedStringInput final : public InputStream {
+ public:
+  explicit MappedStringInput(std::string data, std::string name = "mapped")
+      : data_(std::move(data)), name_(std::move(name)) {}
+  Result<size_t> Read(char*, size_t) override {
+    if (data_.empty()) return size_t{0};
+    return Error(Code::kIo, "Read called on a mapped source");
+  }
+  const std::string& name() const override { return name_; }
+  uint64_t source_offset() const override { return consumed_; }
+  std::string_view Mapped() const override { return data_; }
+  void Consumed(uint64_t n) override {
+    if (n < consumed_ || n > data_.size()) consumed_went_wrong_ = true;
+    consumed_ = n;
+  }
+  // Whether Consumed ever went backwards or past the end.
+  bool consumed_went_wrong() const { return consumed_went_wrong_; }
+
+ private:
+  std::string data_;
+  std::string name_;
+  uint64_t consumed_ = 0;
+  bool consumed_went_wrong_ = false;
+};
+
 // Serves `data`, then fails every later Read with kIo.
 class FailingInput final : public InputStream {
  public:

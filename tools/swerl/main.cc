@@ -58,11 +58,29 @@ std::optional<std::vector<std::string>> InputsOrStdin(const std::vector<std::str
   return std::vector<std::string>{"-"};
 }
 
+namespace {
+
+// Input files of 1 MiB and more are memory-mapped (io::MapMode::kAuto). A
+// mapped file that shrinks under the reader, or whose storage fails, raises
+// SIGBUS where read() would have failed: say so, then die of the signal
+// (the handler resets itself, so the faulting access raises it again).
+void ReportSigbus(int) {
+  static constexpr char kMessage[] =
+      "swerl: fatal: SIGBUS reading a memory-mapped input file (was it truncated, or did its "
+      "storage fail, while swerl was reading it?)\n";
+  [[maybe_unused]] const ssize_t n = ::write(2, kMessage, sizeof kMessage - 1);
+}
+
+}  // namespace
 }  // namespace swerl::tools
 
 int main(int argc, char** argv) {
   using namespace swerl;
   std::signal(SIGPIPE, SIG_IGN);
+  struct sigaction bus {};
+  bus.sa_handler = tools::ReportSigbus;
+  bus.sa_flags = SA_RESETHAND;
+  ::sigaction(SIGBUS, &bus, nullptr);
   CLI::App app{"swerl - GH Archive and git clones to SWE-RL training data"};
   app.set_version_flag("--version", "swerl " SWERL_VERSION);
   app.footer(cli::kExitCodesHelp);

@@ -16,10 +16,20 @@ namespace {
 constexpr size_t kInBufBytes = 1 << 18;
 
 // The member loop shared by both backends. A backend inflates one member at
-// a time from in_[in_pos_, in_end_) and reports how far it got.
+// a time from in_[in_pos_, in_end_) and reports how far it got. in_ is a
+// buffer refilled from the source, or the source's mapped bytes in place.
 class GzipDecoder : public InputStream {
  public:
-  explicit GzipDecoder(std::unique_ptr<InputStream> src) : src_(std::move(src)), in_(kInBufBytes) {}
+  explicit GzipDecoder(std::unique_ptr<InputStream> src) : src_(std::move(src)) {
+    if (const std::string_view mapped = src_->Mapped(); !mapped.empty()) {
+      in_ = reinterpret_cast<const unsigned char*>(mapped.data());
+      in_end_ = mapped.size();
+      src_eof_ = mapped_ = true;
+    } else {
+      buf_.resize(kInBufBytes);
+      in_ = buf_.data();
+    }
+  }
 
   // After an error every later Read returns the same error. Bytes decoded
   // before damage is found are returned first, so callers keep everything
@@ -31,7 +41,9 @@ class GzipDecoder : public InputStream {
     return got;
   }
   const std::string& name() const override { return src_->name(); }
-  uint64_t source_offset() const override { return src_->source_offset(); }
+  uint64_t source_offset() const override {
+    return mapped_ ? CompressedOffset() : src_->source_offset();
+  }
 
  private:
   Result<size_t> ReadImpl(char* buf, size_t n) {
@@ -48,9 +60,11 @@ class GzipDecoder : public InputStream {
       size_t produced = 0;
       bool member_end = false;
       const size_t pos_before = in_pos_;
-      if (Status st = Inflate(buf, n, &produced, &member_end); !st) {
-        if (produced == 0) return std::move(st).error();
-        failed_.emplace(std::move(st).error());  // returned by the next Read
+      const Status st = Inflate(buf, n, &produced, &member_end);
+      if (mapped_) src_->Consumed(in_pos_);
+      if (!st) {
+        if (produced == 0) return st.error();
+        failed_.emplace(st.error());  // returned by the next Read
         return produced;
       }
       if (member_end) {
@@ -80,21 +94,26 @@ class GzipDecoder : public InputStream {
   }
   uint64_t CompressedOffset() const { return consumed_before_buf_ + in_pos_; }
 
+  // Input for one Inflate call: what is buffered, up to what the backends'
+  // 32-bit counters take.
+  size_t InAvail() const { return std::min<size_t>(in_end_ - in_pos_, 1u << 30); }
+
   std::unique_ptr<InputStream> src_;
-  std::vector<unsigned char> in_;
+  const unsigned char* in_ = nullptr;
   size_t in_pos_ = 0;
   size_t in_end_ = 0;
   bool src_eof_ = false;
 
  private:
   Status Refill() {
-    if (in_pos_ < in_end_) std::memmove(in_.data(), in_.data() + in_pos_, in_end_ - in_pos_);
+    if (mapped_) return OkStatus();  // all of it is in_ already
+    if (in_pos_ < in_end_) std::memmove(buf_.data(), buf_.data() + in_pos_, in_end_ - in_pos_);
     consumed_before_buf_ += in_pos_;
     in_end_ -= in_pos_;
     in_pos_ = 0;
-    while (in_end_ < in_.size() && !src_eof_) {
-      SWERL_ASSIGN_OR_RETURN(size_t got, src_->Read(reinterpret_cast<char*>(in_.data()) + in_end_,
-                                                    in_.size() - in_end_));
+    while (in_end_ < buf_.size() && !src_eof_) {
+      SWERL_ASSIGN_OR_RETURN(size_t got, src_->Read(reinterpret_cast<char*>(buf_.data()) + in_end_,
+                                                    buf_.size() - in_end_));
       if (got == 0) src_eof_ = true;
       in_end_ += got;
       if (got) break;
@@ -150,6 +169,8 @@ class GzipDecoder : public InputStream {
     }
   }
 
+  std::vector<unsigned char> buf_;  // in_ unless mapped_
+  bool mapped_ = false;
   std::optional<Error> failed_;
   uint64_t consumed_before_buf_ = 0;
   uint64_t members_ = 0;
@@ -175,13 +196,14 @@ class ZlibDecoder final : public GzipDecoder {
     return OkStatus();
   }
   Status Inflate(char* buf, size_t n, size_t* produced, bool* member_end) override {
-    zs_.next_in = in_.data() + in_pos_;
-    zs_.avail_in = static_cast<uInt>(in_end_ - in_pos_);
+    zs_.next_in = const_cast<Bytef*>(in_ + in_pos_);
+    const size_t avail_before = InAvail();
+    zs_.avail_in = static_cast<uInt>(avail_before);
     zs_.next_out = reinterpret_cast<Bytef*>(buf);
     zs_.avail_out = static_cast<uInt>(std::min<size_t>(n, 1u << 30));
     const uInt out_before = zs_.avail_out;
     const int rc = inflate(&zs_, Z_NO_FLUSH);
-    in_pos_ = in_end_ - zs_.avail_in;
+    in_pos_ += avail_before - zs_.avail_in;
     *produced = out_before - zs_.avail_out;
     if (rc == Z_STREAM_END) {
       *member_end = true;
@@ -227,8 +249,9 @@ class IsalDecoder final : public GzipDecoder {
     return OkStatus();
   }
   Status Inflate(char* buf, size_t n, size_t* produced, bool* member_end) override {
-    st_.next_in = in_.data() + in_pos_;
-    st_.avail_in = static_cast<uint32_t>(in_end_ - in_pos_);
+    st_.next_in = const_cast<uint8_t*>(in_ + in_pos_);
+    const size_t avail_before = InAvail();
+    st_.avail_in = static_cast<uint32_t>(avail_before);
     *produced = 0;
     if (!st_.wrapper_flag) {
       // isal_inflate() would parse the header itself, but with a fresh
@@ -237,15 +260,16 @@ class IsalDecoder final : public GzipDecoder {
       // valid FHCRC members fail and later fields can be misparsed. Parse it
       // with hdr_, which lives as long as the member; this sets wrapper_flag.
       const int rc = isal_read_gzip_header(&st_, &hdr_);
-      in_pos_ = in_end_ - st_.avail_in;
+      in_pos_ += avail_before - st_.avail_in;
       if (rc < 0) return Fail(std::string("damaged gzip data (igzip: ") + IsalErrorText(rc) + ")");
       if (!st_.wrapper_flag) return OkStatus();  // ISAL_END_INPUT: needs more input
     }
     st_.next_out = reinterpret_cast<uint8_t*>(buf);
     st_.avail_out = static_cast<uint32_t>(std::min<size_t>(n, 1u << 30));
     const uint32_t out_before = st_.avail_out;
+    const size_t avail_inflate = st_.avail_in;
     const int rc = isal_inflate(&st_);
-    in_pos_ = in_end_ - st_.avail_in;
+    in_pos_ += avail_inflate - st_.avail_in;
     *produced = out_before - st_.avail_out;
     if (rc < 0) return Fail(std::string("damaged gzip data (igzip: ") + IsalErrorText(rc) + ")");
     if (st_.block_state == ISAL_BLOCK_FINISH) *member_end = true;

@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "swerl/core/result.h"
 
@@ -26,10 +27,30 @@ class InputStream {
   // Bytes consumed from the underlying source so far (compressed bytes for
   // decoders), for progress reporting.
   virtual uint64_t source_offset() const = 0;
+
+  // For a stream whose bytes all lie in memory (a mapped file), those bytes,
+  // so that a reader can work in place instead of copying them through
+  // Read; empty for other streams. A reader that takes them does not call
+  // Read, and reports its progress with Consumed. The bytes stay valid as
+  // long as the stream.
+  virtual std::string_view Mapped() const { return {}; }
+  // With Mapped(): the reader is done with the first `n` bytes (a hint that
+  // lets a mapped file drop its pages behind the reader, keeping RSS
+  // bounded). Non-decreasing.
+  virtual void Consumed(uint64_t n) {}
 };
 
-// Opens `path` for reading; "-" means standard input. Errors: kNotFound, kIo.
-Result<std::unique_ptr<InputStream>> OpenFile(const std::string& path);
+// Whether OpenFile maps a file into memory instead of reading it. Mapping
+// saves the kernel's copy (gzip input is read in place), but a file that
+// shrinks while mapped kills the process with SIGBUS (the CLI reports it):
+// kAuto maps regular files of 1 MiB and more, which swerl's own downloads
+// never change once in place.
+enum class MapMode { kAuto, kNever, kAlways };
+
+// Opens `path` for reading; "-" means standard input (never mapped).
+// Errors: kNotFound, kIo.
+Result<std::unique_ptr<InputStream>> OpenFile(const std::string& path,
+                                              MapMode map = MapMode::kAuto);
 
 // Reads from an in-memory copy of `data`.
 std::unique_ptr<InputStream> StringInput(std::string data, std::string name = "<string>");
@@ -40,7 +61,8 @@ enum class GzipBackend { kDefault, kIsal, kZlib };
 // 1f 8b, decompresses it (all members) with `backend`. Plain input passes
 // through unchanged.
 Result<std::unique_ptr<InputStream>> OpenInput(const std::string& path,
-                                               GzipBackend backend = GzipBackend::kDefault);
+                                               GzipBackend backend = GzipBackend::kDefault,
+                                               MapMode map = MapMode::kAuto);
 
 // Reads `in` to the end. Errors as InputStream::Read.
 Result<std::string> ReadAll(InputStream& in);
