@@ -30,7 +30,7 @@ LINES=$(igzip -dc "$DATA" | wc -l)
 # Each round runs every command once (stdout to /dev/null), round-robin, so
 # that drift in the machine's speed hits all commands alike; the best wall
 # time of each over REPEAT rounds counts, with the peak RSS of that run.
-declare -A WALL RSS CMDS
+declare -A WALL RSS CMDS ROUNDS  # ROUNDS[name]: every round's wall time
 NAMES=(python zcat igzip swerl_j1 swerl_j2)
 CMDS[python]="$PYTHON $ROOT/bench/events/baseline.py $DATA"
 CMDS[zcat]="zcat $DATA"
@@ -42,6 +42,7 @@ for ((round = 0; round < REPEAT; round++)); do
     # shellcheck disable=SC2086
     /usr/bin/time -f '%e %M' -o "$OUT_DIR/time.txt" ${CMDS[$name]} > /dev/null 2> "$OUT_DIR/$name.stderr"
     read -r wall rss < "$OUT_DIR/time.txt"
+    ROUNDS[$name]="${ROUNDS[$name]:-} $wall"
     if [[ -z ${WALL[$name]:-} ]] || awk "BEGIN{exit !($wall < ${WALL[$name]})}"; then
       WALL[$name]=$wall
       RSS[$name]=$rss
@@ -59,7 +60,9 @@ CPU=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')
   printf '"records_swerl":%s,"records_python":%s,"runs":{' "$SW_RECORDS" "$PY_RECORDS"
   sep=""
   for n in zcat igzip swerl_j1 swerl_j2 python; do
-    printf '%s"%s":{"seconds":%s,"peak_rss_kb":%s}' "$sep" "$n" "${WALL[$n]}" "${RSS[$n]}"
+    rounds=$(echo ${ROUNDS[$n]} | tr ' ' ',')
+    printf '%s"%s":{"seconds":%s,"peak_rss_kb":%s,"rounds":[%s]}' "$sep" "$n" "${WALL[$n]}" \
+      "${RSS[$n]}" "$rounds"
     sep=","
   done
   printf '}}\n'
@@ -76,5 +79,17 @@ for n in python zcat igzip swerl_j1 swerl_j2; do
 done
 awk -v a="${WALL[swerl_j1]}" -v b="${WALL[swerl_j2]}" -v g="${WALL[igzip]}" \
   'BEGIN{printf "swerl time vs igzip -d alone: %.2fx (-j1), %.2fx (-j2)\n", a/g, b/g}'
+# The same ratios per round (each command's neighbours in time as its
+# baseline), median over the rounds: steadier than best-of when the VM's
+# speed drifts between rounds.
+median_ratio() {  # median over rounds of ROUNDS[$1] / ROUNDS[$2]
+  paste <(tr ' ' '\n' <<< "${ROUNDS[$1]}" | sed '/^$/d') \
+        <(tr ' ' '\n' <<< "${ROUNDS[$2]}" | sed '/^$/d') |
+    awk '{print $1 / $2}' | sort -g |
+    awk '{v[NR] = $1} END {printf "%.2f", NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}'
+}
+echo "median over $REPEAT rounds: -j1 $(median_ratio python swerl_j1)x Python," \
+  "$(median_ratio swerl_j1 igzip)x igzip's time; -j2 $(median_ratio python swerl_j2)x Python," \
+  "$(median_ratio swerl_j2 igzip)x igzip's time; Python at 1/$(median_ratio python igzip) of igzip's speed"
 echo "records: swerl $SW_RECORDS, python $PY_RECORDS"
 echo "json: $OUT_DIR/events.json"
