@@ -35,8 +35,8 @@ std::vector<std::string> FixtureLines() {
   std::vector<std::string> lines;
   for (const char* name :
        {"2021-07-21-few-hours.json", "trimmed-era.json", "timeline-era.json", "bad-lines.json"}) {
-    for (auto& line :
-         testing::SplitLines(testing::ReadFile(testing::DataPath(std::string("gharchive/") + name)))) {
+    for (auto& line : testing::SplitLines(
+             testing::ReadFile(testing::DataPath(std::string("gharchive/") + name)))) {
       lines.push_back(std::move(line));
     }
   }
@@ -132,9 +132,10 @@ TEST_F(FastPathTest, TakesNearlyAllRealEventsOfTheFiveTypes) {
   for (const auto& line : all) {
     if (data.find(line) == std::string::npos || line.empty()) continue;
     real.push_back(line);
-    for (std::string_view t : {"\"type\":\"PullRequestEvent\"", "\"type\":\"IssuesEvent\"",
-                               "\"type\":\"IssueCommentEvent\"", "\"type\":\"PullRequestReviewEvent\"",
-                               "\"type\":\"PullRequestReviewCommentEvent\""}) {
+    for (std::string_view t :
+         {"\"type\":\"PullRequestEvent\"", "\"type\":\"IssuesEvent\"",
+          "\"type\":\"IssueCommentEvent\"", "\"type\":\"PullRequestReviewEvent\"",
+          "\"type\":\"PullRequestReviewCommentEvent\""}) {
       if (line.find(t) != std::string::npos) {
         ++selected;
         break;
@@ -213,7 +214,8 @@ class Reencoder {
       } else if (escape_some && Chance(20)) {
         // Decode the UTF-8 sequence, write it as \u escapes (a pair above the BMP).
         unsigned cp = c & (len == 2 ? 0x1F : len == 3 ? 0x0F : 0x07);
-        for (size_t k = 1; k < len; ++k) cp = cp << 6 | (static_cast<unsigned char>(s[i + k]) & 0x3F);
+        for (size_t k = 1; k < len; ++k)
+          cp = cp << 6 | (static_cast<unsigned char>(s[i + k]) & 0x3F);
         if (cp >= 0x10000) {
           cp -= 0x10000;
           Hex4(out, 0xD800 + (cp >> 10));
@@ -231,25 +233,10 @@ class Reencoder {
 
   // A random other value, for "wrong type" cases.
   void Other(std::string* out) {
-    switch (std::uniform_int_distribution<int>(0, 5)(rng_)) {
-      case 0:
-        out->append("null");
-        break;
-      case 1:
-        out->append("\"x/y\"");
-        break;
-      case 2:
-        out->append("17");
-        break;
-      case 3:
-        out->append("{\"login\":\"ghost\",\"name\":\"n\"}");
-        break;
-      case 4:
-        out->append("[1,{\"name\":\"bug\"}]");
-        break;
-      default:
-        out->append("true");
-    }
+    static constexpr const char* kOthers[] = {
+        "null", "\"x/y\"", "17", "{\"login\":\"ghost\",\"name\":\"n\"}", "[1,{\"name\":\"bug\"}]",
+        "true"};
+    out->append(kOthers[std::uniform_int_distribution<int>(0, 5)(rng_)]);
   }
 
   void Value(element e, std::string* out, int depth) {
@@ -283,7 +270,8 @@ class Reencoder {
         for (const auto& [key, v] : fields) put(key, v, false);
         // A later duplicate of a key: the first one is the one that counts.
         if (!fields.empty() && Chance(10)) {
-          const auto& dup = fields[std::uniform_int_distribution<size_t>(0, fields.size() - 1)(rng_)];
+          const auto& dup =
+              fields[std::uniform_int_distribution<size_t>(0, fields.size() - 1)(rng_)];
           put(dup.first, dup.second, true);
         }
         Space(out);
@@ -382,11 +370,11 @@ TEST_F(FastPathTest, DamageWhereTheRecordReadsIsReportedInBothModes) {
   const std::string pr = FirstOfType("PullRequestEvent");
   ASSERT_FALSE(pr.empty());
   Normalizer fast(TypeSet::Default()), strict(TypeSet::Default(), /*strict=*/true);
-  for (const auto& [from, to] : std::vector<std::pair<std::string, std::string>>{
-           {"\"merged\":", "\"merged\":x"},
-           {"\"additions\":", "\"additions\":--"},
-           {"\"title\":\"", "\"title\":\"\\x"},
-           {"\"number\":", "\"number\":0"}}) {
+  for (const auto& [from, to] :
+       std::vector<std::pair<std::string, std::string>>{{"\"merged\":", "\"merged\":x"},
+                                                        {"\"additions\":", "\"additions\":--"},
+                                                        {"\"title\":\"", "\"title\":\"\\x"},
+                                                        {"\"number\":", "\"number\":0"}}) {
     std::string damaged = pr;
     const size_t at = damaged.find(from);
     ASSERT_NE(at, std::string::npos) << from;
@@ -425,8 +413,8 @@ TEST_F(FastPathTest, DeclinesWhatTheFullPathMustJudge) {
     return took;
   };
   EXPECT_TRUE(takes(pr));
-  EXPECT_FALSE(takes(pr + pr));                                      // concatenated
-  EXPECT_FALSE(takes(pr.substr(0, pr.size() - 1)));                  // cut off
+  EXPECT_FALSE(takes(pr + pr));                                          // concatenated
+  EXPECT_FALSE(takes(pr.substr(0, pr.size() - 1)));                      // cut off
   EXPECT_FALSE(takes("{\"i\\u0064\":\"1\"" + pr.substr(pr.find(','))));  // an escaped key
   std::string ints = pr;
   ints.replace(ints.find("\"additions\":"), 12, "\"additions\":1e3,\"x\":");

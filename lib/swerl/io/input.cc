@@ -125,6 +125,11 @@ class PrefixedInput final : public InputStream {
   std::unique_ptr<InputStream> rest_;
 };
 
+// Whether `head` starts with the gzip magic bytes 1f 8b.
+bool IsGzipMagic(std::string_view head) {
+  return head.size() >= 2 && head[0] == '\x1f' && head[1] == '\x8b';
+}
+
 }  // namespace
 
 Result<std::unique_ptr<InputStream>> OpenFile(const std::string& path, MapMode map) {
@@ -158,9 +163,7 @@ Result<std::unique_ptr<InputStream>> OpenInput(const std::string& path, GzipBack
                                                MapMode map) {
   SWERL_ASSIGN_OR_RETURN(auto file, OpenFile(path, map));
   if (const std::string_view mapped = file->Mapped(); !mapped.empty()) {
-    if (mapped.size() >= 2 && mapped[0] == '\x1f' && mapped[1] == '\x8b') {
-      return GzipInput(std::move(file), backend);
-    }
+    if (IsGzipMagic(mapped)) return GzipInput(std::move(file), backend);
     return file;
   }
   // Sniff two bytes; short reads (pipes) are retried until EOF.
@@ -172,7 +175,7 @@ Result<std::unique_ptr<InputStream>> OpenInput(const std::string& path, GzipBack
     have += got;
   }
   magic.resize(have);
-  const bool gz = have == 2 && magic[0] == '\x1f' && magic[1] == '\x8b';
+  const bool gz = IsGzipMagic(magic);
   auto stream = std::make_unique<PrefixedInput>(std::move(magic), std::move(file));
   if (gz) return GzipInput(std::move(stream), backend);
   return std::unique_ptr<InputStream>(std::move(stream));
