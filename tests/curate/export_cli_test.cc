@@ -8,8 +8,8 @@
 #include <filesystem>
 
 #include "git/git_testing.h"
-#include "swerl/curate/seed.h"
 #include "swerl/db/sqlite.h"
+#include "swerl/shard/seed.h"
 #include "swerl/shard/shard.h"
 #include "swerl/store/store.h"
 #include "testing/testing.h"
@@ -33,10 +33,12 @@ class ExportCliTest : public ::testing::Test {
     fs::create_directories(work + "/tests");
     WriteFile(work + "/src/parser.py",
               "def parse(text):\n    items = text.split(',')\n    return items[0]\n");
-    WriteFile(work + "/src/tokens.py", "# tokens for the parser: split, strip, empty input\n"
-                                       "def split(text):\n    return text.split(',')\n");
+    WriteFile(work + "/src/tokens.py",
+              "# tokens for the parser: split, strip, empty input\n"
+              "def split(text):\n    return text.split(',')\n");
     WriteFile(work + "/src/unrelated.py", "def area(r):\n    return 3.14 * r * r\n");
-    WriteFile(work + "/tests/test_parser.py", "def test_parse():\n    assert parse('a,b') == 'a'\n");
+    WriteFile(work + "/tests/test_parser.py",
+              "def test_parse():\n    assert parse('a,b') == 'a'\n");
     WriteFile(work + "/README.md", "# widget\n");
     WriteFile(work + "/doc.rst", "a\n=======\nb\n");
     const std::string base = CommitAll(work, "initial");
@@ -69,17 +71,18 @@ class ExportCliTest : public ::testing::Test {
 
     auto db = store::OpenStore(db_, /*create=*/true);
     ASSERT_TRUE(db) << db.error().message();
-    ASSERT_TRUE(db->Exec(
-        "INSERT INTO repos(repo_id, name) VALUES (1, 'acme/widget');"
-        "INSERT INTO pull_requests(repo_id, number, merged, base_sha, head_sha) VALUES " +
-        rows_ + ";"
-        "UPDATE pull_requests SET created_at = '2024-05-01T10:00:00Z', user = 'alice', "
-        "title = CASE number WHEN 1 THEN 'Fix crash in parse on empty input' "
-        "WHEN 2 THEN 'Update README' ELSE 'Fix the doc title' END, "
-        "body = CASE number WHEN 1 THEN 'Fixes #7' ELSE 'Fixes #8' END;"
-        "INSERT INTO issues(repo_id, number, title, body, is_pull_request) VALUES "
-        "(1, 7, 'parse crashes on empty input', 'parse(\"\") raises IndexError', 0), "
-        "(1, 8, 'doc title is wrong', 'it should be upper case, fails the build', 0);"));
+    ASSERT_TRUE(
+        db->Exec("INSERT INTO repos(repo_id, name) VALUES (1, 'acme/widget');"
+                 "INSERT INTO pull_requests(repo_id, number, merged, base_sha, head_sha) VALUES " +
+                 rows_ +
+                 ";"
+                 "UPDATE pull_requests SET created_at = '2024-05-01T10:00:00Z', user = 'alice', "
+                 "title = CASE number WHEN 1 THEN 'Fix crash in parse on empty input' "
+                 "WHEN 2 THEN 'Update README' ELSE 'Fix the doc title' END, "
+                 "body = CASE number WHEN 1 THEN 'Fixes #7' ELSE 'Fixes #8' END;"
+                 "INSERT INTO issues(repo_id, number, title, body, is_pull_request) VALUES "
+                 "(1, 7, 'parse crashes on empty input', 'parse(\"\") raises IndexError', 0), "
+                 "(1, 8, 'doc title is wrong', 'it should be upper case, fails the build', 0);"));
   }
 
   void RunPipeline() {
@@ -115,7 +118,8 @@ TEST_F(ExportCliTest, SeedsFromTheStoreToACheckedShard) {
   auto seed = ParseSeedJson(std::string_view(line.data(), size));
   ASSERT_TRUE(seed) << seed.error().message();
   EXPECT_EQ(seed->instance_id, "acme__widget-1");
-  EXPECT_EQ(seed->problem_statement, "parse crashes on empty input\nparse(\"\") raises IndexError\n");
+  EXPECT_EQ(seed->problem_statement,
+            "parse crashes on empty input\nparse(\"\") raises IndexError\n");
   ASSERT_EQ(seed->context.size(), 2u);  // the changed code file and the relevant one
   EXPECT_EQ(seed->context[0].first, "src/parser.py");
   EXPECT_EQ(seed->context[1].first, "src/tokens.py");
@@ -170,9 +174,7 @@ TEST_F(ExportCliTest, AllInstancesCountWhatCannotBeExported) {
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.out.find("\"instance_id\":\"acme__widget-2\""), std::string::npos);
   EXPECT_EQ(r.out.find("acme__widget-3"), std::string::npos);
-  EXPECT_NE(r.err.find("2 seeds read, 1 exported, 1 inexpressible"),
-            std::string::npos)
-      << r.err;
+  EXPECT_NE(r.err.find("2 seeds read, 1 exported, 1 inexpressible"), std::string::npos) << r.err;
   // Without --all a store that was never filtered is refused.
   {
     auto db = store::OpenStore(db_, false);

@@ -3,8 +3,8 @@
 // and --db mode on a store made here.
 #include <gtest/gtest.h>
 
-#include "swerl/curate/seed.h"
 #include "swerl/db/sqlite.h"
+#include "swerl/shard/seed.h"
 #include "swerl/store/store.h"
 #include "testing/testing.h"
 
@@ -214,17 +214,17 @@ TEST(FilterCliTest, DbModeRecordsDecisions) {
     return rows;
   };
   const std::string rules = dir.Join("r.toml");
-  EXPECT_EQ(read(), "1 7 1 - " + rules + "\n1 8 0 bot " + rules + "\n2 9 0 decontaminated " +
-                        rules + "\n");
+  EXPECT_EQ(read(),
+            "1 7 1 - " + rules + "\n1 8 0 bot " + rules + "\n2 9 0 decontaminated " + rules + "\n");
 
   // A rerun with other rules over one pull request replaces its row only.
   WriteFile(dir.Join("r.toml"), "[budget]\nmax_prompt_tokens = 0\n[bots]\nenabled = false\n");
-  auto again = RunSwerl({"filter", "--db", path, "--rules", dir.Join("r.toml"), "--where",
-                         "number = 8", "-q"});
+  auto again = RunSwerl(
+      {"filter", "--db", path, "--rules", dir.Join("r.toml"), "--where", "number = 8", "-q"});
   ASSERT_EQ(again.exit_code, 0) << again.err;
   // Dedup state is per run: alone, #8 is no copy of anything.
-  EXPECT_EQ(read(), "1 7 1 - " + rules + "\n1 8 1 - " + rules + "\n2 9 0 decontaminated " +
-                        rules + "\n");
+  EXPECT_EQ(read(),
+            "1 7 1 - " + rules + "\n1 8 1 - " + rules + "\n2 9 0 decontaminated " + rules + "\n");
 }
 
 }  // namespace

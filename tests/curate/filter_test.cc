@@ -1,10 +1,9 @@
 // FilterRules, the TOML presets and Filter (lib/swerl/curate/filter_rules.h):
 // each rule on seeds made here, the order, dedup, the diff parser, and
 // rules-file errors with line numbers.
-#include "swerl/curate/filter_rules.h"
-
 #include <gtest/gtest.h>
 
+#include "swerl/curate/filter_rules.h"
 #include "swerl/curate/filter_rules_internal.h"
 #include "testing/testing.h"
 
@@ -26,8 +25,8 @@ std::string Section(const std::string& path, const std::string& body, int line =
   }
   return "diff --git a/" + path + " b/" + path + "\n" + index + "\n--- a/" + path + "\n+++ b/" +
          path + "\n@@ -" + std::to_string(line) + "," + std::to_string(old_count - added) + " +" +
-         std::to_string(line) + "," + std::to_string(old_count - removed) + " @@ def parse(text):\n" +
-         body;
+         std::to_string(line) + "," + std::to_string(old_count - removed) +
+         " @@ def parse(text):\n" + body;
 }
 
 const std::string kFixBody =
@@ -37,12 +36,12 @@ const std::string kFixBody =
     "     return text.split()\n";
 
 // A seed every preset keeps.
-Seed GoodSeed(int64_t number = 7) {
-  Seed s;
+shard::Seed GoodSeed(int64_t number = 7) {
+  shard::Seed s;
   s.repo = "acme/widget";
   s.repo_id = 1000;
   s.pull_number = number;
-  s.instance_id = InstanceId(s.repo, number);
+  s.instance_id = shard::InstanceId(s.repo, number);
   s.title = "Handle whitespace-only input";
   s.body = "Fixes #3";
   s.author = "alice";
@@ -53,7 +52,8 @@ Seed GoodSeed(int64_t number = 7) {
   s.patch = Section("src/parser.py", kFixBody);
   s.test_patch = Section("tests/test_parser.py", "     pass\n+    assert parse(' ') == []\n", 3);
   s.files.push_back({"src/parser.py", "src/parser.py", "modified", false, false, "", 1, 0});
-  s.files.push_back({"tests/test_parser.py", "tests/test_parser.py", "modified", true, false, "", 1, 0});
+  s.files.push_back(
+      {"tests/test_parser.py", "tests/test_parser.py", "modified", true, false, "", 1, 0});
   s.context.emplace_back("src/parser.py", "def parse(text):\n    return text.split()\n");
   s.oracle.emplace_back("src/parser.py", "def parse(text):\n    return text.strip().split()\n");
   return s;
@@ -65,7 +65,7 @@ FilterRules SeedRules() {
   return *r;
 }
 
-FilterDecision Decide(const Seed& s, FilterRules rules = FilterRules()) {
+FilterDecision Decide(const shard::Seed& s, FilterRules rules = FilterRules()) {
   Filter f(std::move(rules));
   return f.Evaluate(s);
 }
@@ -81,25 +81,25 @@ TEST(FilterTest, GoodSeedIsKeptByBothPresets) {
 }
 
 TEST(FilterTest, DecontaminationMatchesIdCurrentAndFormerNames) {
-  Seed by_id = GoodSeed();
+  shard::Seed by_id = GoodSeed();
   by_id.repo = "someone/renamed";
   by_id.repo_id = 4164482;  // django/django
   FilterDecision d = Decide(by_id);
   EXPECT_EQ(RuleOf(d), "decontaminated");
   EXPECT_NE(d.detail.find("django/django"), std::string::npos) << d.detail;
 
-  Seed by_name = GoodSeed();
+  shard::Seed by_name = GoodSeed();
   by_name.repo = "Pytest-Dev/PyTest";
   EXPECT_EQ(RuleOf(Decide(by_name)), "decontaminated");
 
-  Seed former = GoodSeed();
+  shard::Seed former = GoodSeed();
   former.repo = "kennethreitz/requests";
   former.repo_id = 5;
   d = Decide(former);
   EXPECT_EQ(RuleOf(d), "decontaminated");
   EXPECT_NE(d.detail.find("now psf/requests"), std::string::npos) << d.detail;
 
-  Seed pylint = GoodSeed();
+  shard::Seed pylint = GoodSeed();
   pylint.repo = "PyCQA/pylint";
   EXPECT_EQ(RuleOf(Decide(pylint)), "decontaminated");
 
@@ -109,16 +109,16 @@ TEST(FilterTest, DecontaminationMatchesIdCurrentAndFormerNames) {
 }
 
 TEST(FilterTest, DecontaminationDropsForksByName) {
-  Seed fork = GoodSeed();
+  shard::Seed fork = GoodSeed();
   fork.repo = "alice/Scikit-Learn";
   fork.repo_id = 77;
   FilterDecision d = Decide(fork);
   EXPECT_EQ(RuleOf(d), "decontaminated");
   EXPECT_NE(d.detail.find("named like scikit-learn/scikit-learn"), std::string::npos) << d.detail;
-  Seed former_fork = GoodSeed();
+  shard::Seed former_fork = GoodSeed();
   former_fork.repo = "bob/xray";  // a former name's repository part counts too
   EXPECT_EQ(RuleOf(Decide(former_fork)), "decontaminated");
-  Seed similar = GoodSeed();
+  shard::Seed similar = GoodSeed();
   similar.repo = "alice/django-rest";  // only the exact name
   EXPECT_EQ(RuleOf(Decide(similar)), "kept");
   FilterRules no_forks;
@@ -137,21 +137,21 @@ TEST(FilterTest, SwebenchListHasTwelveRepositories) {
 
 TEST(FilterTest, BotsByKeywordInAnyFieldAndByAuthorType) {
   Filter f{FilterRules()};
-  Seed author = GoodSeed(1);
+  shard::Seed author = GoodSeed(1);
   author.author = "Dependabot[bot]";
   FilterDecision d = f.Evaluate(author);
   EXPECT_EQ(RuleOf(d), "bot");
   EXPECT_EQ(d.detail, "author contains '[bot]'");
 
-  Seed title = GoodSeed(2);
+  shard::Seed title = GoodSeed(2);
   title.title = "BUMP lodash from 4.17.20 to 4.17.21";
   EXPECT_EQ(RuleOf(f.Evaluate(title)), "bot");
 
-  Seed body = GoodSeed(3);
+  shard::Seed body = GoodSeed(3);
   body.body = "Enable automerge for this one";
   EXPECT_EQ(RuleOf(f.Evaluate(body)), "bot");
 
-  Seed type = GoodSeed(4);
+  shard::Seed type = GoodSeed(4);
   type.author_type = "Bot";
   d = f.Evaluate(type);
   EXPECT_EQ(RuleOf(d), "bot");
@@ -163,20 +163,21 @@ TEST(FilterTest, BotsByKeywordInAnyFieldAndByAuthorType) {
 }
 
 TEST(FilterTest, EmptyChange) {
-  Seed s = GoodSeed();
+  shard::Seed s = GoodSeed();
   s.patch.clear();
   s.test_patch.clear();
   EXPECT_EQ(RuleOf(Decide(s)), "empty");
 }
 
 TEST(FilterTest, TooManyFilesOrLinesOrAHugeFile) {
-  Seed files = GoodSeed();
-  for (int k = 0; k < 50; ++k) files.patch += Section("src/m" + std::to_string(k) + ".py", kFixBody);
+  shard::Seed files = GoodSeed();
+  for (int k = 0; k < 50; ++k)
+    files.patch += Section("src/m" + std::to_string(k) + ".py", kFixBody);
   FilterDecision d = Decide(files);
   EXPECT_EQ(RuleOf(d), "too_large");
   EXPECT_EQ(d.detail, "52 changed files > 50");
 
-  Seed lines = GoodSeed();
+  shard::Seed lines = GoodSeed();
   std::string body;
   for (int k = 0; k < 5000; ++k) body += "+x = " + std::to_string(k) + "\n";
   lines.patch = Section("src/big.py", body);
@@ -184,14 +185,14 @@ TEST(FilterTest, TooManyFilesOrLinesOrAHugeFile) {
   EXPECT_EQ(RuleOf(d), "too_large");
   EXPECT_EQ(d.detail, "5,001 changed lines > 5,000");
 
-  Seed huge = GoodSeed();
+  shard::Seed huge = GoodSeed();
   huge.files[0].skip = "huge";
   EXPECT_EQ(RuleOf(Decide(huge)), "too_large");
 }
 
 TEST(FilterTest, AllNoiseHunksDrop) {
   auto only = [](const std::string& patch) {
-    Seed s = GoodSeed();
+    shard::Seed s = GoodSeed();
     s.patch = patch;
     s.test_patch.clear();
     return Decide(s);
@@ -204,8 +205,9 @@ TEST(FilterTest, AllNoiseHunksDrop) {
   d = only(Section("src/parser.py", "-    x = 1\n+    x  =  1  \n"));
   EXPECT_EQ(d.detail, "every hunk is noise (whitespace 1)");
 
-  d = only(Section("setup.py", "-    \"requests>=2.1.0\",\n+    \"requests>=2.2.0\",\n") +
-           Section("src/widget/__init__.py", "-__version__ = '1.4.2'\n+__version__ = '1.5.0rc1'\n"));
+  d = only(
+      Section("setup.py", "-    \"requests>=2.1.0\",\n+    \"requests>=2.2.0\",\n") +
+      Section("src/widget/__init__.py", "-__version__ = '1.4.2'\n+__version__ = '1.5.0rc1'\n"));
   EXPECT_EQ(d.detail, "every hunk is noise (version 2)");
 
   d = only(Section("docs/usage.py", "-old\n+new\n") + Section("README.md", "-a\n+b\n"));
@@ -227,13 +229,13 @@ TEST(FilterTest, AllNoiseHunksDrop) {
 }
 
 TEST(FilterTest, NeedsANonTestCodeFile) {
-  Seed config = GoodSeed();
+  shard::Seed config = GoodSeed();
   config.patch = Section(".github/workflows/ci.yml", "-  python: 3.8\n+  python: [3.8, 3.9]\n");
   FilterDecision d = Decide(config);
   EXPECT_EQ(RuleOf(d), "no_code_file");
   EXPECT_EQ(d.detail, "no non-test changed file is code (.github/workflows/ci.yml)");
 
-  Seed tests_only = GoodSeed();
+  shard::Seed tests_only = GoodSeed();
   tests_only.patch.clear();
   d = Decide(tests_only);
   EXPECT_EQ(RuleOf(d), "no_code_file");
@@ -241,7 +243,7 @@ TEST(FilterTest, NeedsANonTestCodeFile) {
 }
 
 TEST(FilterTest, SeedPresetNeedsAClosingIssueWithText) {
-  Seed none = GoodSeed();
+  shard::Seed none = GoodSeed();
   none.issues.clear();
   none.problem_statement.clear();
   FilterDecision d = Decide(none, SeedRules());
@@ -249,17 +251,17 @@ TEST(FilterTest, SeedPresetNeedsAClosingIssueWithText) {
   EXPECT_EQ(d.detail, "no linked issue");
   EXPECT_EQ(RuleOf(Decide(none)), "kept");  // not a default rule
 
-  Seed mention = GoodSeed();
+  shard::Seed mention = GoodSeed();
   mention.issues[0].closing = false;
   EXPECT_EQ(Decide(mention, SeedRules()).detail, "1 linked issues, none closing");
 
-  Seed no_text = GoodSeed();
+  shard::Seed no_text = GoodSeed();
   no_text.problem_statement.clear();
   EXPECT_EQ(RuleOf(Decide(no_text, SeedRules())), "no_closing_issue");
 }
 
 TEST(FilterTest, SeedPresetNeedsABugfixSignal) {
-  Seed feature = GoodSeed();
+  shard::Seed feature = GoodSeed();
   feature.title = "Support YAML input";
   feature.problem_statement = "Add YAML support\nIt would be nice to read YAML files.\n";
   EXPECT_EQ(RuleOf(Decide(feature, SeedRules())), "no_bugfix_signal");
@@ -286,20 +288,20 @@ TEST(FilterTest, KeywordBoundaries) {
 }
 
 TEST(FilterTest, SeedPresetNeedsContentsAndNoRepairs) {
-  Seed binary = GoodSeed();
+  shard::Seed binary = GoodSeed();
   binary.files[0].skip = "binary";
   FilterDecision d = Decide(binary, SeedRules());
   EXPECT_EQ(RuleOf(d), "missing_contents");
   EXPECT_EQ(d.detail, "'src/parser.py' has no stored contents (skip binary)");
 
-  Seed repaired = GoodSeed();
+  shard::Seed repaired = GoodSeed();
   repaired.utf8_repaired = true;
   EXPECT_EQ(RuleOf(Decide(repaired, SeedRules())), "utf8_repaired");
   EXPECT_EQ(RuleOf(Decide(repaired)), "kept");
 }
 
 TEST(FilterTest, PromptBudget) {
-  Seed big = GoodSeed();
+  shard::Seed big = GoodSeed();
   big.context.emplace_back("src/other.py", std::string(200'000, 'x') + "\n");
   FilterDecision d = Decide(big);
   EXPECT_EQ(RuleOf(d), "over_budget");
@@ -315,24 +317,25 @@ TEST(FilterTest, PromptBudget) {
 
 TEST(FilterTest, TokenEstimate) {
   EXPECT_EQ(EstimateTokens(""), 0);
-  EXPECT_EQ(EstimateTokens("return x"), 2);      // "return", " x"
-  EXPECT_EQ(EstimateTokens("12345"), 2);         // 123 45
-  EXPECT_EQ(EstimateTokens("a\n    b"), 3);      // a, "\n    ", b
+  EXPECT_EQ(EstimateTokens("return x"), 2);  // "return", " x"
+  EXPECT_EQ(EstimateTokens("12345"), 2);     // 123 45
+  EXPECT_EQ(EstimateTokens("a\n    b"), 3);  // a, "\n    ", b
   EXPECT_EQ(EstimateTokens("internationalization"), 4);
-  EXPECT_EQ(PromptTokens(Seed(), 100), 100);
+  EXPECT_EQ(PromptTokens(shard::Seed(), 100), 100);
 }
 
 TEST(FilterTest, DedupKeepsTheFirstCopyAtAnyLineNumbers) {
   Filter f{FilterRules()};
-  Seed first = GoodSeed(1);
-  Seed fork = GoodSeed(2);
+  shard::Seed first = GoodSeed(1);
+  shard::Seed fork = GoodSeed(2);
   fork.repo = "bob/widget";
   fork.repo_id = 2000;
-  fork.instance_id = InstanceId(fork.repo, 2);
+  fork.instance_id = shard::InstanceId(fork.repo, 2);
   fork.patch = Section("src/parser.py", kFixBody, 42, "index 3333333..4444444 100644");
   fork.test_patch = Section("tests/test_parser.py", "     pass\n+    assert parse(' ') == []\n", 9);
-  Seed other = GoodSeed(3);
-  other.patch = Section("src/parser.py", "     if text is None:\n-        return []\n+        return ()\n");
+  shard::Seed other = GoodSeed(3);
+  other.patch =
+      Section("src/parser.py", "     if text is None:\n-        return []\n+        return ()\n");
 
   EXPECT_EQ(RuleOf(f.Evaluate(first)), "kept");
   FilterDecision d = f.Evaluate(fork);
@@ -345,14 +348,14 @@ TEST(FilterTest, DedupKeepsTheFirstCopyAtAnyLineNumbers) {
 
   // A copy dropped by an earlier rule does not claim the patch.
   Filter g{FilterRules()};
-  Seed bot = GoodSeed(4);
+  shard::Seed bot = GoodSeed(4);
   bot.author = "renovate[bot]";
   EXPECT_EQ(RuleOf(g.Evaluate(bot)), "bot");
   EXPECT_EQ(RuleOf(g.Evaluate(first)), "kept");
 }
 
 TEST(FilterTest, FirstRuleInOrderWins) {
-  Seed s = GoodSeed();
+  shard::Seed s = GoodSeed();
   s.repo = "django/django";
   s.author = "dependabot[bot]";
   s.patch.clear();
@@ -363,7 +366,7 @@ TEST(FilterTest, FirstRuleInOrderWins) {
   s.author = "alice";
   EXPECT_EQ(RuleOf(Decide(s)), "empty");
 
-  Seed t = GoodSeed();
+  shard::Seed t = GoodSeed();
   t.issues.clear();
   t.problem_statement.clear();
   t.patch = Section("yarn.lock", "-a\n+b\n");
@@ -376,10 +379,10 @@ TEST(FilterTest, RuleNamesAreStable) {
   for (size_t k = 0; k < kFilterRuleCount; ++k) {
     names.emplace_back(FilterRuleName(static_cast<FilterRule>(k)));
   }
-  EXPECT_EQ(names, (std::vector<std::string>{
-                       "decontaminated", "utf8_repaired", "bot", "empty", "too_large", "noise",
-                       "no_code_file", "no_closing_issue", "no_bugfix_signal",
-                       "missing_contents", "over_budget", "duplicate"}));
+  EXPECT_EQ(names, (std::vector<std::string>{"decontaminated", "utf8_repaired", "bot", "empty",
+                                             "too_large", "noise", "no_code_file",
+                                             "no_closing_issue", "no_bugfix_signal",
+                                             "missing_contents", "over_budget", "duplicate"}));
 }
 
 // ---------------------------------------------------------------- diffs --
@@ -509,7 +512,8 @@ TEST(FilterRulesTest, ShippedFilesMatchTheCompiledInCopies) {
   const std::string data = std::string(SWERL_TEST_DATA) + "/../../data/";
   EXPECT_EQ(testing::ReadFile(data + "filters/default.toml"), ShippedFilterFile("default.toml"));
   EXPECT_EQ(testing::ReadFile(data + "filters/seeds.toml"), ShippedFilterFile("seeds.toml"));
-  EXPECT_EQ(testing::ReadFile(data + "swebench_repos.tsv"), ShippedFilterFile("swebench_repos.tsv"));
+  EXPECT_EQ(testing::ReadFile(data + "swebench_repos.tsv"),
+            ShippedFilterFile("swebench_repos.tsv"));
   EXPECT_EQ(ShippedFilterFile("other.toml"), "");
 }
 
@@ -524,7 +528,7 @@ TEST(FilterRulesTest, KeysLeftOutKeepDefaults) {
   EXPECT_EQ(rules->max_changed_lines, 5000);
   EXPECT_EQ(rules->bot_keywords, std::vector<std::string>{"ci-bot"});
   ASSERT_EQ(rules->excluded_repos.size(), 2u);
-  Seed s = GoodSeed();
+  shard::Seed s = GoodSeed();
   s.repo = "evil/corp";
   EXPECT_EQ(RuleOf(Decide(s, *rules)), "decontaminated");
   s = GoodSeed();

@@ -2,7 +2,7 @@
 // files with many repeated lines (so SEARCH has to grow to be unique), with
 // and without final newlines, added and deleted files, must all score 1.0;
 // and the documented limit (a line "=======" inside SEARCH) must not.
-#include "swerl/curate/oracle_answer.h"
+#include "swerl/shard/oracle_answer.h"
 
 #include <gtest/gtest.h>
 
@@ -14,14 +14,14 @@
 namespace swerl::curate {
 namespace {
 
-double Score(const SeedFiles& context, const SeedFiles& oracle) {
+double Score(const shard::SeedFiles& context, const shard::SeedFiles& oracle) {
   const reward::FileMap c(context.begin(), context.end()), o(oracle.begin(), oracle.end());
-  return reward::ComputeReward(c, o, OracleAnswer(context, oracle)).reward;
+  return reward::ComputeReward(c, o, shard::OracleAnswer(context, oracle)).reward;
 }
 
 std::string RandomText(std::mt19937& rng, int lines) {
-  static const char* kLines[] = {"x = 1", "    return x", "", "}", "def f(a):", "  pass",
-                                 "// note", "\tindented", "pass", "x = 1  "};
+  static const char* kLines[] = {"x = 1",  "    return x", "",           "}",    "def f(a):",
+                                 "  pass", "// note",      "\tindented", "pass", "x = 1  "};
   std::string text;
   for (int i = 0; i < lines; ++i) {
     text += kLines[rng() % std::size(kLines)];
@@ -44,9 +44,16 @@ std::string Edit(std::mt19937& rng, const std::string& before) {
   for (int e = 0, n = 1 + static_cast<int>(rng() % 3); e < n; ++e) {
     const size_t at = lines.empty() ? 0 : rng() % (lines.size() + 1);
     switch (rng() % 3) {
-      case 0: lines.insert(lines.begin() + static_cast<long>(at), "new line " + std::to_string(rng() % 5) + "\n"); break;
-      case 1: if (at < lines.size()) lines.erase(lines.begin() + static_cast<long>(at)); break;
-      default: if (at < lines.size()) lines[at] = "changed " + std::to_string(rng() % 5) + "\n"; break;
+      case 0:
+        lines.insert(lines.begin() + static_cast<long>(at),
+                     "new line " + std::to_string(rng() % 5) + "\n");
+        break;
+      case 1:
+        if (at < lines.size()) lines.erase(lines.begin() + static_cast<long>(at));
+        break;
+      default:
+        if (at < lines.size()) lines[at] = "changed " + std::to_string(rng() % 5) + "\n";
+        break;
     }
   }
   std::string after;
@@ -59,7 +66,7 @@ TEST(OracleAnswerTest, RandomEditsScoreOne) {
   std::mt19937 rng(3);
   int scored = 0;
   for (int trial = 0; trial < 2000; ++trial) {
-    SeedFiles context, oracle;
+    shard::SeedFiles context, oracle;
     const int files = 1 + static_cast<int>(rng() % 3);
     for (int f = 0; f < files; ++f) {
       const std::string path = "src/f" + std::to_string(f) + ".py";
@@ -81,16 +88,16 @@ TEST(OracleAnswerTest, RandomEditsScoreOne) {
     std::string shown;
     for (const auto& [p, t] : context) shown += "context " + p + ": [" + t + "]\n";
     for (const auto& [p, t] : oracle) shown += "oracle " + p + ": [" + t + "]\n";
-    ASSERT_EQ(Score(context, oracle), 1.0) << shown << OracleAnswer(context, oracle);
+    ASSERT_EQ(Score(context, oracle), 1.0) << shown << shard::OracleAnswer(context, oracle);
     ++scored;
   }
   EXPECT_GT(scored, 1500);
 }
 
 TEST(OracleAnswerTest, SearchGrowsUntilUnique) {
-  const SeedFiles context{{"a.py", "pass\nx\npass\ny\npass\n"}};
-  const SeedFiles oracle{{"a.py", "pass\nx\nreturn\ny\npass\n"}};
-  const std::string answer = OracleAnswer(context, oracle);
+  const shard::SeedFiles context{{"a.py", "pass\nx\npass\ny\npass\n"}};
+  const shard::SeedFiles oracle{{"a.py", "pass\nx\nreturn\ny\npass\n"}};
+  const std::string answer = shard::OracleAnswer(context, oracle);
   // "pass" alone occurs three times: one line of context either side.
   EXPECT_NE(answer.find("<<<<<<< SEARCH\nx\npass\ny\n=======\nx\nreturn\ny\n>>>>>>> REPLACE"),
             std::string::npos)
@@ -100,10 +107,10 @@ TEST(OracleAnswerTest, SearchGrowsUntilUnique) {
 
 TEST(OracleAnswerTest, AConflictMarkerLineCannotBeWritten) {
   // SEARCH must span the line "=======", which ends it early.
-  const SeedFiles context{{"doc.rst", "a\n=======\nb\n"}};
-  const SeedFiles oracle{{"doc.rst", "A\n=======\nB\n"}};
+  const shard::SeedFiles context{{"doc.rst", "a\n=======\nb\n"}};
+  const shard::SeedFiles oracle{{"doc.rst", "A\n=======\nB\n"}};
   EXPECT_LT(Score(context, oracle), 1.0);
-  Seed seed;
+  shard::Seed seed;
   seed.context = context;
   seed.oracle = oracle;
   EXPECT_NE(CheckSeed(seed), "");

@@ -5,7 +5,7 @@
 #include <cstdlib>
 #include <string>
 
-#include "swerl/curate/seed.h"
+#include "swerl/shard/seed.h"
 
 namespace {
 
@@ -13,9 +13,9 @@ void Check(bool ok) {
   if (!ok) std::abort();
 }
 
-std::string Written(const swerl::curate::Seed& seed) {
+std::string Written(const swerl::shard::Seed& seed) {
   std::string out;
-  swerl::curate::AppendSeedJson(seed, &out);
+  swerl::shard::AppendSeedJson(seed, &out);
   return out;
 }
 

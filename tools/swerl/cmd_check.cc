@@ -27,7 +27,7 @@ int RunCheck(const CheckFlags& flags, Context& ctx) {
   }
   uint64_t checked = 0;
   std::vector<std::string> failures;
-  Status st = reader->ForEach([&](curate::Seed& seed) -> Status {
+  Status st = reader->ForEach([&](shard::Seed& seed) -> Status {
     ++checked;
     std::string why = curate::CheckSeed(seed);
     if (why.empty() && curate::RenderedPrompt(seed) != seed.prompt) {
@@ -52,8 +52,9 @@ int RunCheck(const CheckFlags& flags, Context& ctx) {
 void RegisterCheck(CLI::App& root, Context& ctx) {
   auto flags = std::make_shared<CheckFlags>();
   CLI::App* cmd = root.add_subcommand(
-      "check", "Verify a shard: every seed's oracle answer must score exactly 1.0 with the "
-               "reward, and its prompt must match its files");
+      "check",
+      "Verify a shard: every seed's oracle answer must score exactly 1.0 with the "
+      "reward, and its prompt must match its files");
   cmd->add_option("--seeds", flags->seeds, "The shard (from swerl export --out)")->required();
   AddCommonFlags(cmd, ctx);
   cmd->footer(

@@ -67,11 +67,11 @@ int RunExport(const ExportFlags& flags, Context& ctx) {
   }
   if (flags.ndjson) out = std::make_unique<io::BufferedOutput>(STDOUT_FILENO, "stdout");
   std::string line;
-  auto result = curate::ExportSeeds(&*db, query, [&](const curate::Seed& seed) -> Status {
+  auto result = curate::ExportSeeds(&*db, query, [&](const shard::Seed& seed) -> Status {
     if (shard) SWERL_RETURN_IF_ERROR(shard->Add(seed));
     if (out) {
       line.clear();
-      curate::AppendSeedJson(seed, &line);
+      shard::AppendSeedJson(seed, &line);
       SWERL_RETURN_IF_ERROR(out->Write(line));
     }
     return OkStatus();
@@ -80,19 +80,19 @@ int RunExport(const ExportFlags& flags, Context& ctx) {
     if (Status st = out->Flush(); !st) result = std::move(st).error();
   }
   if (result && shard) {
-    Status st = shard->Finish({{"source", flags.db},
-                               {"selection", flags.all ? "all assembled instances"
-                                                       : "kept by swerl filter --db"},
-                               {"where", flags.where},
-                               {"patch_format", flags.patch_format}});
+    Status st = shard->Finish(
+        {{"source", flags.db},
+         {"selection", flags.all ? "all assembled instances" : "kept by swerl filter --db"},
+         {"where", flags.where},
+         {"patch_format", flags.patch_format}});
     shard.reset();  // closes the file before it is renamed
     std::error_code ec;
     if (st) fs::rename(temp, flags.out, ec);
     if (!st) {
       result = std::move(st).error();
     } else if (ec) {
-      result = Error(Code::kIo, "cannot rename '" + temp + "' to '" + flags.out + "': " +
-                                    ec.message());
+      result =
+          Error(Code::kIo, "cannot rename '" + temp + "' to '" + flags.out + "': " + ec.message());
     }
   }
   if (!result) {
@@ -123,8 +123,9 @@ void RegisterExport(CLI::App& root, Context& ctx) {
       "(schemas/shard.md) and/or as NDJSON on stdout (schemas/records/seed.md), each with its "
       "SWE-RL prompt and a checked oracle answer");
   cmd->add_option("--db", flags->db, "The store")->required();
-  cmd->add_option("--out", flags->out, "The shard to write (a new file; written beside it, "
-                                       "then renamed)");
+  cmd->add_option("--out", flags->out,
+                  "The shard to write (a new file; written beside it, "
+                  "then renamed)");
   cmd->add_flag("--ndjson", flags->ndjson, "Write the seeds as NDJSON on stdout");
   cmd->add_flag("--all", flags->all,
                 "Every assembled instance, not only those swerl filter --db kept");

@@ -14,12 +14,12 @@
 #include "command.h"
 #include "swerl/core/utc_time.h"
 #include "swerl/curate/filter_rules.h"
-#include "swerl/curate/seed.h"
 #include "swerl/curate/seed_source.h"
 #include "swerl/io/atomic_file.h"
 #include "swerl/io/line_chunker.h"
 #include "swerl/io/output.h"
 #include "swerl/json/json_writer.h"
+#include "swerl/shard/seed.h"
 #include "swerl/store/store.h"
 
 namespace swerl::tools {
@@ -47,7 +47,7 @@ class ExplainWriter {
     return std::unique_ptr<ExplainWriter>(new ExplainWriter(std::move(*file)));
   }
 
-  Status Add(const curate::Seed& seed, const curate::FilterDecision& d) {
+  Status Add(const shard::Seed& seed, const curate::FilterDecision& d) {
     json::JsonWriter w(&buf_);
     w.BeginObject();
     w.Key("instance_id");
@@ -185,8 +185,7 @@ int RunNdjson(const FilterFlags& flags, curate::Filter& filter, ExplainWriter* e
         const uint64_t line_no = chunk.first_line + k;
         const size_t begin = k ? chunk.line_ends[k - 1] : 0;
         // With its '\n', which the chunker adds to a final line lacking one.
-        const std::string_view with_newline(chunk.bytes.data() + begin,
-                                            chunk.line_ends[k] - begin);
+        const std::string_view with_newline(chunk.bytes.data() + begin, chunk.line_ends[k] - begin);
         const std::string_view line = with_newline.substr(0, with_newline.size() - 1);
         if (oversized < chunk.oversized_lines.size() &&
             chunk.oversized_lines[oversized] == line_no) {
@@ -195,7 +194,7 @@ int RunNdjson(const FilterFlags& flags, curate::Filter& filter, ExplainWriter* e
           continue;
         }
         if (line.find_first_not_of(" \t\r") == std::string_view::npos) continue;
-        auto seed = curate::ParseSeedJson(line);
+        auto seed = shard::ParseSeedJson(line);
         if (!seed) {
           if (!bad_line((*in)->name(), line_no, seed.error().message())) break;
           continue;
@@ -261,7 +260,7 @@ int RunDb(const FilterFlags& flags, curate::Filter& filter, ExplainWriter* expla
   curate::SeedQuery query;
   query.where = flags.where;
   query.contents = filter.needs_contents();
-  Status st = curate::ForEachSeed(&*reader, query, [&](curate::Seed& seed) -> Status {
+  Status st = curate::ForEachSeed(&*reader, query, [&](shard::Seed& seed) -> Status {
     const curate::FilterDecision d = filter.Evaluate(seed);
     if (!txn) {
       auto begun = db::Txn::Begin(&*writer);

@@ -9,19 +9,19 @@
 #include <string>
 
 #include "swerl/core/result.h"
-#include "swerl/curate/seed.h"
 #include "swerl/curate/seed_source.h"
 #include "swerl/db/sqlite.h"
+#include "swerl/shard/seed.h"
 
 namespace swerl::curate {
 
 // The prompt of `seed`, rendered from its problem statement and context.
-std::string RenderedPrompt(const Seed& seed);
+std::string RenderedPrompt(const shard::Seed& seed);
 
 // The oracle self-check: "" when the seed's oracle answer (oracle_answer.h)
 // scores exactly 1.0 against its own context and oracle, else why not
 // ("no oracle": no changed code file has contents; "scores X: ...").
-std::string CheckSeed(const Seed& seed);
+std::string CheckSeed(const shard::Seed& seed);
 
 struct ExportResult {
   uint64_t instances = 0;  // seeds read from the store
@@ -36,6 +36,6 @@ struct ExportResult {
 // hands those that pass to `sink`, in (repo_id, number) order. Errors: the
 // source's (seed_source.h) and the sink's.
 Result<ExportResult> ExportSeeds(db::Db* db, const SeedQuery& query,
-                                 const std::function<Status(const Seed&)>& sink);
+                                 const std::function<Status(const shard::Seed&)>& sink);
 
 }  // namespace swerl::curate

@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "swerl/core/result.h"
-#include "swerl/curate/seed.h"
+#include "swerl/shard/seed.h"
 
 namespace swerl::curate {
 
@@ -73,14 +73,15 @@ struct FilterRules {
   std::vector<std::string> doc_extensions = {".md", ".rst", ".txt", ".adoc", ".rdoc"};
   std::vector<std::string> doc_dirs = {"doc", "docs", "documentation"};
   // Names without extension, case-insensitive: "CHANGELOG.md" matches "changelog".
-  std::vector<std::string> doc_names = {"changelog", "changes", "history", "news",
-                                        "authors", "contributors", "license", "readme"};
+  std::vector<std::string> doc_names = {"changelog", "changes",      "history", "news",
+                                        "authors",   "contributors", "license", "readme"};
   bool noise_version_bumps = true;
   // Files where any line may carry a version (else the line must say "version").
   std::vector<std::string> version_files = {
-      "package.json", "setup.py", "setup.cfg", "pyproject.toml", "cargo.toml", "pom.xml",
-      "build.gradle", "build.gradle.kts", "go.mod", "requirements.txt", "version", "version.txt",
-      "version.py", "_version.py", "__init__.py", "gemfile", "composer.json", "chart.yaml"};
+      "package.json", "setup.py",      "setup.cfg",        "pyproject.toml", "cargo.toml",
+      "pom.xml",      "build.gradle",  "build.gradle.kts", "go.mod",         "requirements.txt",
+      "version",      "version.txt",   "version.py",       "_version.py",    "__init__.py",
+      "gemfile",      "composer.json", "chart.yaml"};
   bool noise_whitespace = true;
 
   // 7. no_code_file: no non-test changed file (a section of `patch`) has an
@@ -164,7 +165,7 @@ int64_t EstimateTokens(std::string_view text);
 // The estimated tokens of seed's prompt (SPEC §4): `overhead` (template,
 // system text, instructions, example) + the problem statement + for each
 // context file "### PATH\n" + contents + 2 (fence and separators).
-int64_t PromptTokens(const Seed& seed, int64_t overhead);
+int64_t PromptTokens(const shard::Seed& seed, int64_t overhead);
 
 // The rules in the order Filter applies them.
 enum class FilterRule : uint8_t {
@@ -204,7 +205,7 @@ class Filter {
   explicit Filter(FilterRules rules);
 
   // Decides `seed` and counts the decision.
-  FilterDecision Evaluate(const Seed& seed);
+  FilterDecision Evaluate(const shard::Seed& seed);
 
   // Whether a rule reads context/oracle contents (the budget does); when
   // not, seeds may come without them.
@@ -220,14 +221,14 @@ class Filter {
   const std::vector<uint64_t>& bot_keyword_hits() const { return bot_hits_; }
 
  private:
-  bool IsExcluded(const Seed& seed, std::string* detail) const;
-  bool IsBot(const Seed& seed, std::string* detail);
+  bool IsExcluded(const shard::Seed& seed, std::string* detail) const;
+  bool IsBot(const shard::Seed& seed, std::string* detail);
 
   FilterRules rules_;
-  std::unordered_map<int64_t, size_t> excluded_ids_;       // id -> excluded_repos index
+  std::unordered_map<int64_t, size_t> excluded_ids_;            // id -> excluded_repos index
   std::unordered_map<std::string, size_t> excluded_basenames_;  // "django" -> index
-  std::unordered_map<std::string, size_t> excluded_names_;  // lowercase name -> index
-  std::unordered_map<std::string, std::string> kept_patches_;  // hash -> instance_id
+  std::unordered_map<std::string, size_t> excluded_names_;      // lowercase name -> index
+  std::unordered_map<std::string, std::string> kept_patches_;   // hash -> instance_id
   uint64_t seen_ = 0;
   uint64_t kept_ = 0;
   std::array<uint64_t, kFilterRuleCount> dropped_{};

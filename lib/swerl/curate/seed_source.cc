@@ -14,7 +14,7 @@ std::string Col(db::Stmt& s, int i) { return s.IsNull(i) ? std::string() : std::
 
 // Counts the '+' and '-' lines of one file's section of a git patch (after
 // its first hunk header, so "--- a/x" and "+++ b/x" do not count).
-void CountLines(std::string_view section, SeedFile* f) {
+void CountLines(std::string_view section, shard::SeedFile* f) {
   bool in_hunks = false;
   size_t pos = 0;
   while (pos < section.size()) {
@@ -60,7 +60,7 @@ struct Statements {
   }
 };
 
-Status Fill(const SeedQuery& q, Statements* st, db::BlobReader* blobs, Seed* s,
+Status Fill(const SeedQuery& q, Statements* st, db::BlobReader* blobs, shard::Seed* s,
             const std::string& patch) {
   // Changed files.
   st->files.BindInt(1, s->repo_id);
@@ -70,7 +70,7 @@ Status Fill(const SeedQuery& q, Statements* st, db::BlobReader* blobs, Seed* s,
     auto row = st->files.Step();
     if (!row) return std::move(row).error();
     if (!*row) break;
-    SeedFile f;
+    shard::SeedFile f;
     f.old_path = Col(st->files, 0);
     const std::string new_path = Col(st->files, 1);
     f.status = Col(st->files, 2);
@@ -90,7 +90,7 @@ Status Fill(const SeedQuery& q, Statements* st, db::BlobReader* blobs, Seed* s,
   if (q.swebench_patches) {
     std::vector<git::PatchPreimage> preimages;
     for (size_t i = 0; i < s->files.size(); ++i) {
-      const SeedFile& f = s->files[i];
+      const shard::SeedFile& f = s->files[i];
       git::PatchPreimage p{f.old_path, std::nullopt};
       if (f.old_path.ends_with(".py") && !sides[i].first.empty()) {
         auto text = blobs->Read(sides[i].first);
@@ -119,7 +119,7 @@ Status Fill(const SeedQuery& q, Statements* st, db::BlobReader* blobs, Seed* s,
     auto row = st->issues.Step();
     if (!row) return std::move(row).error();
     if (!*row) break;
-    SeedIssue i;
+    shard::SeedIssue i;
     i.repo = Col(st->issues, 0);
     if (i.repo.empty()) i.repo = s->repo;
     i.number = st->issues.Int(1);
@@ -164,7 +164,7 @@ Status Fill(const SeedQuery& q, Statements* st, db::BlobReader* blobs, Seed* s,
   // Changed code files whose contents are stored: old side in context
   // (absent when added), new side in the oracle ("" when deleted).
   for (size_t i = 0; i < s->files.size(); ++i) {
-    const SeedFile& f = s->files[i];
+    const shard::SeedFile& f = s->files[i];
     if (f.is_test || !f.skip.empty()) continue;
     if (!sides[i].first.empty()) {
       std::string text;
@@ -189,8 +189,8 @@ Status Fill(const SeedQuery& q, Statements* st, db::BlobReader* blobs, Seed* s,
 
 }  // namespace
 
-Status ForEachSeed(db::Db* db, const SeedQuery& q, const std::function<Status(Seed&)>& fn,
-                   const std::function<void(const Seed&, const Error&)>& skipped) {
+Status ForEachSeed(db::Db* db, const SeedQuery& q, const std::function<Status(shard::Seed&)>& fn,
+                   const std::function<void(const shard::Seed&, const Error&)>& skipped) {
   std::string sql =
       "SELECT i.repo_id, i.number, coalesce(p.repo, ''), i.merge_base, "
       "coalesce(p.base_sha, ''), i.head_commit, coalesce(p.created_at, ''), "
@@ -216,11 +216,12 @@ Status ForEachSeed(db::Db* db, const SeedQuery& q, const std::function<Status(Se
   for (;;) {
     SWERL_ASSIGN_OR_RETURN(bool row, stmt->Step());
     if (!row) break;
-    Seed s;
+    shard::Seed s;
     s.repo_id = stmt->Int(0);
     s.pull_number = stmt->Int(1);
     s.repo = Col(*stmt, 2);
-    s.instance_id = InstanceId(s.repo.empty() ? std::to_string(s.repo_id) : s.repo, s.pull_number);
+    s.instance_id =
+        shard::InstanceId(s.repo.empty() ? std::to_string(s.repo_id) : s.repo, s.pull_number);
     s.base_commit = Col(*stmt, 3);
     s.pr_base_sha = Col(*stmt, 4);
     s.head_commit = Col(*stmt, 5);

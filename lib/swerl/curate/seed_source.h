@@ -1,4 +1,4 @@
-// Seeds from the store: builds a curate::Seed for every assembled instance
+// Seeds from the store: builds a shard::Seed for every assembled instance
 // from instances, instance_files, blobs, prs, issue_links, issues and
 // relevant_files (schemas/store.md). What `swerl export` and
 // `swerl filter --db` read.
@@ -8,8 +8,8 @@
 #include <string>
 
 #include "swerl/core/result.h"
-#include "swerl/curate/seed.h"
 #include "swerl/db/sqlite.h"
+#include "swerl/shard/seed.h"
 
 namespace swerl::curate {
 
@@ -37,7 +37,8 @@ struct SeedQuery {
 // passed to `skipped` with the reason, when given, instead of failing the
 // pass. Errors: kInvalidInput (bad where), kCorrupt (a blob the
 // instance names is missing or does not decompress), database failures.
-Status ForEachSeed(db::Db* db, const SeedQuery& query, const std::function<Status(Seed&)>& fn,
-                   const std::function<void(const Seed&, const Error&)>& skipped = {});
+Status ForEachSeed(db::Db* db, const SeedQuery& query,
+                   const std::function<Status(shard::Seed&)>& fn,
+                   const std::function<void(const shard::Seed&, const Error&)>& skipped = {});
 
 }  // namespace swerl::curate

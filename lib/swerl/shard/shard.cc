@@ -1,5 +1,6 @@
 #include "swerl/shard/shard.h"
 
+#include <algorithm>
 #include <ctime>
 #include <filesystem>
 #include <system_error>
@@ -40,9 +41,9 @@ Result<ShardWriter> ShardWriter::Create(const std::string& path) {
   return ShardWriter(std::move(db), std::move(blobs), std::move(seed), std::move(file));
 }
 
-Status ShardWriter::Add(const curate::Seed& seed) {
+Status ShardWriter::Add(const Seed& seed) {
   std::string record;  // without what has columns and rows of its own
-  curate::AppendSeedJson(seed, &record, /*contents=*/false);
+  AppendSeedJson(seed, &record, /*contents=*/false);
   record.pop_back();  // the '\n'
   SWERL_ASSIGN_OR_RETURN(db::Txn txn, db::Txn::Begin(&db_));
   const int64_t id = static_cast<int64_t>(seeds_);
@@ -116,42 +117,115 @@ Result<std::string> ShardReader::Meta(const std::string& key) {
   return row ? std::string(q.Text(0)) : std::string();
 }
 
-Status ShardReader::ForEach(const std::function<Status(curate::Seed&)>& fn) {
+Result<int64_t> ShardReader::Count() {
+  SWERL_ASSIGN_OR_RETURN(db::Stmt q, db_.Prepare("SELECT count(*) FROM seeds"));
+  SWERL_ASSIGN_OR_RETURN(bool row, q.Step());
+  return row ? q.Int(0) : 0;
+}
+
+Result<std::vector<SeedRef>> ShardReader::List() {
+  SWERL_ASSIGN_OR_RETURN(db::Stmt q,
+                         db_.Prepare("SELECT seed_id, instance_id FROM seeds ORDER BY seed_id"));
+  std::vector<SeedRef> refs;
+  for (;;) {
+    SWERL_ASSIGN_OR_RETURN(bool row, q.Step());
+    if (!row) break;
+    refs.push_back({q.Int(0), std::string(q.Text(1))});
+  }
+  return refs;
+}
+
+Status ShardReader::Prepare() {
+  if (blobs_) return OkStatus();
+  SWERL_ASSIGN_OR_RETURN(
+      by_id_, db_.Prepare("SELECT seed_id, record, prompt FROM seeds WHERE seed_id = ?"));
+  SWERL_ASSIGN_OR_RETURN(
+      files_,
+      db_.Prepare(
+          "SELECT role, path, blob_id FROM seed_files WHERE seed_id = ? ORDER BY role, path"));
+  SWERL_ASSIGN_OR_RETURN(db::BlobReader blobs, db::BlobReader::Create(&db_));
+  blobs_ = std::make_unique<db::BlobReader>(std::move(blobs));
+  return OkStatus();
+}
+
+Result<Seed> ShardReader::Fill(db::Stmt& row) {
+  const int64_t id = row.Int(0);
+  padded_.assign(row.Text(1));
+  const size_t size = padded_.size();
+  padded_.append(kSeedPadding, ' ');
+  auto seed = ParseSeedJson(std::string_view(padded_.data(), size));
+  if (!seed) {
+    return Error(Code::kCorrupt,
+                 "'" + path() + "': seed " + std::to_string(id) + ": " + seed.error().message());
+  }
+  seed->prompt.assign(row.Text(2));
+  files_.BindInt(1, id);
+  for (;;) {
+    auto more = files_.Step();
+    if (!more) {
+      files_.Reset();
+      return std::move(more).error();
+    }
+    if (!*more) break;
+    const std::string_view role = files_.Text(0);
+    const std::string_view file_path = files_.Text(1);
+    Status valid = ValidateSeedPath(file_path);
+    auto text = valid ? blobs_->Read(files_.Text(2)) : Result<std::string>(valid.error());
+    if (!text) {
+      Error e(Code::kCorrupt, "'" + path() + "': seed '" + seed->instance_id +
+                                  "': " + std::string(role) + " file '" + std::string(file_path) +
+                                  "': " + text.error().message());
+      files_.Reset();
+      return e;
+    }
+    (role == "context" ? seed->context : seed->oracle)
+        .emplace_back(std::string(file_path), std::move(*text));
+  }
+  files_.Reset();
+  return seed;
+}
+
+Result<Seed> ShardReader::Read(int64_t seed_id) {
+  SWERL_RETURN_IF_ERROR(Prepare());
+  by_id_.BindInt(1, seed_id);
+  auto row = by_id_.Step();
+  if (!row || !*row) {
+    by_id_.Reset();
+    if (!row) return std::move(row).error();
+    return Error(Code::kNotFound, "'" + path() + "' has no seed " + std::to_string(seed_id));
+  }
+  auto seed = Fill(by_id_);
+  by_id_.Reset();
+  return seed;
+}
+
+Status ShardReader::ForEach(const std::function<Status(Seed&)>& fn) {
+  SWERL_RETURN_IF_ERROR(Prepare());
   SWERL_ASSIGN_OR_RETURN(db::Stmt seeds,
                          db_.Prepare("SELECT seed_id, record, prompt FROM seeds ORDER BY seed_id"));
-  SWERL_ASSIGN_OR_RETURN(
-      db::Stmt files,
-      db_.Prepare("SELECT role, path, blob_id FROM seed_files WHERE seed_id = ? ORDER BY role, path"));
-  SWERL_ASSIGN_OR_RETURN(db::BlobReader blobs, db::BlobReader::Create(&db_));
-  std::string padded;
   for (;;) {
     SWERL_ASSIGN_OR_RETURN(bool row, seeds.Step());
     if (!row) break;
-    const int64_t id = seeds.Int(0);
-    padded.assign(seeds.Text(1));
-    const size_t size = padded.size();
-    padded.append(curate::kSeedPadding, ' ');
-    auto seed = curate::ParseSeedJson(std::string_view(padded.data(), size));
-    if (!seed) {
-      return Error(Code::kCorrupt, "seed " + std::to_string(id) + ": " + seed.error().message());
-    }
-    seed->prompt.assign(seeds.Text(2));
-    files.BindInt(1, id);
-    for (;;) {
-      SWERL_ASSIGN_OR_RETURN(bool f, files.Step());
-      if (!f) break;
-      auto text = blobs.Read(files.Text(2));
-      if (!text) {
-        return Error(Code::kCorrupt,
-                     "seed '" + seed->instance_id + "': " + text.error().message());
-      }
-      (files.Text(0) == "context" ? seed->context : seed->oracle)
-          .emplace_back(std::string(files.Text(1)), std::move(*text));
-    }
-    files.Reset();
-    SWERL_RETURN_IF_ERROR(fn(*seed));
+    SWERL_ASSIGN_OR_RETURN(Seed seed, Fill(seeds));
+    SWERL_RETURN_IF_ERROR(fn(seed));
   }
   return OkStatus();
+}
+
+Status ValidateSeedPath(std::string_view path) {
+  auto bad = [&](const char* why) { return Error(Code::kCorrupt, "path " + std::string(why)); };
+  if (path.empty()) return bad("is empty");
+  if (path.find('\0') != std::string_view::npos) return bad("contains a NUL byte");
+  if (path.front() == '/') return bad("is absolute");
+  size_t start = 0;
+  for (;;) {
+    const size_t end = std::min(path.find('/', start), path.size());
+    const std::string_view part = path.substr(start, end - start);
+    if (part.empty()) return bad("has an empty component (\"//\" or a trailing '/')");
+    if (part == "." || part == "..") return bad("has a '.' or '..' component");
+    if (end == path.size()) return OkStatus();
+    start = end + 1;
+  }
 }
 
 }  // namespace swerl::shard

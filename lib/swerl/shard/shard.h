@@ -6,12 +6,15 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "swerl/core/result.h"
-#include "swerl/curate/seed.h"
 #include "swerl/db/blob_store.h"
 #include "swerl/db/sqlite.h"
+#include "swerl/shard/seed.h"
 
 namespace swerl::shard {
 
@@ -30,7 +33,7 @@ class ShardWriter {
   // Appends `seed` (its prompt must be rendered); contents are stored once
   // per distinct text. Errors: database failures (an instance_id already
   // in the shard breaks its UNIQUE constraint), zstd failures.
-  Status Add(const curate::Seed& seed);
+  Status Add(const Seed& seed);
 
   // Writes meta (the given pairs, then shard_version, created_at,
   // system_prompt and seeds) and checkpoints the file.
@@ -41,7 +44,9 @@ class ShardWriter {
 
  private:
   ShardWriter(db::Db db, db::BlobWriter blobs, db::Stmt seed, db::Stmt file)
-      : db_(std::move(db)), blobs_(std::move(blobs)), seed_(std::move(seed)),
+      : db_(std::move(db)),
+        blobs_(std::move(blobs)),
+        seed_(std::move(seed)),
         file_(std::move(file)) {}
   db::Db db_;
   db::BlobWriter blobs_;
@@ -49,24 +54,56 @@ class ShardWriter {
   uint64_t seeds_ = 0;
 };
 
-// Reads a shard. Not thread-safe.
+// OkStatus when `path` is a file path a seed may carry: non-empty, relative,
+// in canonical form (no empty, "." or ".." components, no trailing '/') and
+// without NUL bytes, so that it names a file inside the repository however
+// it is joined to a directory. Errors: kCorrupt saying which rule it breaks.
+// The shard reader applies it to every file it reads; `swerl check` too.
+Status ValidateSeedPath(std::string_view path);
+
+// A seed's identity without its contents.
+struct SeedRef {
+  int64_t seed_id = 0;      // 0, 1, ... in export order
+  std::string instance_id;  // "owner__name-NUMBER"
+};
+
+// Reads a shard. Not thread-safe (one reader per thread).
 class ShardReader {
  public:
   // Opens `path` read-only. Errors: kNotFound, kCorrupt (not a shard),
   // kUnsupported (a newer shard version).
   static Result<ShardReader> Open(const std::string& path);
 
+  const std::string& path() const { return db_.path(); }
+
   // The value of a meta key, or "" when absent.
   Result<std::string> Meta(const std::string& key);
 
+  // The number of seeds.
+  Result<int64_t> Count();
+
+  // Every seed's id and instance id, in export order.
+  Result<std::vector<SeedRef>> List();
+
+  // The seed `seed_id` with its context and oracle filled. Errors: kNotFound
+  // (no such seed), kCorrupt (a record that does not parse, a missing blob,
+  // a file path that ValidateSeedPath refuses), naming the seed.
+  Result<Seed> Read(int64_t seed_id);
+
   // Calls fn with every seed, context and oracle filled, in export order;
-  // stops at fn's first error. Errors: kCorrupt (a record that does not
-  // parse, a missing blob), fn's.
-  Status ForEach(const std::function<Status(curate::Seed&)>& fn);
+  // stops at fn's first error. Errors: as Read, and fn's.
+  Status ForEach(const std::function<Status(Seed&)>& fn);
 
  private:
   explicit ShardReader(db::Db db) : db_(std::move(db)) {}
+  Status Prepare();
+  // Parses the record of the row `seeds_` stands on and reads its files.
+  Result<Seed> Fill(db::Stmt& row);
+
   db::Db db_;
+  db::Stmt by_id_, files_;  // prepared on first use
+  std::unique_ptr<db::BlobReader> blobs_;
+  std::string padded_;
 };
 
 }  // namespace swerl::shard

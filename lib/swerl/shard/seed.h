@@ -17,7 +17,7 @@
 
 #include "swerl/core/result.h"
 
-namespace swerl::curate {
+namespace swerl::shard {
 
 // A changed file of the pull request.
 struct SeedFile {
@@ -54,9 +54,9 @@ struct Seed {
   std::string base_commit;  // the merge base (SWE-RL's choice, SPEC §3.7)
   std::string pr_base_sha;  // the PR's base.sha (SWE-bench's base_commit)
   std::string head_commit;
-  std::string created_at;   // the PR's, UTC "YYYY-MM-DDTHH:MM:SSZ"
+  std::string created_at;  // the PR's, UTC "YYYY-MM-DDTHH:MM:SSZ"
   std::string merged_at;
-  std::string title;        // the PR's
+  std::string title;  // the PR's
   std::string body;
   std::string author;
   std::string author_type;  // "User", "Bot", ... ("" when unknown)
@@ -73,7 +73,7 @@ struct Seed {
   SeedFiles context;
   SeedFiles oracle;
   std::vector<std::string> relevant_files;  // in rank order
-  std::string prompt;  // SPEC §4, rendered by `swerl export`; "" before
+  std::string prompt;                       // SPEC §4, rendered by `swerl export`; "" before
   bool utf8_repaired = false;
 };
 
@@ -90,4 +90,4 @@ Result<Seed> ParseSeedJson(std::string_view line);
 // "owner__name-NUMBER" (SWE-bench's instance_id).
 std::string InstanceId(std::string_view repo, int64_t number);
 
-}  // namespace swerl::curate
+}  // namespace swerl::shard

@@ -1,10 +1,10 @@
-#include "swerl/curate/seed.h"
+#include "swerl/shard/seed.h"
 
 #include <simdjson.h>
 
 #include "swerl/json/json_writer.h"
 
-namespace swerl::curate {
+namespace swerl::shard {
 namespace {
 
 using simdjson::SUCCESS;
@@ -80,46 +80,75 @@ std::string InstanceId(std::string_view repo, int64_t number) {
 void AppendSeedJson(const Seed& s, std::string* out, bool contents) {
   json::JsonWriter w(out);
   w.BeginObject();
-  w.Key("instance_id"); w.String(s.instance_id);
-  w.Key("repo"); w.String(s.repo);
-  w.Key("repo_id"); w.Int(s.repo_id);
-  w.Key("pull_number"); w.Int(s.pull_number);
-  w.Key("base_commit"); w.String(s.base_commit);
-  w.Key("pr_base_sha"); w.String(s.pr_base_sha);
-  w.Key("head_commit"); w.String(s.head_commit);
-  w.Key("created_at"); w.String(s.created_at);
-  w.Key("merged_at"); w.String(s.merged_at);
-  w.Key("title"); w.String(s.title);
-  w.Key("body"); w.String(s.body);
-  w.Key("author"); w.String(s.author);
-  w.Key("author_type"); w.String(s.author_type);
+  w.Key("instance_id");
+  w.String(s.instance_id);
+  w.Key("repo");
+  w.String(s.repo);
+  w.Key("repo_id");
+  w.Int(s.repo_id);
+  w.Key("pull_number");
+  w.Int(s.pull_number);
+  w.Key("base_commit");
+  w.String(s.base_commit);
+  w.Key("pr_base_sha");
+  w.String(s.pr_base_sha);
+  w.Key("head_commit");
+  w.String(s.head_commit);
+  w.Key("created_at");
+  w.String(s.created_at);
+  w.Key("merged_at");
+  w.String(s.merged_at);
+  w.Key("title");
+  w.String(s.title);
+  w.Key("body");
+  w.String(s.body);
+  w.Key("author");
+  w.String(s.author);
+  w.Key("author_type");
+  w.String(s.author_type);
   w.Key("issues");
   w.BeginArray();
   for (const SeedIssue& i : s.issues) {
     w.BeginObject();
-    w.Key("repo"); w.String(i.repo);
-    w.Key("number"); w.Int(i.number);
-    w.Key("closing"); w.Bool(i.closing);
-    w.Key("title"); w.String(i.title);
-    w.Key("body"); w.String(i.body);
+    w.Key("repo");
+    w.String(i.repo);
+    w.Key("number");
+    w.Int(i.number);
+    w.Key("closing");
+    w.Bool(i.closing);
+    w.Key("title");
+    w.String(i.title);
+    w.Key("body");
+    w.String(i.body);
     w.EndObject();
   }
   w.EndArray();
-  w.Key("problem_statement"); w.String(s.problem_statement);
-  w.Key("patch"); w.String(s.patch);
-  w.Key("test_patch"); w.String(s.test_patch);
+  w.Key("problem_statement");
+  w.String(s.problem_statement);
+  w.Key("patch");
+  w.String(s.patch);
+  w.Key("test_patch");
+  w.String(s.test_patch);
   w.Key("files");
   w.BeginArray();
   for (const SeedFile& f : s.files) {
     w.BeginObject();
-    w.Key("path"); w.String(f.path);
-    w.Key("old_path"); w.String(f.old_path);
-    w.Key("status"); w.String(f.status);
-    w.Key("is_test"); w.Bool(f.is_test);
-    w.Key("binary"); w.Bool(f.binary);
-    w.Key("skip"); w.String(f.skip);
-    w.Key("added_lines"); w.Int(f.added_lines);
-    w.Key("deleted_lines"); w.Int(f.deleted_lines);
+    w.Key("path");
+    w.String(f.path);
+    w.Key("old_path");
+    w.String(f.old_path);
+    w.Key("status");
+    w.String(f.status);
+    w.Key("is_test");
+    w.Bool(f.is_test);
+    w.Key("binary");
+    w.Bool(f.binary);
+    w.Key("skip");
+    w.String(f.skip);
+    w.Key("added_lines");
+    w.Int(f.added_lines);
+    w.Key("deleted_lines");
+    w.Int(f.deleted_lines);
     w.EndObject();
   }
   w.EndArray();
@@ -130,9 +159,11 @@ void AppendSeedJson(const Seed& s, std::string* out, bool contents) {
   w.BeginArray();
   for (const std::string& p : s.relevant_files) w.String(p);
   w.EndArray();
-  w.Key("prompt"); w.String(contents ? s.prompt : std::string_view());
+  w.Key("prompt");
+  w.String(contents ? s.prompt : std::string_view());
   // Repairs made while writing this very record count too.
-  w.Key("utf8_repaired"); w.Bool(s.utf8_repaired || w.utf8_repairs() > 0);
+  w.Key("utf8_repaired");
+  w.Bool(s.utf8_repaired || w.utf8_repairs() > 0);
   w.EndObject();
   out->push_back('\n');
 }
@@ -221,4 +252,4 @@ Result<Seed> ParseSeedJson(std::string_view line) {
   return s;
 }
 
-}  // namespace swerl::curate
+}  // namespace swerl::shard

@@ -7,9 +7,9 @@
 
 #include <string>
 
-#include "swerl/curate/seed.h"
+#include "swerl/shard/seed.h"
 
-namespace swerl::curate {
+namespace swerl::shard {
 
 // "<think>...</think>\n<solution>\n" + blocks + "\n</solution>". Per oracle
 // path whose text differs from its context text ("" when absent): one block
@@ -22,4 +22,4 @@ namespace swerl::curate {
 // scores it below 1.0.
 std::string OracleAnswer(const SeedFiles& context, const SeedFiles& oracle);
 
-}  // namespace swerl::curate
+}  // namespace swerl::shard

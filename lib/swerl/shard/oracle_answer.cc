@@ -1,4 +1,4 @@
-#include "swerl/curate/oracle_answer.h"
+#include "swerl/shard/oracle_answer.h"
 
 #include <algorithm>
 #include <string_view>
@@ -6,7 +6,7 @@
 
 #include "swerl/core/lines.h"
 
-namespace swerl::curate {
+namespace swerl::shard {
 namespace {
 
 std::string Join(const std::vector<std::string_view>& lines, size_t begin, size_t end) {
@@ -82,4 +82,4 @@ std::string OracleAnswer(const SeedFiles& context, const SeedFiles& oracle) {
   return "<think>\nThe oracle change.\n</think>\n<solution>\n" + blocks + "\n</solution>";
 }
 
-}  // namespace swerl::curate
+}  // namespace swerl::shard
