@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 
+#include <cctype>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -232,6 +233,22 @@ struct Misbehaviour {
 
 void PrintTo(const Misbehaviour& m, std::ostream* os) { *os << m.command; }
 
+// A test name from the command: "exit 3" -> "exit_3", "sh:cat >/dev/null" ->
+// "sh_cat_dev_null" (letters and digits only, at most 32).
+std::string CaseName(const ::testing::TestParamInfo<Misbehaviour>& info) {
+  std::string name;
+  for (const char c : info.param.command) {
+    if (std::isalnum(static_cast<unsigned char>(c))) {
+      name += c;
+    } else if (!name.empty() && name.back() != '_') {
+      name += '_';
+    }
+    if (name.size() >= 32) break;
+  }
+  while (!name.empty() && name.back() == '_') name.pop_back();
+  return name + "_" + std::to_string(info.index);
+}
+
 class CommandScorerFails : public ::testing::TestWithParam<Misbehaviour> {};
 
 TEST_P(CommandScorerFails, WithAnErrorNamingTheCommandAndTheChildIsGone) {
@@ -299,7 +316,8 @@ INSTANTIATE_TEST_SUITE_P(
                      {"(1 of 2 groups answered)"},
                      0.5},
         // A background grandchild holding the pipe: killed with the group.
-        Misbehaviour{"sh:sleep 30 & exec cat >/dev/null", {"no answer within 0.5"}, 0.5}));
+        Misbehaviour{"sh:sleep 30 & exec cat >/dev/null", {"no answer within 0.5"}, 0.5}),
+    CaseName);
 
 TEST(CommandScorer, OutputBetweenStepsIsAnError) {
   auto scorer = StartOrDie(FakeCommand("late-extra"));
@@ -308,7 +326,7 @@ TEST(CommandScorer, OutputBetweenStepsIsAnError) {
   groups[0].id = "g";
   groups[0].outputs = {"x"};
   ASSERT_TRUE(scorer->ScoreGroups(groups));
-  std::this_thread::sleep_for(std::chrono::milliseconds(600));
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));  // the extra line is 0.2 s late
   auto second = scorer->ScoreGroups(groups);
   ASSERT_FALSE(second);
   EXPECT_NE(second.error().message().find("wrote output that answers no request"),
