@@ -26,7 +26,8 @@ struct TrainSample {
   std::vector<int32_t> prompt_ids;      // non-empty
   std::vector<int32_t> completion_ids;  // the sampled tokens (may be empty: no loss)
   // The rollout's log softmax(z / T)[token] over the allowed vocabulary,
-  // one per completion token: the sampler's π_old. Used for the Δlog p
+  // one per completion token: the sampler's π_old (the generator's
+  // `sample_logprobs` with top-k and top-p off; its `logprobs` are at T = 1). Used for the Δlog p
   // statistic, and as π_old with OldLogProbSource::kRollout.
   std::vector<float> old_logprobs;
   double advantage = 0;    // ComputeAdvantages' value for this completion
@@ -63,7 +64,8 @@ struct UpdateOptions {
 };
 
 // This rank's numbers for one update. Sums, so ranks can add them (then the
-// means below are global); "per pass" sums run over all μ passes.
+// means below are global); "per pass" sums run over all μ passes. The
+// zero-std group count comes from ComputeAdvantages, not from here.
 struct UpdateStats {
   int64_t passes = 0;
   int64_t micro_batches = 0;      // per pass

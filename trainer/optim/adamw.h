@@ -68,6 +68,9 @@ class AdamW {
   // capped at 1, applied to every gradient as torch does; <= 0 = no
   // clipping), then the AdamW update at learning rate `lr`. Returns the
   // norm before clipping. Gradients are consumed (scaled), not zeroed.
+  // Parameters without a gradient are skipped (as torch does; the step
+  // count is shared); with no gradient at all nothing happens and 0 is
+  // returned.
   // Errors: kInvalidInput when the gradient norm is NaN or infinite (the
   // message names the first parameter with a non-finite gradient); then
   // neither the weights, the gradients nor the state have changed.
