@@ -1,6 +1,7 @@
 #include "trainer/model/transformer.h"
 
 #include <ATen/CPUGeneratorImpl.h>
+#include <torch/autograd.h>
 #include <torch/types.h>
 
 #include <cmath>
@@ -137,6 +138,74 @@ class DecoderLayer : public torch::nn::Module {
   torch::Tensor in_norm_, post_norm_;
 };
 
+namespace {
+
+using torch::autograd::AutogradContext;
+using torch::autograd::variable_list;
+
+// Activation checkpointing of one decoder layer (LibTorch has no
+// torch.utils.checkpoint). forward runs the layer without grad (autograd
+// Functions' forward always does) and saves only its inputs; backward
+// re-runs it with grad on a detached copy of x and differentiates that
+// graph w.r.t. x and the layer's parameters. The parameters are explicit
+// inputs, so their gradients return through this node (no reentrant
+// accumulation into .grad behind autograd's back). Recomputation is exact:
+// the layer has no randomness and the same inputs give the same ops.
+class CheckpointedLayer : public torch::autograd::Function<CheckpointedLayer> {
+ public:
+  static torch::Tensor forward(AutogradContext* ctx, DecoderLayer* layer, bool causal,
+                               const torch::Tensor& x, const torch::Tensor& cos,
+                               const torch::Tensor& sin, const std::optional<torch::Tensor>& mask,
+                               at::TensorList params) {
+    ctx->save_for_backward({x, cos, sin, mask.value_or(torch::Tensor())});
+    ctx->saved_data["params"] = static_cast<int64_t>(params.size());
+    // The layer outlives the graph (the model owns it); kept as an integer
+    // because saved_data holds IValues.
+    ctx->saved_data["layer"] = static_cast<int64_t>(reinterpret_cast<intptr_t>(layer));
+    ctx->saved_data["causal"] = causal;
+    return layer->Forward(x, cos, sin, mask.value_or(torch::Tensor()), causal, nullptr, nullptr, 0);
+  }
+
+  static variable_list backward(AutogradContext* ctx, variable_list grad_outputs) {
+    auto saved = ctx->get_saved_variables();
+    auto* layer =
+        reinterpret_cast<DecoderLayer*>(static_cast<intptr_t>(ctx->saved_data["layer"].toInt()));
+    const bool causal = ctx->saved_data["causal"].toBool();
+    const torch::Tensor& mask = saved[3];
+    // Variable inputs in order: x, cos, sin, [mask when defined], params.
+    const size_t first_param_edge = mask.defined() ? 4 : 3;
+    // The layer's own parameter tensors: the recomputed graph is built on
+    // them, so they are the leaves to differentiate against.
+    const std::vector<torch::Tensor> params = layer->parameters();
+    const size_t n_params = params.size();
+    SWERL_CHECK(static_cast<int64_t>(n_params) == ctx->saved_data["params"].toInt());
+
+    torch::AutoGradMode grad_on(true);
+    auto x = saved[0].detach().requires_grad_(ctx->needs_input_grad(0));
+    auto y = layer->Forward(x, saved[1], saved[2], mask, causal, nullptr, nullptr, 0);
+    std::vector<torch::Tensor> inputs;
+    std::vector<size_t> slot;  // position of each input in the returned list
+    if (x.requires_grad()) {
+      inputs.push_back(x);
+      slot.push_back(2);
+    }
+    for (size_t i = 0; i < n_params; ++i) {
+      if (ctx->needs_input_grad(first_param_edge + i) && params[i].requires_grad()) {
+        inputs.push_back(params[i]);
+        slot.push_back(6 + i);
+      }
+    }
+    variable_list out(6 + n_params);
+    if (inputs.empty() || !y.requires_grad()) return out;
+    auto grads = torch::autograd::grad({y}, inputs, {grad_outputs[0]}, /*retain_graph=*/false,
+                                       /*create_graph=*/false, /*allow_unused=*/true);
+    for (size_t i = 0; i < inputs.size(); ++i) out[slot[i]] = grads[i];
+    return out;
+  }
+};
+
+}  // namespace
+
 torch::Tensor RopeInvFreq(const RopeConfig& rope, int64_t head_dim) {
   // The same float32 operations as transformers' default and llama3 RoPE
   // initialisers, so the frequencies agree bit for bit. Python evaluates
@@ -224,7 +293,16 @@ torch::Tensor Transformer::Hidden(const torch::Tensor& ids, const torch::Tensor&
     mask = mask.unsqueeze(1);
   }
 
+  const bool checkpoint = checkpoint_layers_ && cache == nullptr && torch::GradMode::is_enabled();
+  const std::optional<torch::Tensor> mask_opt =
+      mask.defined() ? std::optional<torch::Tensor>(mask) : std::nullopt;
   for (size_t i = 0; i < layers_.size(); ++i) {
+    if (checkpoint) {
+      const std::vector<torch::Tensor> params = layers_[i]->parameters();
+      x = CheckpointedLayer::apply(layers_[i].get(), causal, x, cos, sin, mask_opt,
+                                   at::TensorList(params));
+      continue;
+    }
     x = layers_[i]->Forward(x, cos, sin, mask, causal, cache ? &cache->k_[i] : nullptr,
                             cache ? &cache->v_[i] : nullptr, past);
   }

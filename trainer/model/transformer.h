@@ -97,6 +97,15 @@ class Transformer : public torch::nn::Module {
   // embedding when the embeddings are tied.
   const torch::Tensor& output_weight() const;
 
+  // Per-layer activation checkpointing for training. When on, a Hidden()
+  // call without a cache under grad mode keeps only each decoder layer's
+  // input for the backward and recomputes the layer (with grad) there:
+  // the same values and gradients for about one more forward of compute,
+  // and activation memory of one layer instead of all. Off by default; no
+  // effect on no-grad or cached (decoding) forwards.
+  void set_activation_checkpointing(bool on) { checkpoint_layers_ = on; }
+  bool activation_checkpointing() const { return checkpoint_layers_; }
+
  private:
   ModelConfig config_;
   torch::Device device_;
@@ -106,6 +115,7 @@ class Transformer : public torch::nn::Module {
   torch::Tensor lm_head_;   // lm_head.weight (undefined when tied)
   torch::Tensor inv_freq_;  // (head_dim / 2) float32 RoPE frequencies
   std::vector<std::shared_ptr<DecoderLayer>> layers_;
+  bool checkpoint_layers_ = false;
 };
 
 // RoPE inverse frequencies (head_dim / 2) float32 on the CPU, computed as
