@@ -30,8 +30,7 @@ const swerl::tok::Tokenizer& Qwen() {
     if (const char* env = std::getenv("SWERL_TOKENIZER_FUZZ_DIR")) {
       dir = env;
     } else {
-      const std::string here = __FILE__;  // .../tests/fuzz/tokenizer_fuzz.cc
-      dir = here.substr(0, here.rfind("/fuzz/")) + "/data/tokenizers/qwen3";
+      dir = SWERL_TOKENIZER_FIXTURE;
     }
     auto loaded = swerl::tok::Tokenizer::Load(dir);
     if (!loaded) {
