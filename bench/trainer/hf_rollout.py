@@ -48,7 +48,7 @@ def main():
         max_new_tokens=args.max_new_tokens, do_sample=True, temperature=args.temperature, top_k=0, top_p=1.0,
         num_beams=1, num_return_sequences=args.group, pad_token_id=0, eos_token_id=None)
     stats = dict(prompts=0, prompt_tokens=0, completions=0, generated_tokens=0, prefill_seconds=0.0,
-                 decode_seconds=0.0, seconds=0.0)
+                 decode_seconds=0.0, seconds=0.0, cpu_seconds=0.0)
     for _ in range(args.repeat):
         for first in range(0, len(prompts), args.groups_per_batch):
             batch = prompts[first:first + args.groups_per_batch]
@@ -60,10 +60,12 @@ def main():
                 mask[b, width - len(r):] = 1
             clock = Clock()
             start = time.perf_counter()
+            cpu_start = time.process_time()
             with torch.inference_mode():
                 seqs = model.generate(input_ids=ids, attention_mask=mask, generation_config=config,
                                       logits_processor=transformers.LogitsProcessorList([clock]))
             end = time.perf_counter()
+            stats["cpu_seconds"] += time.process_time() - cpu_start
             new = seqs[:, width:]
             if tuple(new.shape) != (len(batch) * args.group, args.max_new_tokens):
                 sys.exit(f"hf_rollout: generated {tuple(new.shape)}, expected fixed lengths")
@@ -75,6 +77,7 @@ def main():
             stats["decode_seconds"] += end - clock.stamps[0]
             stats["seconds"] += end - start
     stats["tokens_per_second"] = stats["generated_tokens"] / stats["seconds"]
+    stats["tokens_per_cpu_second"] = stats["generated_tokens"] / stats["cpu_seconds"]
     stats["decode_tokens_per_second"] = (stats["generated_tokens"] - stats["completions"]) / stats["decode_seconds"]
     print(json.dumps(stats))
     return 0

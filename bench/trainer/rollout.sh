@@ -6,8 +6,9 @@
 # 151,669-token vocabulary), the same prompts (GROUPS_PER_BATCH prompts of
 # 64-192 tokens per batch, BATCHES batches), the same temperature, no EOS
 # (every completion has NEW_TOKENS tokens), one LibTorch thread. The two
-# engines alternate ROUNDS times; prints every round and the best-of and
-# spread of tokens/s and of their ratio.
+# engines alternate ROUNDS times; prints every round (wall-clock tokens/s,
+# and tokens per CPU-second, which moves less on a shared machine) and the
+# best-of and spread of tokens/s and of the ratios.
 #
 # Usage: bench/trainer/rollout.sh BUILD_DIR   (env: SWERL_PYTHON, HIDDEN, LAYERS,
 #        GROUP, GROUPS_PER_BATCH, BATCHES, NEW_TOKENS, TEMPERATURE, THREADS, ROUNDS)
@@ -60,19 +61,23 @@ print(f"qwen3 hidden {hidden}, {layers} layers, vocab 151,680, fp32, {threads} t
       f"{batches} batches of {per_batch} prompts (64-192 tokens) x G={group}, "
       f"{new_tokens} new tokens, temperature {temperature}, no EOS")
 print(f"{cpu}, {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}")
-print(f"{'round':>5} {'engine':<14} {'prefill s':>9} {'decode s':>9} {'tok/s':>8} {'decode tok/s':>13}")
-ratios, ours_tps, hf_tps = [], [], []
+print(f"{'round':>5} {'engine':<14} {'prefill s':>9} {'decode s':>9} {'tok/s':>8} {'decode tok/s':>13} "
+      f"{'tok/cpu-s':>10}")
+ratios, cpu_ratios, ours_tps, hf_tps = [], [], [], []
 for r in range(1, rounds + 1):
     ours = json.load(open(f"{work}/ours.{r}.json"))
     hf = json.load(open(f"{work}/hf.{r}.json"))
     for name, s in (("swerl", ours), ("transformers", hf)):
         print(f"{r:>5} {name:<14} {s['prefill_seconds']:>9.2f} {s['decode_seconds']:>9.2f} "
-              f"{s['tokens_per_second']:>8.1f} {s['decode_tokens_per_second']:>13.1f}")
+              f"{s['tokens_per_second']:>8.1f} {s['decode_tokens_per_second']:>13.1f} "
+              f"{s['tokens_per_cpu_second']:>10.1f}")
     ours_tps.append(ours["tokens_per_second"])
     hf_tps.append(hf["tokens_per_second"])
     ratios.append(ours["tokens_per_second"] / hf["tokens_per_second"])
-    print(f"{r:>5} {'ratio':<14} {'':>9} {'':>9} {ratios[-1]:>8.2f}")
+    cpu_ratios.append(ours["tokens_per_cpu_second"] / hf["tokens_per_cpu_second"])
+    print(f"{r:>5} {'ratio':<14} {'':>9} {'':>9} {ratios[-1]:>8.2f} {'':>13} {cpu_ratios[-1]:>10.2f}")
 print(f"best-of tok/s: swerl {max(ours_tps):.1f} (spread {min(ours_tps):.1f}-{max(ours_tps):.1f}), "
       f"transformers {max(hf_tps):.1f} (spread {min(hf_tps):.1f}-{max(hf_tps):.1f}); "
-      f"ratio of bests {max(ours_tps) / max(hf_tps):.2f}, per-round ratios {min(ratios):.2f}-{max(ratios):.2f}")
+      f"ratio of bests {max(ours_tps) / max(hf_tps):.2f}, per-round ratios {min(ratios):.2f}-{max(ratios):.2f}, "
+      f"per-round CPU-time ratios {min(cpu_ratios):.2f}-{max(cpu_ratios):.2f}")
 PY
