@@ -135,22 +135,26 @@ TEST_F(RolloutTest, PolicyLogprobsEqualAFullForwardAtTheRolloutTemperature) {
     }
     torch::NoGradGuard no_grad;
     PaddedBatch batch = LeftPad(full, torch::kCPU);
+    // No EOS ids: every completion has max_new_tokens tokens, predicted by
+    // the max_new_tokens columns before the last.
+    const int64_t n = opt.max_new_tokens;
+    const int64_t width = batch.ids.size(1);
     auto logits = model->Forward(batch.ids, batch.positions, batch.key_mask)
+                      .narrow(1, width - n - 1, n)
                       .to(torch::kFloat32)
                       .narrow(-1, 0, m.tokenizer_vocab);
     auto logp = torch::log_softmax(logits, -1);
     auto policy = torch::log_softmax(logits / temperature, -1);
-    const int64_t width = batch.ids.size(1);
+    auto logp_a = logp.accessor<float, 3>();
+    auto policy_a = policy.accessor<float, 3>();
     double gap = 0, policy_gap = 0, sample_gap = 0;
     for (size_t b = 0; b < full.size(); ++b) {
       const Completion& c = (*out)[b];
-      for (size_t t = 0; t < c.ids.size(); ++t) {
-        // The token at column width - n + t is predicted by the column before it.
-        const int64_t col =
-            width - static_cast<int64_t>(c.ids.size()) + static_cast<int64_t>(t) - 1;
-        gap = std::max(gap, std::abs(logp[b][col][c.ids[t]].item<double>() - c.logprobs[t]));
-        policy_gap = std::max(
-            policy_gap, std::abs(policy[b][col][c.ids[t]].item<double>() - c.policy_logprobs[t]));
+      ASSERT_EQ(static_cast<int64_t>(c.ids.size()), n);
+      for (int64_t t = 0; t < n; ++t) {
+        gap = std::max(gap, static_cast<double>(std::abs(logp_a[b][t][c.ids[t]] - c.logprobs[t])));
+        policy_gap = std::max(policy_gap, static_cast<double>(std::abs(policy_a[b][t][c.ids[t]] -
+                                                                       c.policy_logprobs[t])));
         sample_gap = std::max(
             sample_gap, static_cast<double>(std::abs(c.sample_logprobs[t] - c.policy_logprobs[t])));
       }
