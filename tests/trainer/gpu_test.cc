@@ -1,7 +1,8 @@
 // The model and generation on CUDA (ctest label gpu; every case skips when
 // LibTorch sees no GPU): float32 logits against transformers' CPU
 // reference, and bf16 generation that stays inside the tokenizer's
-// vocabulary, repeats under a seed, and scores its own tokens consistently.
+// vocabulary, repeats under a seed, and scores its own tokens consistently;
+// GRPO group rollouts against one-sample rollouts with the same keys.
 #include <gtest/gtest.h>
 #include <torch/cuda.h>
 
@@ -86,6 +87,49 @@ TEST_F(GpuTest, Bfloat16GenerationIsSeededMaskedAndSelfConsistent) {
   }
   EXPECT_LE(max_diff, 0.1);  // bf16: cached and uncached attention round differently
   std::printf("bf16 cached vs uncached logprob max |diff| %.3g\n", max_diff);
+}
+
+TEST_F(GpuTest, GroupRolloutsShareThePrefillAndStayInTheVocabulary) {
+  const RefModel& m = RefModelNamed("hf_qwen3_tied_head_dim");
+  GenerateOptions opt;
+  opt.sampling.temperature = 0.8;
+  opt.max_new_tokens = 24;
+  opt.vocab_limit = m.tokenizer_vocab;
+  const std::vector<PromptGroup> groups = {{m.prompts[0], RolloutKeys(1, 2, 0, 4)},
+                                           {m.prompts[2], RolloutKeys(1, 2, 1, 4)}};
+  // float32: the groups' rollouts against one-sample rollouts with the same keys.
+  auto model = LoadModel(m.dir, torch::kCUDA, torch::kFloat32);
+  ASSERT_TRUE(model) << model.error().message();
+  auto shared = GenerateGroups(**model, groups, opt);
+  ASSERT_TRUE(shared) << shared.error().message();
+  double max_diff = 0;
+  size_t row = 0;
+  for (const PromptGroup& g : groups) {
+    for (uint64_t key : g.keys) {
+      auto alone = GenerateGroups(**model, {PromptGroup{g.prompt, {key}}}, opt);
+      ASSERT_TRUE(alone);
+      const Completion& c = (*shared)[row++];
+      EXPECT_EQ(c.ids, (*alone)[0].ids);
+      for (size_t t = 0; t < std::min(c.ids.size(), (*alone)[0].ids.size()); ++t) {
+        max_diff = std::max(
+            max_diff,
+            static_cast<double>(std::abs(c.policy_logprobs[t] - (*alone)[0].policy_logprobs[t])));
+      }
+    }
+  }
+  EXPECT_LE(max_diff, 1e-4);
+  std::printf("cuda fp32 shared prefill vs alone policy logprob max |diff| %.3g\n", max_diff);
+  // bf16: repeatable, inside the tokenizer's vocabulary, finite.
+  model = LoadModel(m.dir, torch::kCUDA, torch::kBFloat16);
+  ASSERT_TRUE(model) << model.error().message();
+  auto a = GenerateGroups(**model, groups, opt);
+  auto b = GenerateGroups(**model, groups, opt);
+  ASSERT_TRUE(a && b);
+  for (size_t i = 0; i < a->size(); ++i) {
+    EXPECT_EQ((*a)[i].ids, (*b)[i].ids);
+    for (int32_t id : (*a)[i].ids) EXPECT_LT(id, m.tokenizer_vocab);
+    for (float lp : (*a)[i].policy_logprobs) EXPECT_TRUE(std::isfinite(lp));
+  }
 }
 
 }  // namespace

@@ -7,6 +7,7 @@
 #include <chrono>
 #include <numeric>
 
+#include "swerl/tok/tokenizer.h"
 #include "trainer/generate/sampler.h"
 #include "trainer/model/transformer.h"
 
@@ -44,10 +45,17 @@ std::string_view FinishReasonName(FinishReason reason) {
   return "?";
 }
 
-Result<std::vector<Completion>> Generate(Transformer& model,
-                                         const std::vector<std::vector<int32_t>>& prompts,
-                                         const GenerateOptions& options, const DecodeFn& decode,
-                                         uint64_t first_index, GenerateStats* stats) {
+namespace {
+
+// The decoding shared by Generate and GenerateGroups: `prompts` are
+// prefilled once each; completion i continues prompts[prompt_of[i]] with
+// uniforms from UniformStream(keys[i]).
+Result<std::vector<Completion>> Decode(Transformer& model,
+                                       const std::vector<std::vector<int32_t>>& prompts,
+                                       const std::vector<int64_t>& prompt_of,
+                                       const std::vector<uint64_t>& keys,
+                                       const GenerateOptions& options, const DecodeFn& decode,
+                                       GenerateStats* stats) {
   const auto start = std::chrono::steady_clock::now();
   SWERL_RETURN_IF_ERROR(ValidateSamplingParams(options.sampling));
   if (options.max_new_tokens < 1) {
@@ -69,8 +77,9 @@ Result<std::vector<Completion>> Generate(Transformer& model,
       }
     }
   }
-  std::vector<Completion> out(prompts.size());
-  if (prompts.empty()) return out;
+  const auto n = static_cast<int64_t>(keys.size());
+  std::vector<Completion> out(keys.size());
+  if (keys.empty()) return out;
 
   c10::InferenceMode inference;
   const int64_t vocab_limit =
@@ -78,8 +87,12 @@ Result<std::vector<Completion>> Generate(Transformer& model,
   size_t longest_stop = 0;
   for (const auto& s : options.stop_strings) longest_stop = std::max(longest_stop, s.size());
   std::vector<UniformStream> streams;
-  for (size_t i = 0; i < prompts.size(); ++i) {
-    streams.emplace_back(DeriveSeed(options.seed, first_index + i));
+  streams.reserve(keys.size());
+  for (uint64_t key : keys) streams.emplace_back(key);
+  // One row per prompt, in order: the prefill's rows are the decode's rows.
+  bool one_to_one = prompt_of.size() == prompts.size();
+  for (size_t i = 0; one_to_one && i < prompt_of.size(); ++i) {
+    one_to_one = prompt_of[i] == static_cast<int64_t>(i);
   }
 
   const torch::Device device = model.device();
@@ -88,27 +101,39 @@ Result<std::vector<Completion>> Generate(Transformer& model,
   const int64_t width = batch.ids.size(1);
   // The last sampled token is never fed back, hence the - 1.
   const int64_t capacity = width + options.max_new_tokens - 1;
-  KvCache cache(model, static_cast<int64_t>(prompts.size()), capacity);
+  KvCache cache(model, static_cast<int64_t>(prompts.size()), one_to_one ? capacity : width);
   auto mask = torch::zeros({static_cast<int64_t>(prompts.size()), capacity},
                            i64.dtype(torch::kBool));  // (B, C)
   mask.narrow(1, 0, width).copy_(batch.key_mask);
   auto last_pos = torch::tensor(batch.lengths, torch::kInt64).to(device) - 1;  // (B)
-  std::vector<int64_t> rows(prompts.size());  // batch row -> prompt index
+  std::vector<int64_t> rows(keys.size());  // batch row -> completion index
   std::iota(rows.begin(), rows.end(), 0);
 
   std::chrono::steady_clock::time_point first_token;
   auto hidden = model.Hidden(batch.ids, batch.positions, batch.key_mask, &cache);
-  auto logits = model.Logits(hidden.select(1, width - 1));  // (B, V)
+  auto logits = model.Logits(hidden.select(1, width - 1));  // (prompts, V)
+  if (!one_to_one) {
+    // Each completion starts from its prompt's cache and last logits.
+    auto index = torch::tensor(prompt_of, torch::kInt64).to(device);
+    cache.SelectRows(index, capacity);
+    logits = logits.index_select(0, index);
+    mask = mask.index_select(0, index);
+    last_pos = last_pos.index_select(0, index);
+  }
+  auto uniforms = torch::zeros({n}, torch::kFloat64);
+  torch::Tensor workspace;  // the sampler's (rows, V) buffer, reused every step
   for (int64_t step = 0;; ++step) {
     const int64_t rows_now = static_cast<int64_t>(rows.size());
-    auto uniforms = torch::empty({rows_now}, torch::kFloat64);
+    auto u_now = uniforms.narrow(0, 0, rows_now);
     if (!options.sampling.greedy) {
-      auto u = uniforms.accessor<double, 1>();
+      auto u = u_now.accessor<double, 1>();
       for (int64_t r = 0; r < rows_now; ++r) u[r] = streams[rows[r]].Next();
     }
-    SampledTokens sampled = SampleTokens(logits, options.sampling, vocab_limit, uniforms);
-    // One device-to-host copy per step: ids (exact in float64) and both log-probabilities.
+    SampledTokens sampled = SampleTokens(logits, options.sampling, vocab_limit, u_now, &workspace);
+    // One device-to-host copy per step: ids (exact in float64) and the
+    // log-probabilities.
     auto host = torch::stack({sampled.ids.to(torch::kFloat64), sampled.logprobs.to(torch::kFloat64),
+                              sampled.policy_logprobs.to(torch::kFloat64),
                               sampled.sample_logprobs.to(torch::kFloat64)})
                     .cpu();
     auto h = host.accessor<double, 2>();
@@ -118,7 +143,8 @@ Result<std::vector<Completion>> Generate(Transformer& model,
       const auto id = static_cast<int32_t>(h[0][r]);
       c.ids.push_back(id);
       c.logprobs.push_back(static_cast<float>(h[1][r]));
-      c.sample_logprobs.push_back(static_cast<float>(h[2][r]));
+      c.policy_logprobs.push_back(static_cast<float>(h[2][r]));
+      c.sample_logprobs.push_back(static_cast<float>(h[3][r]));
       if (std::find(options.eos_ids.begin(), options.eos_ids.end(), id) != options.eos_ids.end()) {
         c.finish_reason = FinishReason::kEos;
       } else if (longest_stop > 0 &&
@@ -155,11 +181,68 @@ Result<std::vector<Completion>> Generate(Transformer& model,
     const auto end = std::chrono::steady_clock::now();
     stats->prompts += static_cast<int64_t>(prompts.size());
     for (const auto& p : prompts) stats->prompt_tokens += static_cast<int64_t>(p.size());
+    stats->completions += n;
     for (const auto& c : out) stats->generated_tokens += static_cast<int64_t>(c.ids.size());
     stats->prefill_seconds += std::chrono::duration<double>(first_token - start).count();
     stats->decode_seconds += std::chrono::duration<double>(end - first_token).count();
   }
   return out;
+}
+
+}  // namespace
+
+Result<std::vector<Completion>> Generate(Transformer& model,
+                                         const std::vector<std::vector<int32_t>>& prompts,
+                                         const GenerateOptions& options, const DecodeFn& decode,
+                                         uint64_t first_index, GenerateStats* stats) {
+  std::vector<int64_t> prompt_of(prompts.size());
+  std::iota(prompt_of.begin(), prompt_of.end(), 0);
+  std::vector<uint64_t> keys;
+  keys.reserve(prompts.size());
+  for (size_t i = 0; i < prompts.size(); ++i)
+    keys.push_back(DeriveSeed(options.seed, first_index + i));
+  return Decode(model, prompts, prompt_of, keys, options, decode, stats);
+}
+
+Result<std::vector<Completion>> GenerateGroups(Transformer& model,
+                                               const std::vector<PromptGroup>& groups,
+                                               const GenerateOptions& options,
+                                               const DecodeFn& decode, GenerateStats* stats) {
+  std::vector<std::vector<int32_t>> prompts;
+  std::vector<int64_t> prompt_of;
+  std::vector<uint64_t> keys;
+  prompts.reserve(groups.size());
+  for (size_t g = 0; g < groups.size(); ++g) {
+    if (groups[g].keys.empty()) {
+      return Error(Code::kInvalidInput, "group " + std::to_string(g) + " has no keys");
+    }
+    prompts.push_back(groups[g].prompt);
+    for (uint64_t key : groups[g].keys) {
+      prompt_of.push_back(static_cast<int64_t>(g));
+      keys.push_back(key);
+    }
+  }
+  return Decode(model, prompts, prompt_of, keys, options, decode, stats);
+}
+
+std::vector<uint64_t> RolloutKeys(uint64_t run_seed, uint64_t step, uint64_t seed_id,
+                                  int64_t group_size) {
+  std::vector<uint64_t> keys;
+  for (int64_t j = 0; j < group_size; ++j) {
+    keys.push_back(RolloutKey(run_seed, step, seed_id, static_cast<uint64_t>(j)));
+  }
+  return keys;
+}
+
+std::vector<int64_t> EndOfTurnIds(const tok::Tokenizer& tokenizer) {
+  std::vector<int64_t> ids;
+  for (const char* token : {"<|im_end|>", "<|endoftext|>", "<|eot_id|>", "<|end_of_text|>"}) {
+    if (auto id = tokenizer.TokenId(token)) ids.push_back(*id);
+  }
+  if (auto eos = tokenizer.eos_id()) ids.push_back(*eos);
+  std::sort(ids.begin(), ids.end());
+  ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+  return ids;
 }
 
 }  // namespace swerl::train

@@ -325,12 +325,31 @@ KvCache::KvCache(const Transformer& model, int64_t batch, int64_t capacity)
 }
 
 void KvCache::SelectRows(const torch::Tensor& rows) {
+  if (2 * length_ < capacity_) {
+    SelectRows(rows, capacity_);  // copying the filled columns twice is the cheaper way
+    return;
+  }
   for (size_t i = 0; i < k_.size(); ++i) {
     auto index = rows.to(k_[i].device());
     k_[i] = k_[i].index_select(0, index);
     v_[i] = v_[i].index_select(0, index);
   }
   batch_ = rows.size(0);
+}
+
+void KvCache::SelectRows(const torch::Tensor& rows, int64_t capacity) {
+  SWERL_CHECK(length_ <= capacity);
+  const int64_t n = rows.size(0);
+  for (size_t i = 0; i < k_.size(); ++i) {
+    auto index = rows.to(k_[i].device());
+    for (torch::Tensor* t : {&k_[i], &v_[i]}) {
+      auto fresh = torch::empty({n, t->size(1), capacity, t->size(3)}, t->options());
+      fresh.narrow(2, 0, length_).copy_(t->narrow(2, 0, length_).index_select(0, index));
+      *t = std::move(fresh);
+    }
+  }
+  batch_ = n;
+  capacity_ = capacity;
 }
 
 PaddedBatch LeftPad(const std::vector<std::vector<int32_t>>& rows, torch::Device device,

@@ -39,6 +39,11 @@ class KvCache {
   // Keeps the rows `rows` (int64, any device) in that order, e.g. to drop
   // finished sequences. REQUIRES: every index < batch().
   void SelectRows(const torch::Tensor& rows);
+  // The same into fresh storage of `capacity` columns; only the filled
+  // columns [0, length()) are copied. An index may repeat: a prompt's cache
+  // filled once becomes the cache of each of its G samples.
+  // REQUIRES: every index < batch(); length() <= capacity.
+  void SelectRows(const torch::Tensor& rows, int64_t capacity);
 
  private:
   friend class Transformer;
