@@ -9,7 +9,6 @@
 // FILE.jsonl: one {"ids": [...]} per line; each batch takes the next
 // --groups-per-batch prompts, --repeat times over the file.
 #include <ATen/Parallel.h>
-
 #include <time.h>
 
 #include <chrono>
