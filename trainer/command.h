@@ -24,9 +24,22 @@ struct Context {
 void AddCommonFlags(CLI::App* cmd, Context& ctx);
 void ApplyCommonFlags(const Context& ctx, const std::string& command);
 
+// Adds --config FILE to a training command's help. main() expands the file
+// into options before parsing (cli/config_file.h); `--resume RUN` without
+// --config reads RUN/config.toml.
+void AddConfigOption(CLI::App* cmd);
+
+// The command's settings as TOML (every option, defaults included), without
+// the ones that say where a run is or how it talks (config, resume,
+// progress, quiet, verbose): what a run saves as RUN/config.toml.
+std::string ResolvedConfig(const CLI::App* cmd);
+
 void RegisterTokenize(CLI::App& root, Context& ctx);  // cmd_tokenize.cc
 void RegisterInit(CLI::App& root, Context& ctx);      // cmd_init.cc
 void RegisterGenerate(CLI::App& root, Context& ctx);  // cmd_generate.cc
 void RegisterPlot(CLI::App& root, Context& ctx);      // cmd_plot.cc
+void RegisterGrpo(CLI::App& root, Context& ctx);      // cmd_grpo.cc
+void RegisterSft(CLI::App& root, Context& ctx);       // cmd_sft.cc
+void RegisterEval(CLI::App& root, Context& ctx);      // cmd_eval.cc
 
 }  // namespace swerl::train

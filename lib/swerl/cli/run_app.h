@@ -10,6 +10,7 @@
 #include <functional>
 #include <new>
 #include <string>
+#include <vector>
 
 #include "swerl/cli/log.h"
 #include "swerl/cli/tool.h"
@@ -30,13 +31,9 @@ inline void ApplyLogFlags(const std::string& prefix, bool quiet, int verbose) {
   }
 }
 
-// `run` is what the selected subcommand's callback set (empty: error).
-inline int RunApp(CLI::App& app, int argc, char** argv, const std::function<int()>& run) {
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::ParseError& e) {
-    return app.exit(e) == 0 ? kExitOk : kExitError;
-  }
+// Runs the selected subcommand's `run` (empty: error), turning exceptions
+// into a logged error and exit code.
+inline int RunSelected(const std::function<int()>& run) {
   try {
     return run ? run() : kExitError;
   } catch (const std::bad_alloc&) {
@@ -46,6 +43,28 @@ inline int RunApp(CLI::App& app, int argc, char** argv, const std::function<int(
     Log::Get().Error(e.what());
     return kExitError;
   }
+}
+
+// `run` is what the selected subcommand's callback set (empty: error).
+inline int RunApp(CLI::App& app, int argc, char** argv, const std::function<int()>& run) {
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e) == 0 ? kExitOk : kExitError;
+  }
+  return RunSelected(run);
+}
+
+// The same for arguments already split (without the program name), in
+// reverse order as CLI11's App::parse(std::vector<std::string>&) takes them.
+inline int RunApp(CLI::App& app, std::vector<std::string>& reversed_args,
+                  const std::function<int()>& run) {
+  try {
+    app.parse(reversed_args);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e) == 0 ? kExitOk : kExitError;
+  }
+  return RunSelected(run);
 }
 
 }  // namespace swerl::cli

@@ -1,0 +1,132 @@
+// swerl-train sft: the paper's SFT baseline — cross-entropy on the answer
+// tokens only, the answer being the seed's oracle SEARCH/REPLACE blocks in
+// the SWE-RL output format (data/sft_answer.h). Same run directory,
+// checkpoints, resume, metrics and memory rules as grpo (loop/training_run.h).
+#include <chrono>
+
+#include "command.h"
+#include "swerl/cli/progress.h"
+#include "trainer/checkpoint/checkpoint.h"
+#include "trainer/data/sft_answer.h"
+#include "trainer/grpo/sft.h"
+#include "trainer/loop/training_run.h"
+#include "trainer/metrics/keys.h"
+
+namespace swerl::train {
+namespace {
+
+struct SftCliOptions {
+  TrainOptions train;
+  bool progress = false, no_progress = false;
+};
+
+int RunSft(const SftCliOptions& o, const std::string& config, Context& ctx) {
+  ApplyCommonFlags(ctx, "sft");
+  auto& log = cli::Log::Get();
+  auto fail = [&](const Error& e) {
+    log.Error(e.message());
+    return cli::kExitError;
+  };
+  auto started = TrainingRun::Start(o.train, "sft", config, /*with_reference=*/false);
+  if (!started) return fail(started.error());
+  TrainingRun& run = **started;
+  log.Info("resolved configuration (saved as " + run.run_dir() + "/config.toml):\n" + config);
+  const int64_t total = o.train.steps;
+  if (run.start_step() >= total) {
+    log.Summary("nothing to do: the run already has " + std::to_string(run.start_step()) +
+                " steps (raise --steps to continue it)");
+    return cli::kExitOk;
+  }
+  SftOptions sft;
+  sft.vocab_limit = run.vocab_limit();
+  sft.vocab_chunk = o.train.vocab_chunk;
+  sft.micro_batch_tokens = o.train.micro_batch_tokens;
+  sft.pad_id = run.pad_id();
+  run.policy().set_activation_checkpointing(o.train.activation_checkpointing);
+
+  metrics::StepMetrics last;
+  int64_t step = run.start_step();
+  cli::Progress progress(cli::ProgressEnabled(o.progress      ? cli::ProgressMode::kOn
+                                              : o.no_progress ? cli::ProgressMode::kOff
+                                                              : cli::ProgressMode::kAuto),
+                         [&] { return metrics::ProgressText(step, total, last); });
+  namespace key = metrics::key;
+  for (step = run.start_step() + 1; step <= total; ++step) {
+    const auto t0 = std::chrono::steady_clock::now();
+    const std::string where = "step " + std::to_string(step);
+    auto drawn = run.seeds().Next(o.train.prompts_per_step);
+    if (!drawn) return fail(std::move(drawn).error().With(where));
+    std::vector<SftSample> samples;
+    Normaliser norm;
+    for (const DrawnSeed& d : *drawn) {
+      samples.push_back({d.prompt_ids, run.chat().EncodeAnswer(SftAnswer(d.seed))});
+      norm.tokens += static_cast<double>(samples.back().answer_ids.size());
+      norm.sequences += 1;
+    }
+    run.policy().train();
+    run.optimizer().ZeroGrad();
+    auto stats = AccumulateSftGradients(run.policy(), samples, sft, norm);
+    const double lr = run.schedule().At(step - 1);
+    Result<double> grad_norm =
+        stats ? run.optimizer().Step(lr, o.train.max_grad_norm) : Result<double>(stats.error());
+    run.optimizer().ZeroGrad();
+    if (!grad_norm) {
+      progress.Done();
+      log.Error(std::move(grad_norm).error().With(where).message());
+      log.Error("the run stopped at " + where +
+                "; its last complete checkpoint is intact "
+                "(continue with --resume " +
+                run.run_dir() + ")");
+      return cli::kExitError;
+    }
+    const double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    metrics::StepMetrics m;
+    m.AddMean(key::kLoss, stats->loss);
+    m.Set(key::kGradNorm, *grad_norm);
+    m.Set(key::kLearningRate, lr);
+    m.Set(key::kTokensPerS, seconds > 0 ? stats->tokens / seconds : 0);
+    m.AddMax(key::kUpdateS, seconds);
+    m.AddMax(key::kStepS, seconds);
+    if (Status st = run.log().LogStep(step, m); !st) return fail(st.error());
+    last = std::move(m);
+    progress.Tick();
+    log.Info(metrics::ProgressText(step, total, last));
+    if ((o.train.save_every > 0 && step % o.train.save_every == 0) || step == total) {
+      if (Status st = run.SaveCheckpoint(step); !st) {
+        progress.Done();
+        log.Error(st.error().message());
+        log.Error("the previous checkpoint is intact (continue with --resume " + run.run_dir() +
+                  ")");
+        return cli::kExitError;
+      }
+    }
+  }
+  progress.Done();
+  log.Summary(metrics::ProgressText(total, total, last) + "; checkpoint " +
+              CheckpointDir(run.run_dir(), total));
+  return cli::kExitOk;
+}
+
+}  // namespace
+
+void RegisterSft(CLI::App& root, Context& ctx) {
+  auto o = std::make_shared<SftCliOptions>();
+  CLI::App* cmd = root.add_subcommand(
+      "sft",
+      "Supervised fine-tuning on a shard: cross-entropy on each seed's oracle answer (its real "
+      "change as SEARCH/REPLACE blocks in the SWE-RL format), the paper's SFT baseline");
+  AddTrainOptions(cmd, &o->train);
+  cmd->add_flag("--progress", o->progress, "Show the progress line (default: on a terminal)");
+  cmd->add_flag("--no-progress", o->no_progress, "Never show the progress line");
+  AddConfigOption(cmd);
+  AddCommonFlags(cmd, ctx);
+  cmd->footer("The run directory is laid out as grpo's (trainer/README.md). " +
+              std::string(cli::kExitCodesHelp));
+  cmd->callback([o, cmd, &ctx] {
+    const std::string config = ResolvedConfig(cmd);
+    ctx.run = [o, config, &ctx] { return RunSft(*o, config, ctx); };
+  });
+}
+
+}  // namespace swerl::train
