@@ -83,9 +83,12 @@ TEST(SameFile, OutputsThatDoNotExistYetAreComparedThroughTheirDirectory) {
   EXPECT_NE(why.find("are the same file"), std::string::npos) << why;
   EXPECT_EQ(Refusal({}, {{"--out", dir.Join("new/dir/x")}, {"--explain", dir.Join("new/dir/y")}}),
             "");
-  // A missing output never matches an existing input.
+  // A missing output never matches an existing input, nor a missing input
+  // (a program looked up in PATH) anything.
   WriteFile(dir.Join("a/in"), "x");
   EXPECT_EQ(Refusal({{"input", dir.Join("a/in")}}, {{"--out", dir.Join("a/in2")}}), "");
+  EXPECT_EQ(Refusal({{"--gnuplot", dir.Join("a/gnuplot")}}, {{"--out", dir.Join("a/gnuplot")}}),
+            "");
 }
 
 TEST(SameFile, DirectoriesCollideDevicesDoNot) {

@@ -25,8 +25,9 @@ struct Identity {
 bool Collides(const struct stat& st) { return S_ISREG(st.st_mode) || S_ISDIR(st.st_mode); }
 
 // nullopt: nothing that can collide (an empty path, a non-regular standard
-// stream or device, a path that cannot be examined).
-std::optional<Identity> Identify(const std::string& path, int std_fd) {
+// stream or device, a path that cannot be examined, and with !missing_too a
+// path that does not exist).
+std::optional<Identity> Identify(const std::string& path, int std_fd, bool missing_too) {
   struct stat st;
   if (path.empty()) return std::nullopt;
   if (path == "-") {
@@ -37,7 +38,7 @@ std::optional<Identity> Identify(const std::string& path, int std_fd) {
     if (!Collides(st)) return std::nullopt;
     return Identity{st.st_dev, st.st_ino, {}};
   }
-  if (errno != ENOENT && errno != ENOTDIR) return std::nullopt;
+  if ((errno != ENOENT && errno != ENOTDIR) || !missing_too) return std::nullopt;
   // Not there yet: walk up to the nearest ancestor that exists. The missing
   // part is compared as text, normalised ("a/./b" == "a/b").
   std::error_code ec;
@@ -65,8 +66,10 @@ std::string Describe(const NamedPath& p, bool output) {
 Status CheckDistinctFiles(const std::vector<NamedPath>& inputs,
                           const std::vector<NamedPath>& outputs) {
   std::vector<std::optional<Identity>> in_ids, out_ids;
-  for (const NamedPath& p : inputs) in_ids.push_back(Identify(p.path, 0));
-  for (const NamedPath& p : outputs) out_ids.push_back(Identify(p.path, 1));
+  // An input that does not exist cannot be written over (a program looked
+  // up in PATH, an input whose absence the command reports).
+  for (const NamedPath& p : inputs) in_ids.push_back(Identify(p.path, 0, false));
+  for (const NamedPath& p : outputs) out_ids.push_back(Identify(p.path, 1, true));
   for (size_t o = 0; o < outputs.size(); ++o) {
     if (!out_ids[o]) continue;
     for (size_t i = 0; i < inputs.size(); ++i) {

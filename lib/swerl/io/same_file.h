@@ -23,10 +23,11 @@ struct NamedPath {
 
 // OkStatus when no output is the same file as an input or as another
 // output. Files are compared by device and inode, after symbolic links, so
-// hard links, symlinks and different spellings of one path all match. A
-// path that does not exist yet is identified through its nearest existing
+// hard links, symlinks and different spellings of one path all match. An
+// output that does not exist yet is identified through its nearest existing
 // ancestor directory (its device and inode) and the rest of the path, so
-// `--out x` and `--explain ./x` match before either is created. Only
+// `--out x` and `--explain ./x` match before either is created; an input
+// that does not exist matches nothing. Only
 // regular files and directories collide (not /dev/null, pipes or
 // terminals). Empty paths are ignored (a flag that was not given).
 // A path that cannot be examined (a directory without search permission)
