@@ -161,6 +161,14 @@ int RunGenerate(const GenerateCliOptions& opt, const Context& ctx) {
     log.Error(e.message());
     return cli::ExitCodeFor(e);
   };
+  {
+    // The same-file guard (README "Files"): stdout is the only output.
+    std::vector<io::NamedPath> inputs = cli::NamedPaths("input", opt.inputs);
+    if (opt.inputs.empty()) inputs.push_back({"input", "-"});
+    inputs.push_back({"--model", opt.model});
+    inputs.push_back({"--tokenizer", opt.tokenizer});
+    if (!cli::DistinctFiles(inputs, {{"standard output", "-"}})) return cli::kExitError;
+  }
   if (opt.batch_size < 1) return fail(Error(Code::kInvalidInput, "--batch-size must be >= 1"));
   if (!opt.stats.empty() && opt.stats != "json") {
     return fail(Error(Code::kInvalidInput, "--stats '" + opt.stats + "': expected json"));

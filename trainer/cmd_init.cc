@@ -2,9 +2,9 @@
 // checkpoint that transformers loads (config.json, model.safetensors, the
 // tokenizer files), for tests, benchmarks and smoke runs.
 #include <filesystem>
-#include <fstream>
 
 #include "command.h"
+#include "swerl/io/atomic_file.h"
 #include "swerl/tok/tokenizer.h"
 #include "trainer/model/config.h"
 #include "trainer/model/loader.h"
@@ -47,14 +47,6 @@ TokenizerFiles FindTokenizerFiles(const std::filesystem::path& path) {
   }
   f.config = dir / "tokenizer_config.json";
   return f;
-}
-
-Status WriteText(const std::filesystem::path& path, std::string_view text) {
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out.write(text.data(), static_cast<std::streamsize>(text.size()));
-  out.close();
-  if (!out) return Error(Code::kIo, "cannot write '" + path.string() + "'");
-  return OkStatus();
 }
 
 Result<ModelConfig> BuildConfig(const InitOptions& opt, const tok::Tokenizer& tokenizer) {
@@ -129,6 +121,21 @@ int RunInit(const InitOptions& opt, const Context& ctx) {
     log.Error(e.message());
     return cli::kExitError;
   };
+  // The same-file guard (README "Files") over the files init reads
+  // and the files it writes into --out.
+  const TokenizerFiles files = FindTokenizerFiles(opt.tokenizer);
+  const std::filesystem::path out = opt.out;
+  std::vector<io::NamedPath> outputs = {{"--out", opt.out}};
+  for (const char* name :
+       {"config.json", "model.safetensors", "tokenizer.json", "tokenizer_config.json"}) {
+    outputs.push_back({"--out", (out / name).string()});
+  }
+  if (!cli::DistinctFiles({{"--tokenizer", opt.tokenizer},
+                           {"--tokenizer", files.json.string()},
+                           {"--tokenizer", files.config.string()}},
+                          outputs)) {
+    return cli::kExitError;
+  }
   torch::Dtype dtype;
   if (opt.dtype == "fp32") {
     dtype = torch::kFloat32;
@@ -145,7 +152,6 @@ int RunInit(const InitOptions& opt, const Context& ctx) {
   auto config = BuildConfig(opt, *tokenizer);
   if (!config) return fail(config.error());
 
-  const std::filesystem::path out = opt.out;
   if (std::filesystem::exists(out / "config.json")) {
     return fail(Error(Code::kInvalidInput,
                       "'" + out.string() + "' already holds a checkpoint (config.json)"));
@@ -155,16 +161,19 @@ int RunInit(const InitOptions& opt, const Context& ctx) {
   InitRandom(model, opt.seed);
   if (Status st = SaveModel(model, out, dtype); !st) return fail(st.error());
 
-  const TokenizerFiles files = FindTokenizerFiles(opt.tokenizer);
+  // Each file is written beside its name and renamed into place.
   auto json = tok::ReadMaybeZstd(files.json.string());
   if (!json) return fail(json.error());
-  if (Status st = WriteText(out / "tokenizer.json", *json); !st) return fail(st.error());
+  if (Status st = io::WriteFileAtomically((out / "tokenizer.json").string(), *json); !st) {
+    return fail(st.error());
+  }
   if (std::filesystem::exists(files.config)) {
-    std::error_code ec;
-    std::filesystem::copy_file(files.config, out / "tokenizer_config.json",
-                               std::filesystem::copy_options::overwrite_existing, ec);
-    if (ec)
-      return fail(Error(Code::kIo, "cannot copy '" + files.config.string() + "': " + ec.message()));
+    auto config_text = tok::ReadMaybeZstd(files.config.string());
+    if (!config_text) return fail(config_text.error());
+    if (Status st = io::WriteFileAtomically((out / "tokenizer_config.json").string(), *config_text);
+        !st) {
+      return fail(st.error());
+    }
   }
   int64_t params = 0;
   for (const auto& p : model.parameters()) params += p.numel();

@@ -16,6 +16,14 @@ int RunPlot(const PlotCliOptions& opt, const Context& ctx) {
   ApplyCommonFlags(ctx, "plot");
   auto& log = cli::Log::Get();
   const std::string out = opt.out.empty() ? opt.run_dir + "/metrics.png" : opt.out;
+  // The same-file guard (README "Files"): the PNG must not replace the run's
+  // metrics, the run directory or the gnuplot program.
+  if (!cli::DistinctFiles({{"run", opt.run_dir},
+                           {"run", opt.run_dir + "/metrics.jsonl"},
+                           {"--gnuplot", opt.plot.gnuplot}},
+                          {{"--out", out}})) {
+    return cli::kExitError;
+  }
   auto steps = metrics::PlotRun(opt.run_dir, out, opt.plot);
   if (!steps) {
     log.Error(steps.error().message());

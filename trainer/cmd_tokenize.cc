@@ -137,6 +137,11 @@ int RunTokenize(const TokenizeOptions& opt, const Context& ctx) {
   ApplyCommonFlags(ctx, "tokenize");
   auto& log = cli::Log::Get();
   std::vector<std::string> inputs = opt.inputs.empty() ? std::vector<std::string>{"-"} : opt.inputs;
+  {
+    std::vector<io::NamedPath> named = cli::NamedPaths("input", inputs);
+    named.push_back({"--tokenizer", opt.tokenizer});
+    if (!cli::DistinctFiles(named, {{"standard output", "-"}})) return cli::kExitError;
+  }
   for (const std::string& path : inputs) {
     if (path == "-" && ::isatty(0)) {
       log.Error("reading NDJSON from a terminal; give FILES or pipe input (see --help)");

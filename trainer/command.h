@@ -8,6 +8,7 @@
 #include <string>
 
 #include "swerl/cli/log.h"
+#include "swerl/cli/paths.h"
 #include "swerl/cli/tool.h"
 
 namespace swerl::train {

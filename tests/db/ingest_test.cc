@@ -284,7 +284,8 @@ TEST(Ingest, BadLinesAreReportedAndNotFolded) {
 TEST(Store, RefusesANewerSchemaAndMigratesAnEmptyFile) {
   TempDir dir;
   {
-    auto db = db::Db::Open(dir.Join("new.db"), db::Db::Mode::kCreate);
+    ASSERT_TRUE(OpenStore(dir.Join("new.db"), true));
+    auto db = db::Db::Open(dir.Join("new.db"), db::Db::Mode::kReadWrite);
     ASSERT_TRUE(db);
     ASSERT_TRUE(db->Exec("PRAGMA user_version=" + std::to_string(SchemaVersion() + 1)));
   }

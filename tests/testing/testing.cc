@@ -1,6 +1,7 @@
 #include "testing/testing.h"
 
 #include <fcntl.h>
+#include <grp.h>
 #include <poll.h>
 #include <spawn.h>
 #include <sys/resource.h>
@@ -33,6 +34,13 @@ TempDir::~TempDir() {
 }
 
 RunResult Run(const std::vector<std::string>& argv, const std::string& stdin_data) {
+  RunOptions options;
+  options.stdin_data = stdin_data;
+  return Run(argv, options);
+}
+
+RunResult Run(const std::vector<std::string>& argv, const RunOptions& options) {
+  const std::string& stdin_data = options.stdin_data;
   int in_pipe[2], out_pipe[2], err_pipe[2];
   if (::pipe2(in_pipe, O_CLOEXEC) || ::pipe2(out_pipe, O_CLOEXEC) || ::pipe2(err_pipe, O_CLOEXEC)) {
     throw std::runtime_error("pipe failed");
@@ -42,6 +50,16 @@ RunResult Run(const std::vector<std::string>& argv, const std::string& stdin_dat
     ::dup2(in_pipe[0], 0);
     ::dup2(out_pipe[1], 1);
     ::dup2(err_pipe[1], 2);
+    if (!options.stdout_append.empty()) {
+      const int fd = ::open(options.stdout_append.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC);
+      if (fd < 0 || ::dup2(fd, 1) < 0) _exit(126);
+    }
+    if (options.unprivileged && ::geteuid() == 0) {
+      constexpr uid_t kNobody = 65534;
+      if (::setgroups(0, nullptr) != 0 || ::setgid(kNobody) != 0 || ::setuid(kNobody) != 0) {
+        _exit(126);
+      }
+    }
     std::vector<char*> args;
     for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
     args.push_back(nullptr);

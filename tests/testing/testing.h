@@ -36,6 +36,18 @@ struct RunResult {
 // `stdin_data`, and collects stdout and stderr.
 RunResult Run(const std::vector<std::string>& argv, const std::string& stdin_data = "");
 
+struct RunOptions {
+  std::string stdin_data;
+  // Run as an unprivileged user: when the test runs as root (which ignores
+  // file permissions), the child drops to nobody (uid and gid 65534) before
+  // exec; otherwise it runs as the test does. For tests of read-only files.
+  bool unprivileged = false;
+  // Non-empty: the child's stdout is this file, opened for appending (its
+  // old contents stay), instead of a pipe; RunResult::out stays empty.
+  std::string stdout_append;
+};
+RunResult Run(const std::vector<std::string>& argv, const RunOptions& options);
+
 // Runs the swerl binary under test with `args`.
 RunResult RunSwerl(const std::vector<std::string>& args, const std::string& stdin_data = "");
 

@@ -58,11 +58,11 @@ class AssembleReporter : public store::AssembleObserver {
 int RunAssemble(const AssembleFlags& flags, Context& ctx) {
   ApplyCommonFlags(ctx, "assemble");
   auto& log = cli::Log::Get();
-  auto db = store::OpenStore(flags.db, /*create=*/false);
-  if (!db) {
-    log.Error(db.error().message());
+  if (!cli::DistinctFiles({{"--repos", flags.repos}}, {{"--db", flags.db}})) {
     return cli::kExitError;
   }
+  auto db = OpenStoreOrLog(flags.db, db::Db::Mode::kReadWrite);
+  if (!db) return cli::kExitError;
   git::GitGlobal git;
   if (Status s = git.status(); !s) {
     log.Error(s.error().message());

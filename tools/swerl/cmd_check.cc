@@ -20,9 +20,10 @@ struct CheckFlags {
 int RunCheck(const CheckFlags& flags, Context& ctx) {
   ApplyCommonFlags(ctx, "check");
   auto& log = cli::Log::Get();
+  // Read-only: a shard in a read-only directory checks as well.
   auto reader = shard::ShardReader::Open(flags.seeds);
   if (!reader) {
-    log.Error(reader.error().message());
+    log.Error(cli::WantsKind(std::move(reader).error(), "--seeds", db::kShardKind).message());
     return cli::kExitError;
   }
   uint64_t checked = 0;

@@ -87,17 +87,18 @@ bool ParseShard(const std::string& text, int64_t* index, int64_t* count) {
 int RunClone(const CloneFlags& flags, Context& ctx) {
   ApplyCommonFlags(ctx, "clone");
   auto& log = cli::Log::Get();
+  // The mirrors directory is written too.
+  if (!cli::DistinctFiles({}, {{"--db", flags.db}, {"--repos", flags.repos}})) {
+    return cli::kExitError;
+  }
   store::CloneOptions options;
   if (!flags.shard.empty() &&
       !ParseShard(flags.shard, &options.shard_index, &options.shard_count)) {
     log.Error("--shard: expected K/N with 0 <= K < N, got '" + flags.shard + "'");
     return cli::kExitError;
   }
-  auto db = store::OpenStore(flags.db, /*create=*/false);
-  if (!db) {
-    log.Error(db.error().message());
-    return cli::kExitError;
-  }
+  auto db = OpenStoreOrLog(flags.db, db::Db::Mode::kReadWrite);
+  if (!db) return cli::kExitError;
   git::GitGlobal git;
   if (Status s = git.status(); !s) {
     log.Error(s.error().message());

@@ -89,11 +89,9 @@ class EnrichReporter : public store::EnrichObserver {
 int RunEnrich(const EnrichFlags& flags, Context& ctx) {
   ApplyCommonFlags(ctx, "enrich");
   auto& log = cli::Log::Get();
-  auto db = store::OpenStore(flags.db, /*create=*/false);
-  if (!db) {
-    log.Error(db.error().message());
-    return cli::kExitError;
-  }
+  if (!cli::DistinctFiles({}, {{"--db", flags.db}})) return cli::kExitError;
+  auto db = OpenStoreOrLog(flags.db, db::Db::Mode::kReadWrite);
+  if (!db) return cli::kExitError;
   std::string token;
   if (const char* value = std::getenv(flags.token_env.c_str()); value && *value) token = value;
   if (token.empty()) {

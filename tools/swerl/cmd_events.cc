@@ -156,6 +156,9 @@ int RunEvents(const EventsOptions& opt, const Context& ctx) {
   const auto resolved = InputsOrStdin(opt.inputs);
   if (!resolved) return cli::kExitError;
   const std::vector<std::string>& inputs = *resolved;
+  if (!cli::DistinctFiles(cli::NamedPaths("input", inputs), {{"standard output", "-"}})) {
+    return cli::kExitError;
+  }
   auto types = gharchive::TypeSet::Parse(opt.types);
   if (!types) {
     log.Error(types.error().message());

@@ -1,6 +1,7 @@
 // swerl export: the store's seeds as a shard (schemas/shard.md) or as NDJSON
 // (schemas/records/seed.md). The step is curate::ExportSeeds (lib/swerl/
 // curate/export.h); this file holds its flags, the output and the summary.
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -11,6 +12,8 @@
 
 #include "command.h"
 #include "swerl/curate/export.h"
+#include "swerl/db/file_kind.h"
+#include "swerl/io/atomic_file.h"
 #include "swerl/io/output.h"
 #include "swerl/shard/shard.h"
 #include "swerl/store/store.h"
@@ -28,16 +31,60 @@ struct ExportFlags {
   std::string where;
   std::string relevant;
   std::string patch_format = "swerl";
+  bool force = false;
 };
+
+// Whether --out may be written: a new path, or (with --force) an existing
+// shard or empty file. Anything else that exists is refused whatever
+// --force says: it is not ours to replace. Errors: kInvalidInput.
+Status CheckOutAvailable(const std::string& out, bool force) {
+  struct stat st;
+  if (::stat(out.c_str(), &st) != 0) return OkStatus();  // new (or unreachable: the write says)
+  if (!S_ISREG(st.st_mode)) {
+    return Error(Code::kInvalidInput, "--out '" + out + "' exists and is not a regular file");
+  }
+  std::string what = "an empty file";
+  bool shard = false;
+  if (st.st_size > 0) {
+    auto db = db::Db::Open(out, db::Db::Mode::kReadOnly);
+    auto id = db ? db::IdentifyFile(&*db) : Result<db::FileIdentity>(db.error());
+    shard = id && id->kind == &db::kShardKind;
+    what = id ? db::DescribeFile(*id) : "a file that is not an SQLite database";
+  }
+  if (st.st_size > 0 && !shard) {
+    return Error(Code::kInvalidInput, "--out '" + out + "' exists and is " + what +
+                                          ": refusing to replace it, even with --force");
+  }
+  if (!force) {
+    return Error(Code::kInvalidInput,
+                 "--out '" + out + "' exists (" + what + "): pass --force to replace it");
+  }
+  return OkStatus();
+}
+
+// Removes a shard's temporary file and the journals SQLite may have left.
+void RemoveShardFiles(const std::string& path) {
+  for (const char* suffix : {"", "-wal", "-shm", "-journal"}) {
+    std::error_code ec;
+    fs::remove(path + suffix, ec);
+  }
+}
 
 int RunExport(const ExportFlags& flags, Context& ctx) {
   ApplyCommonFlags(ctx, "export");
   auto& log = cli::Log::Get();
-  auto db = store::OpenStore(flags.db, /*create=*/false);
-  if (!db) {
-    log.Error(db.error().message());
-    return cli::kExitError;
+  std::vector<io::NamedPath> outputs = {{"--out", flags.out}};
+  if (flags.ndjson) outputs.push_back({"standard output", "-"});
+  if (!cli::DistinctFiles({{"--db", flags.db}}, outputs)) return cli::kExitError;
+  if (!flags.out.empty()) {
+    if (Status st = CheckOutAvailable(flags.out, flags.force); !st) {
+      log.Error(st.error().message());
+      return cli::kExitError;
+    }
   }
+  // Export only reads the store: it works on a read-only one.
+  auto db = OpenStoreOrLog(flags.db, db::Db::Mode::kReadOnly);
+  if (!db) return cli::kExitError;
   curate::SeedQuery query;
   query.where = flags.where;
   query.kept_only = !flags.all;
@@ -52,14 +99,21 @@ int RunExport(const ExportFlags& flags, Context& ctx) {
     }
   }
 
+  // The shard is written under a name of its own beside --out and renamed
+  // over it once complete: a failed export leaves --out as it was.
   std::unique_ptr<shard::ShardWriter> shard;
   std::unique_ptr<io::BufferedOutput> out;
-  const std::string temp = flags.out + ".tmp";
+  std::string temp;
   if (!flags.out.empty()) {
-    std::error_code ec;
-    fs::remove(temp, ec);
+    auto name = io::UnusedTempPath(flags.out);
+    if (!name) {
+      log.Error(name.error().message());
+      return cli::kExitError;
+    }
+    temp = *name;
     auto writer = shard::ShardWriter::Create(temp);
     if (!writer) {
+      RemoveShardFiles(temp);
       log.Error(writer.error().message());
       return cli::kExitError;
     }
@@ -93,12 +147,13 @@ int RunExport(const ExportFlags& flags, Context& ctx) {
     } else if (ec) {
       result =
           Error(Code::kIo, "cannot rename '" + temp + "' to '" + flags.out + "': " + ec.message());
+    } else if (Status synced = io::SyncParentDir(flags.out); !synced) {
+      result = std::move(synced).error();
     }
   }
   if (!result) {
-    std::error_code ec;
     shard.reset();
-    if (!flags.out.empty()) fs::remove(temp, ec);
+    if (!flags.out.empty()) RemoveShardFiles(temp);
     if (result.error().code() == Code::kCancelled) return cli::kExitOk;  // reader closed the pipe
     log.Error(result.error().message());
     return cli::kExitError;
@@ -124,8 +179,10 @@ void RegisterExport(CLI::App& root, Context& ctx) {
       "SWE-RL prompt and a checked oracle answer");
   cmd->add_option("--db", flags->db, "The store")->required();
   cmd->add_option("--out", flags->out,
-                  "The shard to write (a new file; written beside it, "
-                  "then renamed)");
+                  "The shard to write (written beside it, then renamed into place; an "
+                  "existing shard only with --force)");
+  cmd->add_flag("--force", flags->force,
+                "Replace an existing shard at --out (never a store or another file)");
   cmd->add_flag("--ndjson", flags->ndjson, "Write the seeds as NDJSON on stdout");
   cmd->add_flag("--all", flags->all,
                 "Every assembled instance, not only those swerl filter --db kept");

@@ -139,6 +139,8 @@ std::string StatsJson(const net::FetchResult& r) {
 int RunFetch(const FetchFlags& flags, Context& ctx) {
   ApplyCommonFlags(ctx, "fetch");
   auto& log = cli::Log::Get();
+  // The hour files and the manifest go into --dir; fetch reads no path.
+  if (!cli::DistinctFiles({}, {{"--dir", flags.dir}})) return cli::kExitError;
   auto range = gharchive::HourRange::Parse(flags.from, flags.to);
   if (!range) {
     log.Error(range.error().message());

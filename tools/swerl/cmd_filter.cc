@@ -232,16 +232,10 @@ int RunDb(const FilterFlags& flags, curate::Filter& filter, ExplainWriter* expla
   // Seeds are read on one connection while decisions are written on
   // another: in WAL mode the reader's snapshot and the writer's commits do
   // not block each other.
-  auto reader = store::OpenStore(flags.db, /*create=*/false);
-  if (!reader) {
-    log.Error(reader.error().message());
-    return cli::kExitError;
-  }
-  auto writer = store::OpenStore(flags.db, /*create=*/false);
-  if (!writer) {
-    log.Error(writer.error().message());
-    return cli::kExitError;
-  }
+  auto reader = OpenStoreOrLog(flags.db, db::Db::Mode::kReadWrite);
+  if (!reader) return cli::kExitError;
+  auto writer = OpenStoreOrLog(flags.db, db::Db::Mode::kReadWrite);
+  if (!writer) return cli::kExitError;
   auto insert = writer->Prepare(
       "INSERT OR REPLACE INTO filter_decisions "
       "(repo_id, number, kept, rule, detail, rules, decided_at) VALUES (?, ?, ?, ?, ?, ?, ?)");
@@ -302,6 +296,18 @@ int RunDb(const FilterFlags& flags, curate::Filter& filter, ExplainWriter* expla
 int RunFilter(const FilterFlags& flags, Context& ctx) {
   ApplyCommonFlags(ctx, "filter");
   auto& log = cli::Log::Get();
+  // Before anything is read or the --explain file created: it must not replace the store,
+  // the rules or an input (`swerl filter --explain in.ndjson in.ndjson`).
+  std::vector<io::NamedPath> inputs = {{"--rules", flags.rules_file}};
+  std::vector<io::NamedPath> outputs = {{"--explain", flags.explain}};
+  if (flags.db.empty()) {
+    for (const std::string& in : flags.inputs) inputs.push_back({"input", in});
+    if (flags.inputs.empty()) inputs.push_back({"input", "-"});
+    outputs.push_back({"standard output", "-"});
+  } else {
+    outputs.push_back({"--db", flags.db});
+  }
+  if (!cli::DistinctFiles(inputs, outputs)) return cli::kExitError;
   auto rules = flags.rules_file.empty()
                    ? curate::PresetFilterRules(flags.preset.empty() ? "default" : flags.preset)
                    : curate::LoadFilterRules(flags.rules_file);

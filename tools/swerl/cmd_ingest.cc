@@ -8,6 +8,7 @@
 
 #include "command.h"
 #include "swerl/core/utc_time.h"
+#include "swerl/io/input.h"
 #include "swerl/io/line_chunker.h"
 #include "swerl/store/ingest.h"
 #include "swerl/store/store.h"
@@ -28,11 +29,19 @@ int RunIngest(const IngestOptions& opt, const Context& ctx) {
   const auto resolved = InputsOrStdin(opt.inputs);
   if (!resolved) return cli::kExitError;
   const std::vector<std::string>& inputs = *resolved;
-  auto db = store::OpenStore(opt.db, /*create=*/true);
-  if (!db) {
-    log.Error(db.error().message());
+  if (!cli::DistinctFiles(cli::NamedPaths("input", inputs), {{"--db", opt.db}})) {
     return cli::kExitError;
   }
+  // Every input must open before the store is created: a typo in an input
+  // name leaves no empty store behind.
+  for (const std::string& path : inputs) {
+    if (auto in = io::OpenFile(path, io::MapMode::kNever); !in) {
+      log.Error(in.error().message());
+      return cli::kExitError;
+    }
+  }
+  auto db = OpenStoreOrLog(opt.db, db::Db::Mode::kCreate);
+  if (!db) return cli::kExitError;
   auto ingester = store::Ingester::Create(&*db, opt.batch);
   if (!ingester) {
     log.Error(ingester.error().message());

@@ -22,11 +22,9 @@ int RunLink(const LinkOptions& opt, const Context& ctx) {
     log.Error(rule.error().message());
     return cli::kExitError;
   }
-  auto db = store::OpenStore(opt.db, /*create=*/false);
-  if (!db) {
-    log.Error(db.error().message());
-    return cli::kExitError;
-  }
+  if (!cli::DistinctFiles({}, {{"--db", opt.db}})) return cli::kExitError;
+  auto db = OpenStoreOrLog(opt.db, db::Db::Mode::kReadWrite);
+  if (!db) return cli::kExitError;
   auto counts = store::LinkPullRequests(&*db, *rule);
   if (!counts) {
     log.Error(counts.error().message());

@@ -65,6 +65,9 @@ class RelevantReporter : public curate::RelevantObserver {
 int RunRelevant(const RelevantFlags& flags, Context& ctx) {
   ApplyCommonFlags(ctx, "relevant");
   auto& log = cli::Log::Get();
+  if (!cli::DistinctFiles({{"--repos", flags.repos}}, {{"--db", flags.db}})) {
+    return cli::kExitError;
+  }
   if (flags.llm_url.empty() != flags.llm_model.empty()) {
     log.Error("--llm-url and --llm-model go together");
     return cli::kExitError;
@@ -94,11 +97,8 @@ int RunRelevant(const RelevantFlags& flags, Context& ctx) {
     llm.max_paths = flags.llm_max_paths;
     options.llm = std::move(llm);
   }
-  auto db = store::OpenStore(flags.db, /*create=*/false);
-  if (!db) {
-    log.Error(db.error().message());
-    return cli::kExitError;
-  }
+  auto db = OpenStoreOrLog(flags.db, db::Db::Mode::kReadWrite);
+  if (!db) return cli::kExitError;
   git::GitGlobal git;
   if (Status s = git.status(); !s) {
     log.Error(s.error().message());

@@ -156,6 +156,9 @@ int RunReward(const RewardOptions& opt, const Context& ctx) {
   const auto resolved = InputsOrStdin(opt.inputs);
   if (!resolved) return cli::kExitError;
   const std::vector<std::string>& inputs = *resolved;
+  if (!cli::DistinctFiles(cli::NamedPaths("input", inputs), {{"standard output", "-"}})) {
+    return cli::kExitError;
+  }
   const int threads = opt.threads > 0
                           ? opt.threads
                           : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));

@@ -72,15 +72,13 @@ std::string JsonKey(std::string_view name) {
 int RunStats(const StatsOptions& opt, const Context& ctx) {
   ApplyCommonFlags(ctx, "stats");
   auto& log = cli::Log::Get();
-  if (::access(opt.db.c_str(), F_OK) != 0) {
-    log.Error("no database at '" + opt.db + "'");
+  if (!cli::DistinctFiles({{"--db", opt.db}}, {{"standard output", "-"}})) {
     return cli::kExitError;
   }
-  auto db = store::OpenStore(opt.db, /*create=*/false);
-  if (!db) {
-    log.Error(db.error().message());
-    return cli::kExitError;
-  }
+  // Read-only: stats works on a store it cannot write (a read-only file or
+  // directory) and never changes one.
+  auto db = OpenStoreOrLog(opt.db, db::Db::Mode::kReadOnly);
+  if (!db) return cli::kExitError;
   std::vector<std::tuple<std::string, std::string, int64_t>> rows;
   // Events per type and era first.
   auto events = db->Prepare("SELECT type, era, n FROM event_counts ORDER BY type, era");

@@ -12,8 +12,10 @@
 #include <vector>
 
 #include "swerl/cli/log.h"
+#include "swerl/cli/paths.h"
 #include "swerl/cli/progress.h"
 #include "swerl/cli/tool.h"
+#include "swerl/db/sqlite.h"
 
 namespace swerl::tools {
 
@@ -35,6 +37,11 @@ void ApplyCommonFlags(const Context& ctx, const std::string& command);
 // given. nullopt (after logging why) when none is given and stdin is a
 // terminal, where reading would look like a hang.
 std::optional<std::vector<std::string>> InputsOrStdin(const std::vector<std::string>& paths);
+
+// store::OpenStore for the store given as --db, logging a failure (with
+// "(--db wants a store made by swerl ingest)" when the file is something
+// else); nullopt when it failed.
+std::optional<db::Db> OpenStoreOrLog(const std::string& path, db::Db::Mode mode);
 
 // A duration for messages: "1.5 s".
 std::string Seconds(double s);

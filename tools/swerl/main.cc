@@ -8,6 +8,7 @@
 
 #include "command.h"
 #include "swerl/cli/run_app.h"
+#include "swerl/store/store.h"
 
 namespace swerl::tools {
 
@@ -56,6 +57,13 @@ std::optional<std::vector<std::string>> InputsOrStdin(const std::vector<std::str
     return std::nullopt;
   }
   return std::vector<std::string>{"-"};
+}
+
+std::optional<db::Db> OpenStoreOrLog(const std::string& path, db::Db::Mode mode) {
+  auto db = store::OpenStore(path, mode);
+  if (db) return std::move(*db);
+  cli::Log::Get().Error(cli::WantsKind(std::move(db).error(), "--db", db::kStoreKind).message());
+  return std::nullopt;
 }
 
 namespace {

@@ -36,28 +36,35 @@ int LatestVersion(std::string_view schema_sql) {
   return sections.empty() ? 0 : sections.back().version;
 }
 
-Status Migrate(Db* db, std::string_view schema_sql, const std::string& name) {
-  SWERL_ASSIGN_OR_RETURN(Stmt version_stmt, db->Prepare("PRAGMA user_version"));
-  SWERL_ASSIGN_OR_RETURN(bool has_row, version_stmt.Step());
-  const int version = has_row ? static_cast<int>(version_stmt.Int(0)) : 0;
-  version_stmt.Reset();
+Result<int64_t> UserVersion(Db* db) {
+  SWERL_ASSIGN_OR_RETURN(Stmt stmt, db->Prepare("PRAGMA user_version"));
+  SWERL_ASSIGN_OR_RETURN(bool has_row, stmt.Step());
+  return has_row ? stmt.Int(0) : 0;
+}
+
+Status MigrateInTransaction(Db* db, std::string_view schema_sql, const std::string& name) {
+  SWERL_ASSIGN_OR_RETURN(const int64_t version, UserVersion(db));
   const int latest = LatestVersion(schema_sql);
   if (version > latest) {
     return Error(Code::kUnsupported, "'" + name + "' has schema version " +
                                          std::to_string(version) + ", newer than this swerl (" +
                                          std::to_string(latest) + "): upgrade swerl");
   }
+  if (version == latest) return OkStatus();
   for (const Section& s : Sections(schema_sql)) {
     if (s.version <= version) continue;
-    SWERL_ASSIGN_OR_RETURN(Txn txn, Txn::Begin(db));
     if (Status st = db->Exec(s.sql); !st) {
       return Error(st.error().code(), "migrating '" + name + "' to version " +
                                           std::to_string(s.version) + ": " + st.error().message());
     }
-    SWERL_RETURN_IF_ERROR(db->Exec("PRAGMA user_version=" + std::to_string(s.version)));
-    SWERL_RETURN_IF_ERROR(txn.Commit());
   }
-  return OkStatus();
+  return db->Exec("PRAGMA user_version=" + std::to_string(latest));
+}
+
+Status Migrate(Db* db, std::string_view schema_sql, const std::string& name) {
+  SWERL_ASSIGN_OR_RETURN(Txn txn, Txn::Begin(db));
+  SWERL_RETURN_IF_ERROR(MigrateInTransaction(db, schema_sql, name));
+  return txn.Commit();
 }
 
 }  // namespace swerl::db

@@ -2,6 +2,8 @@
 
 #include <sys/stat.h>
 
+#include <cstdio>
+
 #include "swerl/core/check.h"
 
 namespace swerl::db {
@@ -31,6 +33,48 @@ Error SqliteError(sqlite3* db, int rc, std::string_view what) {
                          std::to_string(ext) + ")");
 }
 
+namespace {
+
+// A "file:" URI naming `path`, with `query` ("immutable=1"): '%', '?' and
+// '#' are percent-encoded; an absolute path gets the empty authority.
+std::string FileUri(const std::string& path, std::string_view query) {
+  std::string uri = path.starts_with('/') ? "file://" : "file:";
+  for (char c : path) {
+    if (c == '%' || c == '?' || c == '#') {
+      char hex[4];
+      std::snprintf(hex, sizeof hex, "%%%02X", static_cast<unsigned char>(c));
+      uri += hex;
+    } else {
+      uri += c;
+    }
+  }
+  uri += '?';
+  uri += query;
+  return uri;
+}
+
+// Opens `name` (a path, or a URI with SQLITE_OPEN_URI) and reads its schema,
+// which fails on a file that is not a database. *rc: SQLite's code.
+Result<SqliteHandle> OpenAndProbe(const std::string& name, int flags, const std::string& path,
+                                  int* rc) {
+  sqlite3* raw = nullptr;
+  *rc = sqlite3_open_v2(name.c_str(), &raw, flags | SQLITE_OPEN_NOMUTEX, nullptr);
+  SqliteHandle h(raw);
+  if (*rc != SQLITE_OK) return SqliteError(raw, *rc, "cannot open '" + path + "'");
+  sqlite3_extended_result_codes(raw, 1);
+  // Waits for other connections' locks (a concurrent first creation, a
+  // writer's commit) instead of failing at once with SQLITE_BUSY.
+  sqlite3_busy_timeout(raw, 10'000);
+  *rc = sqlite3_exec(raw, "SELECT count(*) FROM sqlite_schema", nullptr, nullptr, nullptr);
+  if (*rc == SQLITE_OK) return h;
+  if ((*rc & 0xFF) == SQLITE_NOTADB) {
+    return Error(Code::kCorrupt, "'" + path + "' is not an SQLite database");
+  }
+  return SqliteError(raw, *rc, "'" + path + "' is not a usable database");
+}
+
+}  // namespace
+
 Result<Db> Db::Open(const std::string& path, Mode mode) {
   // Once per process, before SQLite initializes: no global memory
   // statistics, whose mutex every allocation would otherwise take. (A
@@ -46,19 +90,29 @@ Result<Db> Db::Open(const std::string& path, Mode mode) {
   const int flags = mode == Mode::kReadOnly    ? SQLITE_OPEN_READONLY
                     : mode == Mode::kReadWrite ? SQLITE_OPEN_READWRITE
                                                : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
-  sqlite3* raw = nullptr;
-  const int rc = sqlite3_open_v2(path.c_str(), &raw, flags | SQLITE_OPEN_NOMUTEX, nullptr);
-  SqliteHandle h(raw);
-  if (rc != SQLITE_OK) return SqliteError(raw, rc, "cannot open '" + path + "'");
-  sqlite3_extended_result_codes(raw, 1);
-  sqlite3_busy_timeout(raw, 10'000);
-  Db db(std::move(h), path);
-  // Fails on a file that is not a database.
-  if (Status st = db.Exec("SELECT count(*) FROM sqlite_schema"); !st) {
-    return Error(st.error().code(),
-                 "'" + path + "' is not a usable database: " + st.error().message());
+  int rc = SQLITE_OK;
+  auto h = OpenAndProbe(path, flags, path, &rc);
+  if (h) return Db(std::move(*h), path);
+  const int base = rc & 0xFF;
+  if (mode != Mode::kReadOnly || (base != SQLITE_READONLY && base != SQLITE_CANTOPEN)) {
+    return std::move(h).error();
   }
-  return db;
+  // A WAL database whose -shm cannot be created or written (a read-only
+  // directory, a file of another user) does not open read-only. Nobody can
+  // be writing it through a -wal that does not exist, so it is read as an
+  // immutable file; a -wal with content holds commits that only a writable
+  // open (or one in a writable directory) can read.
+  struct stat wal;
+  if (::stat((path + "-wal").c_str(), &wal) == 0 && wal.st_size > 0) {
+    return Error(Code::kIo, "cannot open '" + path + "' read-only: its write-ahead log '" + path +
+                                "-wal' holds commits, and the read-only " +
+                                "directory or file leaves SQLite no shared-memory file to " +
+                                "read them with (open it once where it can be written)");
+  }
+  auto frozen =
+      OpenAndProbe(FileUri(path, "immutable=1"), SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, path, &rc);
+  if (!frozen) return std::move(h).error();
+  return Db(std::move(*frozen), path);
 }
 
 Status Db::Exec(std::string_view sql) {

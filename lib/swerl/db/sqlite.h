@@ -26,8 +26,14 @@ class Db {
  public:
   enum class Mode { kReadOnly, kReadWrite, kCreate };
 
-  // Opens `path`. kCreate creates the file when missing. Errors: kNotFound
-  // (read modes, no such file), kIo, kCorrupt (not a database).
+  // Opens `path` with a 10 s busy timeout (a connection waits for another's
+  // lock rather than failing). kCreate creates the file when missing.
+  // kReadOnly never writes the file; a WAL database in a read-only
+  // directory (or of another user), whose shared-memory file SQLite cannot
+  // create, is opened as immutable when its -wal is absent or empty.
+  // Errors: kNotFound (read modes, no such file), kIo (also: a read-only WAL
+  // database whose -wal holds commits), kCorrupt (not an SQLite database:
+  // "'x' is not an SQLite database").
   static Result<Db> Open(const std::string& path, Mode mode);
 
   // Runs one or more statements without results.

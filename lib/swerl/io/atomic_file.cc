@@ -1,6 +1,7 @@
 #include "swerl/io/atomic_file.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -35,12 +36,30 @@ Status SyncParentDir(const std::string& path) {
   return OkStatus();
 }
 
+namespace {
+
+std::string TempName(const std::string& path, std::random_device& rd) {
+  char suffix[48];
+  std::snprintf(suffix, sizeof suffix, ".tmp-%d-%08x", static_cast<int>(::getpid()), rd());
+  return path + suffix;
+}
+
+}  // namespace
+
+Result<std::string> UnusedTempPath(const std::string& path) {
+  std::random_device rd;
+  for (int attempt = 0; attempt < 16; ++attempt) {
+    std::string temp = TempName(path, rd);
+    struct stat st;
+    if (::lstat(temp.c_str(), &st) != 0 && errno == ENOENT) return temp;
+  }
+  return Error(Code::kIo, "cannot find an unused temporary name next to '" + path + "'");
+}
+
 Result<AtomicFile> AtomicFile::Create(const std::string& path) {
   std::random_device rd;
   for (int attempt = 0; attempt < 16; ++attempt) {
-    char suffix[48];
-    std::snprintf(suffix, sizeof suffix, ".tmp-%d-%08x", static_cast<int>(::getpid()), rd());
-    std::string temp = path + suffix;
+    std::string temp = TempName(path, rd);
     const int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
     if (fd >= 0) return AtomicFile(path, std::move(temp), fd);
     if (errno != EEXIST) return ErrnoError("cannot create '" + temp + "'", errno);

@@ -36,6 +36,11 @@ class AtomicFile {
   int fd_ = -1;
 };
 
+// A name beside `path` that no file has now, "<path>.tmp-<pid>-<random>",
+// for writers that create the temporary file themselves (SQLite): write
+// there, then rename over `path`. Errors: kIo (no unused name found).
+Result<std::string> UnusedTempPath(const std::string& path);
+
 // Writes `data` to `path` atomically.
 Status WriteFileAtomically(const std::string& path, std::string_view data);
 

@@ -7,6 +7,7 @@
 
 #include "swerl/core/sha256.h"
 #include "swerl/core/utc_time.h"
+#include "swerl/db/file_kind.h"
 #include "swerl/db/migrate.h"
 #include "swerl/prompt/prompt.h"
 #include "swerl/shard/shard_sql.h"  // generated from schemas/shard.sql: kShardSql
@@ -26,10 +27,10 @@ Result<ShardWriter> ShardWriter::Create(const std::string& path) {
   if (std::filesystem::exists(path, ec)) {
     return Error(Code::kInvalidInput, "'" + path + "' exists: a shard is written to a new file");
   }
-  SWERL_ASSIGN_OR_RETURN(db::Db db, db::Db::Open(path, db::Db::Mode::kCreate));
-  SWERL_RETURN_IF_ERROR(
-      db.Exec("PRAGMA page_size=16384; PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"));
-  SWERL_RETURN_IF_ERROR(db::Migrate(&db, kShardSql, path));
+  SWERL_ASSIGN_OR_RETURN(db::Db db,
+                         db::OpenFileOfKind(path, db::kShardKind, kShardSql, db::Db::Mode::kCreate,
+                                            "PRAGMA page_size=16384; PRAGMA journal_mode=WAL;"));
+  SWERL_RETURN_IF_ERROR(db.Exec("PRAGMA synchronous=NORMAL;"));
   SWERL_ASSIGN_OR_RETURN(db::BlobWriter blobs, db::BlobWriter::Create(&db, kZstdLevel));
   SWERL_ASSIGN_OR_RETURN(
       db::Stmt seed,
@@ -95,18 +96,8 @@ Status ShardWriter::Finish(const std::vector<std::pair<std::string, std::string>
 }
 
 Result<ShardReader> ShardReader::Open(const std::string& path) {
-  SWERL_ASSIGN_OR_RETURN(db::Db db, db::Db::Open(path, db::Db::Mode::kReadOnly));
-  auto version = db.Prepare("PRAGMA user_version");
-  if (!version) return std::move(version).error();
-  SWERL_ASSIGN_OR_RETURN(bool row, version->Step());
-  const int64_t v = row ? version->Int(0) : 0;
-  version->Reset();
-  if (v == 0) return Error(Code::kCorrupt, "'" + path + "' is not a swerl shard");
-  if (v > ShardVersion()) {
-    return Error(Code::kUnsupported, "'" + path + "' has shard version " + std::to_string(v) +
-                                         ", newer than this swerl (" +
-                                         std::to_string(ShardVersion()) + "): upgrade swerl");
-  }
+  SWERL_ASSIGN_OR_RETURN(
+      db::Db db, db::OpenFileOfKind(path, db::kShardKind, kShardSql, db::Db::Mode::kReadOnly));
   return ShardReader(std::move(db));
 }
 

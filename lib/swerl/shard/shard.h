@@ -26,8 +26,9 @@ int ShardVersion();
 // to remove (swerl export writes beside the final name and renames).
 class ShardWriter {
  public:
-  // Creates the shard at `path`, which must not exist. Errors: kIo,
-  // kInvalidInput (the file exists).
+  // Creates the shard at `path`, which must not exist, stamped with the
+  // shard's application_id (db/file_kind.h). Errors: kIo, kInvalidInput (the
+  // file exists).
   static Result<ShardWriter> Create(const std::string& path);
 
   // Appends `seed` (its prompt must be rendered); contents are stored once
@@ -70,8 +71,10 @@ struct SeedRef {
 // Reads a shard. Not thread-safe (one reader per thread).
 class ShardReader {
  public:
-  // Opens `path` read-only. Errors: kNotFound, kCorrupt (not a shard),
-  // kUnsupported (a newer shard version).
+  // Opens `path` read-only (it may be a read-only file in a read-only
+  // directory). Errors: kNotFound, kInvalidInput (a store, an empty
+  // database or another SQLite file: "'x' is a swerl store, not a shard"),
+  // kCorrupt (not an SQLite database), kUnsupported (a newer shard version).
   static Result<ShardReader> Open(const std::string& path);
 
   const std::string& path() const { return db_.path(); }

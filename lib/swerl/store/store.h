@@ -1,5 +1,6 @@
 // The swerl.db store (schemas/swerl.sql, documented in schemas/store.md):
-// opening with the house pragmas and forward migrations.
+// opening with the house pragmas, the store's application_id and forward
+// migrations (db/file_kind.h).
 #pragma once
 
 #include <string>
@@ -13,11 +14,23 @@ namespace swerl::store {
 // schemas/swerl.sql).
 int SchemaVersion();
 
-// Opens (creating when `create`) the store at `path`, sets WAL mode and
-// synchronous=NORMAL, and applies the migrations the database lacks, each in
-// its own transaction. Errors: kNotFound (no file and !create), kUnsupported
-// (the database is from a newer swerl: its user_version is above
-// SchemaVersion()), kCorrupt (not a database), kIo.
-Result<db::Db> OpenStore(const std::string& path, bool create);
+// Opens the store at `path` (db::OpenFileOfKind with db::kStoreKind):
+//   - kCreate: a missing or empty file becomes a new store (64 KiB pages,
+//     WAL mode); several processes creating one store at once all succeed;
+//   - kReadWrite: the store must exist;
+//   - both apply the migrations the store lacks, and its application_id,
+//     in one transaction, and set synchronous=NORMAL;
+//   - kReadOnly: never writes the file, and works on a read-only file or in
+//     a read-only directory; the store must be at SchemaVersion().
+// Errors: kNotFound (no file, read modes), kInvalidInput (a shard, an empty
+// database in read modes, or any other SQLite file: "'x' is a swerl shard,
+// not a store"), kUnsupported (from a newer swerl; or older, read-only),
+// kCorrupt (not an SQLite database), kIo.
+Result<db::Db> OpenStore(const std::string& path, db::Db::Mode mode);
+
+// OpenStore with kCreate (`create`) or kReadWrite.
+inline Result<db::Db> OpenStore(const std::string& path, bool create) {
+  return OpenStore(path, create ? db::Db::Mode::kCreate : db::Db::Mode::kReadWrite);
+}
 
 }  // namespace swerl::store
