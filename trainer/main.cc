@@ -7,11 +7,7 @@
 
 namespace swerl::train {
 
-void AddCommonFlags(CLI::App* cmd, Context& ctx) {
-  cmd->add_flag("-q,--quiet", ctx.quiet, "Print errors only");
-  cmd->add_flag("-v,--verbose", ctx.verbose, "More diagnostics (repeat for debug)");
-  cmd->footer(cli::kExitCodesHelp);
-}
+void AddCommonFlags(CLI::App* cmd, Context& ctx) { cli::AddCommonFlags(cmd, &ctx); }
 
 void ApplyCommonFlags(const Context& ctx, const std::string& command) {
   cli::ApplyLogFlags("swerl-train " + command, ctx.quiet, ctx.verbose);
@@ -30,5 +26,5 @@ int main(int argc, char** argv) {
   train::RegisterInit(app, ctx);
   train::RegisterGenerate(app, ctx);
   app.require_subcommand(1);
-  return cli::RunApp(app, argc, argv, ctx.run);
+  return cli::RunApp(app, "swerl-train", argc, argv, ctx.run);
 }
