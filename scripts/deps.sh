@@ -17,9 +17,12 @@ PACKAGES=(
   libtomlplusplus-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   python3 python3-venv clang-format time
+  gnuplot-nox
 )
-# Pinned Python packages: torch is the version on the GPU machine (GPU.md).
-PY_PACKAGES=(torch==2.11.0 numpy==2.4.6 tokenizers==0.23.3 transformers==5.23.0 safetensors==0.8.0)
+# Pinned Python packages: torch is the version on the GPU machine (GPU.md);
+# tensorboard reads the trainer's event files back (tests/oracles/tb_oracle.py).
+PY_PACKAGES=(torch==2.11.0 numpy==2.4.6 tokenizers==0.23.3 transformers==5.23.0 safetensors==0.8.0
+             tensorboard==2.21.0)
 
 with_python=1
 [[ "${1:-}" == "--no-python" ]] && with_python=0

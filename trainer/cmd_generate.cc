@@ -354,7 +354,8 @@ int RunGenerate(const GenerateCliOptions& opt, const Context& ctx) {
     if (!st) break;
   }
   if (st) st = flush();
-  if (st) st = out.Flush();
+  // What was answered is written even when the run stops on --max-errors.
+  if (Status flushed = out.Flush(); st) st = std::move(flushed);
   progress.Done();
   if (!st && cli::ExitCodeFor(st.error()) == cli::kExitOk) return cli::kExitOk;  // closed pipe
 

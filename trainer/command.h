@@ -33,5 +33,6 @@ void ApplyCommonFlags(const Context& ctx, const std::string& command);
 void RegisterTokenize(CLI::App& root, Context& ctx);  // cmd_tokenize.cc
 void RegisterInit(CLI::App& root, Context& ctx);      // cmd_init.cc
 void RegisterGenerate(CLI::App& root, Context& ctx);  // cmd_generate.cc
+void RegisterPlot(CLI::App& root, Context& ctx);      // cmd_plot.cc
 
 }  // namespace swerl::train

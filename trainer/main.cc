@@ -25,6 +25,7 @@ int main(int argc, char** argv) {
   train::RegisterTokenize(app, ctx);
   train::RegisterInit(app, ctx);
   train::RegisterGenerate(app, ctx);
+  train::RegisterPlot(app, ctx);
   app.require_subcommand(1);
   return cli::RunApp(app, "swerl-train", argc, argv, ctx.run);
 }

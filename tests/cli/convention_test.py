@@ -37,7 +37,8 @@ import tempfile
 NUMERIC_TYPES = {"INT", "UINT", "FLOAT", "N", "SIZE", "NUMBER"}
 COMMON_FLAGS = ["-q", "--quiet", "-v", "--verbose", "--progress", "--no-progress", "--json"]
 BANNED_NAMES = {"--threads", "--stats", "--workers", "--parallel", "--nthreads"}
-THREADS_WORDS = re.compile(r"(?i)\b(threads?|parallel|concurrent)\b")
+# An option whose help counts threads or workers sets a number of them.
+THREADS_WORDS = re.compile(r"(?i)\b(threads|workers)\b")
 UNITS = {"": 1, "K": 1 << 10, "M": 1 << 20, "G": 1 << 30, "T": 1 << 40}
 
 
@@ -124,7 +125,8 @@ def out_of_range_values(opt):
             values.append(str(parse_size(m.group(1)) - 1))
         return values
     num = r"(-?[0-9.]+)"
-    m = re.search(r"in \[" + num + ", " + num + r"\]", spec)
+    # cli::InRange's "in [LO, HI]", or CLI::Range's own "in [LO - HI]".
+    m = re.search(r"in \[" + num + "(?:, | - )" + num + r"\]", spec)
     if m:
         lo, hi = float(m.group(1)), float(m.group(2))
         values = [lo - 1, hi + 1] + ([-1] if lo >= 0 else [])
@@ -202,7 +204,7 @@ def check_binary(binary, tool, workdir, problems):
                 problems.append(f"{where} {o}: -j and --jobs go together")
             talks_threads = THREADS_WORDS.search(o.description)
             if talks_threads and "--jobs" not in o.names and "--torch-threads" not in o.names:
-                problems.append(f"{where} {o}: its help speaks of threads or parallelism: "
+                problems.append(f"{where} {o}: its help speaks of threads or workers: "
                                 "worker threads are -j/--jobs, LibTorch's --torch-threads")
             if o.type in NUMERIC_TYPES:
                 values = out_of_range_values(o)

@@ -133,6 +133,35 @@ TEST(RewardCliTest, Issue16InvalidRequestEchoesItsId) {
   EXPECT_EQ(r.err.find("error:"), std::string::npos) << r.err;
 }
 
+// --line-buffered (a long-lived scorer behind a pipe) answers exactly as the
+// batch path does: same lines for good, invalid, blank, oversized and
+// unterminated requests, the same warnings and --max-errors. That it
+// answers before its input ends is tested through CommandScorer
+// (tests/reward/command_scorer_test.cc).
+TEST(RewardCliTest, LineBufferedAnswersAsTheBatchPath) {
+  std::string input;
+  for (int i = 0; i < 40; ++i) input += Request(i, i % 3 ? "y = x + 2" : "y = x + 1");
+  input += "{broken\n  \t\n" + std::string(3000, 'x') + "\r\n" + Request(99, "y = x+1");
+  input += Request(100, "y = x + 1");
+  input.pop_back();                                 // the last line has no '\n'
+  for (const std::string max_errors : {"", "1"}) {  // "": no limit
+    SCOPED_TRACE(max_errors);
+    std::vector<std::string> limit;
+    if (!max_errors.empty()) limit = {"--max-errors", max_errors};
+    std::vector<std::string> batch_args = {"reward", "-j", "2", "--max-line-bytes", "2000"};
+    batch_args.insert(batch_args.end(), limit.begin(), limit.end());
+    std::vector<std::string> served_args = batch_args;
+    served_args.push_back("--line-buffered");
+    const auto batch = RunSwerl(batch_args, input);
+    const auto served = RunSwerl(served_args, input);
+    EXPECT_EQ(served.exit_code, batch.exit_code) << served.err;
+    EXPECT_EQ(served.out, batch.out);
+    EXPECT_EQ(Lines(served.out).size(), max_errors == "1" ? 42u : 44u);
+    EXPECT_NE(served.err.find("line 43: line longer than --max-line-bytes"), std::string::npos)
+        << served.err;
+  }
+}
+
 TEST(RewardCliTest, MissingFileIsAnError) {
   const auto r = RunSwerl({"reward", "/nonexistent/requests.ndjson"});
   EXPECT_EQ(r.exit_code, 2);

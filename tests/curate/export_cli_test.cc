@@ -114,8 +114,8 @@ TEST_F(ExportCliTest, SeedsFromTheStoreToACheckedShard) {
   ASSERT_EQ(std::count(line.begin(), line.end(), '\n'), 1);
   line.pop_back();
   const size_t size = line.size();
-  line.append(kSeedPadding, ' ');
-  auto seed = ParseSeedJson(std::string_view(line.data(), size));
+  line.append(shard::kSeedPadding, ' ');
+  auto seed = shard::ParseSeedJson(std::string_view(line.data(), size));
   ASSERT_TRUE(seed) << seed.error().message();
   EXPECT_EQ(seed->instance_id, "acme__widget-1");
   EXPECT_EQ(seed->problem_statement,
@@ -136,7 +136,7 @@ TEST_F(ExportCliTest, SeedsFromTheStoreToACheckedShard) {
   auto reader = shard::ShardReader::Open(shard_);
   ASSERT_TRUE(reader) << reader.error().message();
   int n = 0;
-  ASSERT_TRUE(reader->ForEach([&](Seed& s) -> Status {
+  ASSERT_TRUE(reader->ForEach([&](shard::Seed& s) -> Status {
     ++n;
     EXPECT_EQ(s.prompt, seed->prompt);
     EXPECT_EQ(s.context, seed->context);
@@ -160,7 +160,8 @@ TEST_F(ExportCliTest, SeedsFromTheStoreToACheckedShard) {
   }
   const auto bad = RunSwerl({"check", "--seeds", shard_});
   EXPECT_EQ(bad.exit_code, 1) << bad.err;
-  EXPECT_NE(bad.err.find("acme__widget-1: its prompt is not the one its files render"),
+  EXPECT_NE(bad.err.find("seed 'acme__widget-1' (id 0): its prompt is not the one its files "
+                         "render"),
             std::string::npos)
       << bad.err;
   EXPECT_EQ(RunSwerl({"check", "--seeds", db_}).exit_code, 2);  // not a shard

@@ -27,12 +27,12 @@ const std::string kPatch =
     "+    text = text.strip()\n"
     "     return text.split()\n";
 
-Seed MakeSeed(const std::string& repo, int64_t number) {
-  Seed s;
+shard::Seed MakeSeed(const std::string& repo, int64_t number) {
+  shard::Seed s;
   s.repo = repo;
   s.repo_id = 1000 + number;
   s.pull_number = number;
-  s.instance_id = InstanceId(repo, number);
+  s.instance_id = shard::InstanceId(repo, number);
   s.title = "Handle blank input";
   s.body = "Fixes #3";
   s.author = "alice";
@@ -45,9 +45,9 @@ Seed MakeSeed(const std::string& repo, int64_t number) {
   return s;
 }
 
-std::string Line(const Seed& s) {
+std::string Line(const shard::Seed& s) {
   std::string out;
-  AppendSeedJson(s, &out);
+  shard::AppendSeedJson(s, &out);
   return out;
 }
 
@@ -59,15 +59,15 @@ struct Input {
 Input MakeInput() {
   Input in;
   in.kept1 = Line(MakeSeed("acme/widget", 1));
-  Seed bot = MakeSeed("acme/widget", 2);
+  shard::Seed bot = MakeSeed("acme/widget", 2);
   bot.author = "dependabot[bot]";
   in.bot = Line(bot);
   in.contaminated = Line(MakeSeed("psf/requests", 3));
   in.copy = Line(MakeSeed("bob/widget", 4));  // same patch as acme/widget#1
-  Seed other = MakeSeed("acme/widget", 5);
+  shard::Seed other = MakeSeed("acme/widget", 5);
   other.patch.replace(other.patch.find("strip()"), 7, "rstrip()");
   in.kept2 = Line(other);
-  Seed no_issue = MakeSeed("acme/gadget", 6);
+  shard::Seed no_issue = MakeSeed("acme/gadget", 6);
   no_issue.patch.replace(no_issue.patch.find("strip()"), 7, "lstrip()");
   no_issue.issues.clear();
   no_issue.problem_statement.clear();

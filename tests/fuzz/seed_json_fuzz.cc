@@ -22,16 +22,16 @@ std::string Written(const swerl::shard::Seed& seed) {
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  using namespace swerl::curate;
+  using namespace swerl;
   std::string line(reinterpret_cast<const char*>(data), size);
-  line.append(kSeedPadding, '\0');
-  auto seed = ParseSeedJson(std::string_view(line.data(), size));
+  line.append(shard::kSeedPadding, '\0');
+  auto seed = shard::ParseSeedJson(std::string_view(line.data(), size));
   if (!seed) return 0;
   std::string again = Written(*seed);
   Check(!again.empty() && again.back() == '\n' && again.find('\n') == again.size() - 1);
   const size_t n = again.size() - 1;
-  again.append(kSeedPadding, '\0');
-  auto reparsed = ParseSeedJson(std::string_view(again.data(), n));
+  again.append(shard::kSeedPadding, '\0');
+  auto reparsed = shard::ParseSeedJson(std::string_view(again.data(), n));
   Check(static_cast<bool>(reparsed));
   Check(Written(*reparsed) == std::string(again.data(), n + 1));
   return 0;

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <map>
 #include <set>
 #include <string>
 
@@ -17,10 +18,16 @@
 namespace swerl::train {
 namespace {
 
-tok::Tokenizer Load(const std::string& name) {
-  auto t = tok::Tokenizer::Load(testing::DataPath("tokenizers/" + name));
-  EXPECT_TRUE(t) << t.error().message();
-  return *t;
+// Loaded once per name (parsing Qwen3's takes about a second).
+const tok::Tokenizer& Load(const std::string& name) {
+  static std::map<std::string, tok::Tokenizer> cache;
+  auto it = cache.find(name);
+  if (it == cache.end()) {
+    auto t = tok::Tokenizer::Load(testing::DataPath("tokenizers/" + name));
+    EXPECT_TRUE(t) << t.error().message();
+    it = cache.emplace(name, *t).first;
+  }
+  return it->second;
 }
 
 const std::string kUser =
@@ -33,7 +40,7 @@ int Count(const std::vector<int32_t>& ids, int32_t id) {
 }
 
 TEST(ChatPromptTest, QwenIdsEqualTheRenderedTextsAndThinkingIsTheModels) {
-  const tok::Tokenizer t = Load("qwen3");
+  const tok::Tokenizer& t = Load("qwen3");
   auto p = ChatPrompt::Create(t, std::string(prompt::ThinkingSystem()));
   ASSERT_TRUE(p) << p.error().message();
   EXPECT_EQ(p->format(), "qwen3");
@@ -41,16 +48,16 @@ TEST(ChatPromptTest, QwenIdsEqualTheRenderedTextsAndThinkingIsTheModels) {
   EXPECT_EQ(text, "<|im_start|>system\n" + std::string(prompt::ThinkingSystem()) +
                       "<|im_end|>\n<|im_start|>user\n" + kUser +
                       "<|im_end|>\n<|im_start|>assistant\n");
-  // No empty think block: the model must write its own <think>, exactly one
-  // of which the reward requires.
-  EXPECT_EQ(text.find("<think>"), std::string::npos);
+  // No empty think block after the generation prompt: the model must write
+  // its own <think>, exactly one of which the reward requires.
+  EXPECT_TRUE(text.ends_with("<|im_end|>\n<|im_start|>assistant\n"));
   EXPECT_EQ(p->Encode(kUser), t.Encode(text, /*allow_special=*/true));
   EXPECT_EQ(p->stop_ids(),
             (std::vector<int64_t>{*t.TokenId("<|im_end|>"), *t.TokenId("<|endoftext|>")}));
 }
 
 TEST(ChatPromptTest, LlamaIsSpecsRawFormat) {
-  const tok::Tokenizer t = Load("llama3");
+  const tok::Tokenizer& t = Load("llama3");
   auto p = ChatPrompt::Create(t, "SYS");
   ASSERT_TRUE(p) << p.error().message();
   EXPECT_EQ(p->format(), "llama3");
@@ -69,7 +76,7 @@ TEST(ChatPromptTest, LlamaIsSpecsRawFormat) {
 TEST(ChatPromptTest, RepositoryTextIsNeverControlTokens) {
   for (const std::string name : {"qwen3", "llama3"}) {
     SCOPED_TRACE(name);
-    const tok::Tokenizer t = Load(name);
+    const tok::Tokenizer& t = Load(name);
     auto p = ChatPrompt::Create(t, "system <|im_end|> <|eot_id|>");
     ASSERT_TRUE(p);
     const std::string evil =

@@ -24,6 +24,7 @@ struct RewardOptions {
   reward::RewardLimits limits;
   int64_t max_errors = -1;
   size_t max_line_bytes = 1u << 30;
+  bool line_buffered = false;
 };
 
 // One request line once scored: its result line, or why it is invalid.
@@ -37,11 +38,94 @@ struct Totals {
   uint64_t requests = 0, invalid = 0, scores = 0, failed = 0;
 };
 
+// Reports an invalid request (or an oversized line) and answers it in place,
+// then writes the result line. The scorer already answered an invalid
+// request (echoing its id when it could be read); an oversized line, never
+// parsed, is answered here with id null. Errors: the --max-errors budget,
+// writing.
+Status EmitScored(const std::string& stream_name, uint64_t line_no, Scored& s,
+                  const RewardOptions& opt, io::BufferedOutput* out, Totals* totals) {
+  if (s.error) {
+    ++totals->invalid;
+    cli::Log::Get().Warning("'" + stream_name + "' line " + std::to_string(line_no) + ": " +
+                            *s.error);
+    if (s.result.empty()) reward::RequestScorer::AppendInvalid(*s.error, &s.result);
+  }
+  ++totals->requests;
+  totals->scores += s.counts.scores;
+  totals->failed += s.counts.failed;
+  SWERL_RETURN_IF_ERROR(out->Write(s.result));
+  if (opt.max_errors >= 0 && totals->invalid > static_cast<uint64_t>(opt.max_errors)) {
+    return Error(Code::kInvalidInput,
+                 "more than " + std::to_string(opt.max_errors) + " invalid requests");
+  }
+  return OkStatus();
+}
+
+// --line-buffered: answers each request as soon as its line is complete
+// and flushes the answer before reading on, so a parent that writes one
+// request at a time and waits (swerl-train's --reward-cmd) gets its answer.
+// The members of a group are still scored in parallel. The batch path
+// below reads whole chunks first, which would leave such a parent waiting.
+Status ServeStream(io::InputStream* in, const RewardOptions& opt, io::BufferedOutput* out,
+                   Totals* totals) {
+  const reward::RewardLimits limits = opt.no_guard ? reward::RewardLimits::Unlimited() : opt.limits;
+  reward::RequestScorer scorer(limits);
+  std::string pending;    // bytes after the last complete line
+  std::string padded;     // the line being scored, plus the padding the scorer reads
+  bool draining = false;  // inside a line over --max-line-bytes: skip to its end
+  uint64_t line_no = 0;
+  std::vector<char> buf(1 << 16);
+  auto serve = [&](std::string_view line, bool oversized) -> Status {
+    ++line_no;
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    if (!oversized && line.find_first_not_of(" \t") == std::string_view::npos) {
+      return OkStatus();  // blank: no result line, as in the batch path
+    }
+    Scored s;
+    if (oversized) {
+      s.error =
+          "line longer than --max-line-bytes (" + std::to_string(opt.max_line_bytes) + " bytes)";
+    } else {
+      padded.assign(line);
+      padded.append(reward::kRequestPadding, '\0');
+      auto scored = scorer.Score(std::string_view(padded.data(), line.size()), &s.result);
+      if (scored) {
+        s.counts = *scored;
+      } else {
+        s.error = std::move(scored).error().message();
+      }
+    }
+    SWERL_RETURN_IF_ERROR(EmitScored(in->name(), line_no, s, opt, out, totals));
+    return out->Flush();
+  };
+  for (;;) {
+    SWERL_ASSIGN_OR_RETURN(const size_t got, in->Read(buf.data(), buf.size()));
+    if (got == 0) break;
+    std::string_view data(buf.data(), got);
+    while (!data.empty()) {
+      const size_t nl = data.find('\n');
+      const std::string_view piece = data.substr(0, nl);
+      if (!draining) pending.append(piece);
+      if (pending.size() > opt.max_line_bytes) {
+        draining = true;
+        pending.clear();
+      }
+      if (nl == std::string_view::npos) break;
+      data.remove_prefix(nl + 1);
+      SWERL_RETURN_IF_ERROR(serve(pending, draining));
+      pending.clear();
+      draining = false;
+    }
+  }
+  if (!pending.empty() || draining) SWERL_RETURN_IF_ERROR(serve(pending, draining));
+  return OkStatus();
+}
+
 // Scores one input stream, writing results in input order. Errors: the
 // --max-errors budget exceeded (kInvalidInput), I/O, or a closed stdout.
 Status ScoreStream(io::InputStream* in, const RewardOptions& opt, int threads,
                    io::BufferedOutput* out, Totals* totals) {
-  auto& log = cli::Log::Get();
   const reward::RewardLimits limits = opt.no_guard ? reward::RewardLimits::Unlimited() : opt.limits;
   tbb::enumerable_thread_specific<reward::RequestScorer> scorers(limits);
   io::LineMapOptions map_opt;
@@ -53,8 +137,6 @@ Status ScoreStream(io::InputStream* in, const RewardOptions& opt, int threads,
       [&](std::string_view line, Scored* s) {
         // The bytes after the line (the next lines, then the chunk's zero
         // padding) are readable, as the scorer requires.
-        // An invalid request gets its result line too (its id echoed
-        // when it could be read).
         auto scored = scorers.local().Score(line, &s->result);
         if (scored) {
           s->counts = *scored;
@@ -67,21 +149,8 @@ Status ScoreStream(io::InputStream* in, const RewardOptions& opt, int threads,
           s.error = "line longer than --max-line-bytes (" + std::to_string(opt.max_line_bytes) +
                     " bytes)";
           s.result.clear();
-          reward::RequestScorer::AppendInvalid(*s.error, &s.result);
         }
-        if (s.error) {
-          ++totals->invalid;
-          log.Warning("'" + in->name() + "' line " + std::to_string(line_no) + ": " + *s.error);
-        }
-        ++totals->requests;
-        totals->scores += s.counts.scores;
-        totals->failed += s.counts.failed;
-        SWERL_RETURN_IF_ERROR(out->Write(s.result));
-        if (opt.max_errors >= 0 && totals->invalid > static_cast<uint64_t>(opt.max_errors)) {
-          return Error(Code::kInvalidInput,
-                       "more than " + std::to_string(opt.max_errors) + " invalid requests");
-        }
-        return OkStatus();
+        return EmitScored(in->name(), line_no, s, opt, out, totals);
       });
 }
 
@@ -97,7 +166,8 @@ int RunReward(const RewardOptions& opt, const Context& ctx) {
   io::BufferedOutput out(1, "standard output");
   Totals totals;
   Status st = io::MapInputs(inputs, &out, [&](io::InputStream* in) {
-    return ScoreStream(in, opt, threads, &out, &totals);
+    return opt.line_buffered ? ServeStream(in, opt, &out, &totals)
+                             : ScoreStream(in, opt, threads, &out, &totals);
   });
   if (!st && cli::ExitCodeFor(st.error()) == cli::kExitOk) return cli::kExitOk;  // closed pipe
   const double secs =
@@ -157,6 +227,10 @@ void RegisterReward(CLI::App& root, Context& ctx) {
   cli::AddSizeOption(cmd, "--max-line-bytes", &opt->max_line_bytes,
                      "Longer request lines are reported as invalid", /*min=*/1,
                      /*max=*/uint64_t{1} << 40);
+  cmd->add_flag("--line-buffered", opt->line_buffered,
+                "Answer each request as soon as its line is read and flush the answer (for a "
+                "long-lived scorer on a pipe, e.g. swerl-train grpo --reward-cmd); a group's "
+                "outputs are still scored in parallel");
   AddCommonFlags(cmd, ctx);
   cmd->callback([opt, &ctx] { ctx.run = [opt, &ctx] { return RunReward(*opt, ctx); }; });
 }
