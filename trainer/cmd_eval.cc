@@ -37,7 +37,6 @@ struct EvalCliOptions {
   std::string reward_cmd;
   double reward_timeout = 600;
   bool completions = false;
-  bool json = false;
   std::string device = "auto", dtype = "auto";
 };
 
@@ -198,24 +197,15 @@ int RunEval(const EvalCliOptions& o, Context& ctx) {
       100.0 * format_errors / n, 100.0 * exact / n,
       skipped ? (", " + std::to_string(skipped) + " skipped (prompt over budget)").c_str() : "");
   log.Summary(buf);
-  if (o.json) {
-    std::string js;
-    json::JsonWriter w(&js);
-    w.BeginObject();
-    w.Key("seeds");
-    w.Int(seeds_done);
-    w.Key("samples");
-    w.Int(samples_n);
-    w.Key("skipped_over_budget");
-    w.Int(skipped);
-    w.Key("mean_reward");
-    w.Double(mean);
-    w.Key("format_error_rate");
-    w.Double(format_errors / n);
-    w.Key("exact_fix_rate");
-    w.Double(exact / n);
-    w.EndObject();
-    std::fprintf(stderr, "%s\n", js.c_str());
+  if (ctx.json) {
+    cli::JsonSummary()
+        .Add("seeds", seeds_done)
+        .Add("samples", samples_n)
+        .Add("skipped_over_budget", skipped)
+        .Add("mean_reward", mean)
+        .Add("format_error_rate", format_errors / n)
+        .Add("exact_fix_rate", exact / n)
+        .Emit();
   }
   return seeds_done > 0 ? cli::kExitOk
                         : fail(Error(Code::kInvalidInput, "no seed fits --max-prompt-tokens " +
@@ -240,34 +230,33 @@ void RegisterEval(CLI::App& root, Context& ctx) {
       ->check(CLI::IsMember({"eval", "train", "all"}));
   cmd->add_option("--eval-fraction", o->eval_fraction, "The held-out fraction of the training run")
       ->capture_default_str()
-      ->check(CLI::Range(0.0, 1.0));
+      ->check(cli::InRange(0.0, 1.0));
   cmd->add_option("--samples", o->samples, "Samples per seed (K)")
       ->capture_default_str()
-      ->check(CLI::Range(int64_t{1}, int64_t{1} << 20));
+      ->check(cli::InRange(int64_t{1}, int64_t{1} << 20));
   cmd->add_flag("--greedy", o->greedy, "One greedy answer per seed");
   cmd->add_option("--max-new-tokens", o->max_new_tokens, "Tokens per answer")
       ->capture_default_str()
-      ->check(CLI::Range(int64_t{1}, int64_t{1} << 30));
+      ->check(cli::InRange(int64_t{1}, int64_t{1} << 30));
   cmd->add_option("--max-prompt-tokens", o->max_prompt_tokens,
                   "Seeds with longer prompts are skipped and counted (0: no limit)")
       ->capture_default_str()
-      ->check(CLI::NonNegativeNumber);
+      ->check(cli::AtLeast(0));
   cmd->add_option("--temperature", o->temperature, "Sampling temperature")
       ->capture_default_str()
-      ->check(CLI::PositiveNumber);
+      ->check(cli::Above(0));
   cmd->add_option("--top-p", o->top_p, "Nucleus sampling")
       ->capture_default_str()
-      ->check(CLI::Range(0.0, 1.0));
+      ->check(cli::InRange(0.0, 1.0));
   cmd->add_option("--seed", o->seed, "Sampling streams")->capture_default_str();
   cmd->add_option("--batch-seeds", o->batch_seeds, "Seeds sampled together")
       ->capture_default_str()
-      ->check(CLI::Range(int64_t{1}, int64_t{1} << 20));
+      ->check(cli::InRange(int64_t{1}, int64_t{1} << 20));
   cmd->add_option("--reward-cmd", o->reward_cmd, "Score with this command (see grpo)");
   cmd->add_option("--reward-timeout", o->reward_timeout, "Seconds --reward-cmd may take per batch")
       ->capture_default_str()
-      ->check(CLI::PositiveNumber);
+      ->check(cli::Above(0));
   cmd->add_flag("--completions", o->completions, "Include each answer's text in the NDJSON");
-  cmd->add_flag("--json", o->json, "Also print the summary as one JSON object on stderr");
   cmd->add_option("--device", o->device, "auto, cpu, cuda or cuda:N")->capture_default_str();
   cmd->add_option("--dtype", o->dtype, "auto, fp32, bf16 or fp16")->capture_default_str();
   AddCommonFlags(cmd, ctx);

@@ -42,7 +42,6 @@ struct GrpoCliOptions {
   std::string reward_cmd;
   double reward_timeout = 600;
   bool rollouts = true;
-  bool progress = false, no_progress = false;
 };
 
 int RunGrpo(const GrpoCliOptions& o, const std::string& config, Context& ctx) {
@@ -121,9 +120,7 @@ int RunGrpo(const GrpoCliOptions& o, const std::string& config, Context& ctx) {
   }
   metrics::StepMetrics last;
   int64_t step = run.start_step();
-  cli::Progress progress(cli::ProgressEnabled(o.progress      ? cli::ProgressMode::kOn
-                                              : o.no_progress ? cli::ProgressMode::kOff
-                                                              : cli::ProgressMode::kAuto),
+  cli::Progress progress(cli::ProgressEnabled(ctx.progress),
                          [&] { return metrics::ProgressText(step, o.train.steps, last); });
   for (step = run.start_step() + 1; step <= total; ++step) {
     const auto t0 = std::chrono::steady_clock::now();
@@ -194,20 +191,20 @@ void RegisterGrpo(CLI::App& root, Context& ctx) {
   AddTrainOptions(cmd, &o->train);
   cmd->add_option("--group-size", o->group_size, "Samples per seed (G)")
       ->capture_default_str()
-      ->check(CLI::Range(int64_t{1}, int64_t{1} << 20));
+      ->check(cli::InRange(int64_t{1}, int64_t{1} << 20));
   cmd->add_option("--max-new-tokens", o->max_new_tokens,
                   "Tokens per completion (0: --max-context-tokens minus the step's longest prompt)")
       ->capture_default_str()
-      ->check(CLI::NonNegativeNumber);
+      ->check(cli::AtLeast(0));
   cmd->add_option("--max-context-tokens", o->max_context_tokens, "Prompt + completion budget")
       ->capture_default_str()
-      ->check(CLI::Range(int64_t{2}, int64_t{1} << 30));
+      ->check(cli::InRange(int64_t{2}, int64_t{1} << 30));
   cmd->add_option("--temperature", o->temperature, "Sampling temperature (log-probs use it too)")
       ->capture_default_str()
-      ->check(CLI::PositiveNumber);
+      ->check(cli::Above(0));
   cmd->add_option("--top-p", o->top_p, "Nucleus sampling")
       ->capture_default_str()
-      ->check(CLI::Range(0.0, 1.0));
+      ->check(cli::InRange(0.0, 1.0));
   cmd->add_option("--loss", o->loss, "Loss aggregation: dapo (token mean), grpo, dr_grpo")
       ->capture_default_str()
       ->check(CLI::IsMember({"dapo", "grpo", "dr_grpo"}));
@@ -216,23 +213,23 @@ void RegisterGrpo(CLI::App& root, Context& ctx) {
       ->check(CLI::IsMember({"group", "batch", "none"}));
   cmd->add_option("--adv-eps", o->adv_eps, "Added to the std before dividing")
       ->capture_default_str()
-      ->check(CLI::NonNegativeNumber);
+      ->check(cli::AtLeast(0));
   cmd->add_option("--clip-low", o->clip_low, "ε_low: the ratio's floor is 1 − ε_low")
       ->capture_default_str()
-      ->check(CLI::Range(0.0, 1.0));
+      ->check(cli::InRange(0.0, 1.0));
   cmd->add_option("--clip-high", o->clip_high, "ε_high: the ratio's ceiling is 1 + ε_high")
       ->capture_default_str()
-      ->check(CLI::NonNegativeNumber);
+      ->check(cli::AtLeast(0));
   cmd->add_option("--dual-clip", o->dual_clip, "verl's dual clip c for A < 0 (0: off)")
       ->capture_default_str()
-      ->check(CLI::NonNegativeNumber);
+      ->check(cli::AtLeast(0));
   cmd->add_option("--beta", o->beta,
                   "k3 KL coefficient against the starting model (0: no reference model)")
       ->capture_default_str()
-      ->check(CLI::NonNegativeNumber);
+      ->check(cli::AtLeast(0));
   cmd->add_option("--epochs-per-batch", o->epochs_per_batch, "Optimizer steps per batch (μ)")
       ->capture_default_str()
-      ->check(CLI::Range(int64_t{1}, int64_t{1000}));
+      ->check(cli::InRange(int64_t{1}, int64_t{1000}));
   cmd->add_flag("--mask-truncated", o->mask_truncated,
                 "Completions cut at --max-new-tokens carry no loss");
   cmd->add_flag("--drop-zero-std", o->drop_zero_std,
@@ -242,12 +239,10 @@ void RegisterGrpo(CLI::App& root, Context& ctx) {
                   "(schemas/records/reward.md) instead of the in-process SWE-RL reward");
   cmd->add_option("--reward-timeout", o->reward_timeout, "Seconds --reward-cmd may take per step")
       ->capture_default_str()
-      ->check(CLI::PositiveNumber);
+      ->check(cli::Above(0));
   cmd->add_flag("--rollouts,!--no-rollouts", o->rollouts,
                 "Write every sample to RUN/rollouts/step_N.ndjson.gz")
       ->default_str("true");
-  cmd->add_flag("--progress", o->progress, "Show the progress line (default: on a terminal)");
-  cmd->add_flag("--no-progress", o->no_progress, "Never show the progress line");
   AddConfigOption(cmd);
   AddCommonFlags(cmd, ctx);
   cmd->footer(

@@ -181,6 +181,15 @@ int RunInit(const InitOptions& opt, const Context& ctx) {
               cli::WithCommas(params) + " parameters, vocab " +
               cli::WithCommas(config->vocab_size) + ", " + opt.dtype + ") to '" + out.string() +
               "'");
+  if (ctx.json) {
+    cli::JsonSummary()
+        .Add("arch", ArchName(config->arch))
+        .Add("parameters", params)
+        .Add("vocab_size", config->vocab_size)
+        .Add("dtype", opt.dtype)
+        .Add("out", out.string())
+        .Emit();
+  }
   return cli::kExitOk;
 }
 
@@ -196,21 +205,36 @@ void RegisterInit(CLI::App& root, Context& ctx) {
   cmd->add_option("--tokenizer", opt->tokenizer, "tokenizer.json(.zst) or a directory holding it")
       ->required();
   cmd->add_option("--out", opt->out, "Output directory (must not hold a checkpoint)")->required();
-  cmd->add_option("--hidden", opt->hidden, "hidden_size")->capture_default_str();
-  cmd->add_option("--layers", opt->layers, "num_hidden_layers")->capture_default_str();
-  cmd->add_option("--heads", opt->heads, "num_attention_heads")->capture_default_str();
-  cmd->add_option("--kv-heads", opt->kv_heads, "num_key_value_heads (GQA)")->capture_default_str();
+  cmd->add_option("--hidden", opt->hidden, "hidden_size")
+      ->check(cli::AtLeast(1))
+      ->capture_default_str();
+  cmd->add_option("--layers", opt->layers, "num_hidden_layers")
+      ->check(cli::AtLeast(1))
+      ->capture_default_str();
+  cmd->add_option("--heads", opt->heads, "num_attention_heads")
+      ->check(cli::AtLeast(1))
+      ->capture_default_str();
+  cmd->add_option("--kv-heads", opt->kv_heads, "num_key_value_heads (GQA)")
+      ->check(cli::AtLeast(1))
+      ->capture_default_str();
   cmd->add_option("--intermediate", opt->intermediate,
-                  "intermediate_size (default 3 * hidden, rounded to 64)");
-  cmd->add_option("--head-dim", opt->head_dim, "head_dim (default hidden / heads)");
+                  "intermediate_size (0: 3 * hidden, rounded to 64)")
+      ->check(cli::AtLeast(0));
+  cmd->add_option("--head-dim", opt->head_dim, "head_dim (0: hidden / heads)")
+      ->check(cli::AtLeast(0));
   cmd->add_option("--vocab-size", opt->vocab_size,
-                  "Embedding rows (default: the tokenizer's size rounded up to a multiple of 128)");
+                  "Embedding rows (0: the tokenizer's size rounded up to a multiple of 128)")
+      ->check(cli::AtLeast(0));
   cmd->add_option("--max-position-embeddings", opt->max_positions,
-                  "max_position_embeddings (default: the architecture's)");
+                  "max_position_embeddings (0: the architecture's)")
+      ->check(cli::AtLeast(0));
   cmd->add_flag("--untied", opt->untied, "Separate lm_head (default: tied to the embeddings)");
   cmd->add_option("--seed", opt->seed, "Seed of the N(0, 0.02) initialisation")
+      ->check(cli::AtLeast(0))
       ->capture_default_str();
-  cmd->add_option("--dtype", opt->dtype, "Stored dtype: fp32, bf16 or fp16")->capture_default_str();
+  cmd->add_option("--dtype", opt->dtype, "Stored dtype: fp32, bf16 or fp16")
+      ->check(CLI::IsMember({"fp32", "bf16", "fp16"}))
+      ->capture_default_str();
   AddCommonFlags(cmd, ctx);
   cmd->callback([opt, &ctx] { ctx.run = [opt, &ctx] { return RunInit(*opt, ctx); }; });
 }

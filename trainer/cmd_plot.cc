@@ -31,6 +31,9 @@ int RunPlot(const PlotCliOptions& opt, const Context& ctx) {
   }
   log.Summary("wrote '" + out + "' (" + std::to_string(*steps) +
               (*steps == 1 ? " step)" : " steps)"));
+  if (ctx.json) {
+    cli::JsonSummary().Add("out", out).Add("steps", static_cast<int64_t>(*steps)).Emit();
+  }
   return cli::kExitOk;
 }
 
@@ -49,10 +52,10 @@ void RegisterPlot(CLI::App& root, Context& ctx) {
       ->capture_default_str();
   cmd->add_option("--width", opt->plot.width, "Image width in pixels")
       ->capture_default_str()
-      ->check(CLI::Range(200, 10000));
+      ->check(cli::InRange(200, 10000));
   cmd->add_option("--height", opt->plot.height, "Image height in pixels")
       ->capture_default_str()
-      ->check(CLI::Range(200, 10000));
+      ->check(cli::InRange(200, 10000));
   cmd->add_option("--title", opt->plot.title, "Title (default: the run directory and its steps)");
   AddCommonFlags(cmd, ctx);
   cmd->callback([opt, &ctx] { ctx.run = [opt, &ctx] { return RunPlot(*opt, ctx); }; });

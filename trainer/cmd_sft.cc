@@ -17,7 +17,6 @@ namespace {
 
 struct SftCliOptions {
   TrainOptions train;
-  bool progress = false, no_progress = false;
 };
 
 int RunSft(const SftCliOptions& o, const std::string& config, Context& ctx) {
@@ -46,9 +45,7 @@ int RunSft(const SftCliOptions& o, const std::string& config, Context& ctx) {
 
   metrics::StepMetrics last;
   int64_t step = run.start_step();
-  cli::Progress progress(cli::ProgressEnabled(o.progress      ? cli::ProgressMode::kOn
-                                              : o.no_progress ? cli::ProgressMode::kOff
-                                                              : cli::ProgressMode::kAuto),
+  cli::Progress progress(cli::ProgressEnabled(ctx.progress),
                          [&] { return metrics::ProgressText(step, total, last); });
   namespace key = metrics::key;
   for (step = run.start_step() + 1; step <= total; ++step) {
@@ -117,8 +114,6 @@ void RegisterSft(CLI::App& root, Context& ctx) {
       "Supervised fine-tuning on a shard: cross-entropy on each seed's oracle answer (its real "
       "change as SEARCH/REPLACE blocks in the SWE-RL format), the paper's SFT baseline");
   AddTrainOptions(cmd, &o->train);
-  cmd->add_flag("--progress", o->progress, "Show the progress line (default: on a terminal)");
-  cmd->add_flag("--no-progress", o->no_progress, "Never show the progress line");
   AddConfigOption(cmd);
   AddCommonFlags(cmd, ctx);
   cmd->footer("The run directory is laid out as grpo's (trainer/README.md). " +

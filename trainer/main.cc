@@ -13,11 +13,7 @@
 
 namespace swerl::train {
 
-void AddCommonFlags(CLI::App* cmd, Context& ctx) {
-  cmd->add_flag("-q,--quiet", ctx.quiet, "Print errors only");
-  cmd->add_flag("-v,--verbose", ctx.verbose, "More diagnostics (repeat for debug)");
-  cmd->footer(cli::kExitCodesHelp);
-}
+void AddCommonFlags(CLI::App* cmd, Context& ctx) { cli::AddCommonFlags(cmd, &ctx); }
 
 void ApplyCommonFlags(const Context& ctx, const std::string& command) {
   cli::ApplyLogFlags("swerl-train " + command, ctx.quiet, ctx.verbose);
@@ -130,10 +126,13 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   auto args = train::ExpandArgs(argc, argv);
   if (!args) {
-    std::fprintf(stderr, "swerl-train: error: %s\n", args.error().message().c_str());
+    std::fprintf(stderr, "swerl-train: error: %s
+", args.error().message().c_str());
     return cli::kExitError;
   }
-  // CLI11 parses a reversed vector (it pops from the back).
-  std::vector<std::string> reversed(args->rbegin(), args->rend());
-  return cli::RunApp(app, reversed, ctx.run);
+  std::vector<char*> expanded{argv[0]};
+  for (std::string& a : *args) expanded.push_back(a.data());
+  expanded.push_back(nullptr);
+  return cli::RunApp(app, "swerl-train", static_cast<int>(expanded.size() - 1), expanded.data(),
+                     ctx.run);
 }

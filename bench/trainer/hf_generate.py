@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """transformers' side of bench/trainer/run.sh: greedy generate of the same
 NDJSON prompts ({"ids": [...]}) with the same checkpoint, timed like
-`swerl-train generate --stats json` (model loading excluded; prefill = the
+`swerl-train generate --json` (model loading excluded; prefill = the
 prompt forward up to the first token's logits, decode = every later step),
 printed as one JSON line. Batches of --batch-size, left-padded, --repeat
 times over the prompt file."""

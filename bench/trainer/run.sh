@@ -33,7 +33,7 @@ cat "$work/prompts.jsonl" "$work/prompts.jsonl" "$work/prompts.jsonl" > "$work/p
 
 for threads in $threads_list; do
   "$build/swerl-train" generate --model "$work/model" --greedy --max-new-tokens "$new_tokens" \
-    --batch-size "$batch" --threads "$threads" --device cpu --stats json \
+    --batch-size "$batch" --torch-threads "$threads" --device cpu --json \
     < "$work/prompts3.jsonl" > "$work/ours.$threads.jsonl" 2> "$work/ours.$threads.err"
   grep '^{' "$work/ours.$threads.err" > "$work/ours.$threads.stats"
   "$py" "$root/bench/trainer/hf_generate.py" --model "$work/model" --prompts "$work/prompts.jsonl" --repeat 3 \

@@ -88,13 +88,49 @@ TEST(RewardCliTest, GzipFilesAndStdinAgree) {
 }
 
 TEST(RewardCliTest, SizeGuardFlags) {
-  const std::string input = Request(1, "y = x + 1");
-  const auto guarded = RunSwerl({"reward", "-q", "--max-output-bytes", "20"}, input);
+  // A thought far longer than the oracle's answer needs (which the guard
+  // always allows: lib/swerl/reward/reward.h).
+  std::string input = Request(1, "y = x + 1");
+  input.replace(input.find("<think>t"), 8, "<think>" + std::string(9000, 't'));
+  const auto guarded = RunSwerl({"reward", "-q", "--max-output-bytes", "8K"}, input);
   ASSERT_EQ(guarded.exit_code, 0);
-  EXPECT_NE(guarded.out.find("exceeds the size guard"), std::string::npos) << guarded.out;
+  EXPECT_NE(guarded.out.find("exceeds the size guard (8192 bytes)"), std::string::npos)
+      << guarded.out;
+  const auto roomy = RunSwerl({"reward", "-q", "--max-output-bytes", "16K"}, input);
+  EXPECT_NE(roomy.out.find(R"("reward":1.0)"), std::string::npos) << roomy.out;
   const auto unguarded =
       RunSwerl({"reward", "-q", "--max-output-bytes", "20", "--no-guard"}, input);
   EXPECT_NE(unguarded.out.find(R"("reward":1.0)"), std::string::npos) << unguarded.out;
+  // The answer the oracle itself needs is scored whatever the limit.
+  const auto oracle =
+      RunSwerl({"reward", "-q", "--max-output-bytes", "20"}, Request(1, "y = x + 1"));
+  EXPECT_NE(oracle.out.find(R"("reward":1.0)"), std::string::npos) << oracle.out;
+  const auto negative = RunSwerl({"reward", "--max-output-bytes", "-1"}, input);
+  EXPECT_EQ(negative.exit_code, 2);
+  EXPECT_NE(negative.err.find("--max-output-bytes: invalid size '-1': negative"), std::string::npos)
+      << negative.err;
+}
+
+// Issue 16: an invalid request was answered {"id":null,...} even when its id
+// could be read, so results could not be joined back to requests.
+TEST(RewardCliTest, Issue16InvalidRequestEchoesItsId) {
+  const std::string input = R"({"id":"req-7","context":{},"oracle":{}})"
+                            "\n" +
+                            Request(8, "y = x + 1") +
+                            R"({"id":9,"context":{"a.py":1}})"
+                            "\n";
+  const auto r = RunSwerl({"reward"}, input);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto lines = Lines(r.out);
+  ASSERT_EQ(lines.size(), 3u);
+  EXPECT_EQ(lines[0],
+            R"({"id":"req-7","reward":null,"error":"invalid request: exactly one of \"output\", )"
+            R"(\"outputs\" and \"predicted\" must be present"})");
+  EXPECT_EQ(lines[1].rfind(R"({"id":8,"reward":1.0)", 0), 0u) << lines[1];
+  EXPECT_EQ(lines[2].rfind(R"({"id":9,"reward":null,"error":"invalid request: )", 0), 0u)
+      << lines[2];
+  EXPECT_NE(r.err.find("warning: '<stdin>' line 1: exactly one of"), std::string::npos) << r.err;
+  EXPECT_EQ(r.err.find("error:"), std::string::npos) << r.err;
 }
 
 // --line-buffered (a long-lived scorer behind a pipe) answers exactly as the
@@ -107,14 +143,17 @@ TEST(RewardCliTest, LineBufferedAnswersAsTheBatchPath) {
   for (int i = 0; i < 40; ++i) input += Request(i, i % 3 ? "y = x + 2" : "y = x + 1");
   input += "{broken\n  \t\n" + std::string(3000, 'x') + "\r\n" + Request(99, "y = x+1");
   input += Request(100, "y = x + 1");
-  input.pop_back();  // the last line has no '\n'
-  for (const std::string max_errors : {"-1", "1"}) {
+  input.pop_back();                                 // the last line has no '\n'
+  for (const std::string max_errors : {"", "1"}) {  // "": no limit
     SCOPED_TRACE(max_errors);
-    const auto batch = RunSwerl(
-        {"reward", "-j", "2", "--max-line-bytes", "2000", "--max-errors", max_errors}, input);
-    const auto served = RunSwerl({"reward", "-j", "2", "--line-buffered", "--max-line-bytes",
-                                  "2000", "--max-errors", max_errors},
-                                 input);
+    std::vector<std::string> limit;
+    if (!max_errors.empty()) limit = {"--max-errors", max_errors};
+    std::vector<std::string> batch_args = {"reward", "-j", "2", "--max-line-bytes", "2000"};
+    batch_args.insert(batch_args.end(), limit.begin(), limit.end());
+    std::vector<std::string> served_args = batch_args;
+    served_args.push_back("--line-buffered");
+    const auto batch = RunSwerl(batch_args, input);
+    const auto served = RunSwerl(served_args, input);
     EXPECT_EQ(served.exit_code, batch.exit_code) << served.err;
     EXPECT_EQ(served.out, batch.out);
     EXPECT_EQ(Lines(served.out).size(), max_errors == "1" ? 42u : 44u);

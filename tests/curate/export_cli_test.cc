@@ -160,7 +160,8 @@ TEST_F(ExportCliTest, SeedsFromTheStoreToACheckedShard) {
   }
   const auto bad = RunSwerl({"check", "--seeds", shard_});
   EXPECT_EQ(bad.exit_code, 1) << bad.err;
-  EXPECT_NE(bad.err.find("acme__widget-1: its prompt is not the one its files render"),
+  EXPECT_NE(bad.err.find("seed 'acme__widget-1' (id 0): its prompt is not the one its files "
+                         "render"),
             std::string::npos)
       << bad.err;
   EXPECT_EQ(RunSwerl({"check", "--seeds", db_}).exit_code, 2);  // not a shard

@@ -98,6 +98,22 @@ TEST_F(CloneCliTest, ClonesRepositoriesWithMergedPullRequestsAndRecordsEach) {
   EXPECT_FALSE(fs::exists(repos_.Join("acme/gone.git")));
 }
 
+// Issue 16: `swerl clone` printed "error: acme/gone: not_found: ..." and
+// exited 0. A repository that is gone is an outcome the data allows: a
+// warning and exit 0; an "error:" line always means a non-zero exit.
+TEST_F(CloneCliTest, Issue16NotFoundIsAWarningAndExitsZero) {
+  const auto r = Clone({"--where", "repo IS NOT NULL", "--json"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("swerl clone: warning: acme/gone: not_found"), std::string::npos) << r.err;
+  EXPECT_EQ(r.err.find("error:"), std::string::npos) << r.err;
+  const std::string last = r.err.substr(r.err.rfind('\n', r.err.size() - 2) + 1);
+  EXPECT_EQ(last.rfind("{\"selected\":3,", 0), 0u) << last;
+  EXPECT_NE(last.find("\"not_found\":1"), std::string::npos) << last;
+  const auto failed = Clone({"--where", "repo IS NULL"});  // 4: its name is unknown
+  EXPECT_EQ(failed.exit_code, 2);
+  EXPECT_NE(failed.err.find("error: repository 4: failed"), std::string::npos) << failed.err;
+}
+
 TEST_F(CloneCliTest, RerunSkipsFinishedRepositoriesAndRefreshFetchesNewRefs) {
   ASSERT_EQ(Clone({"--where", "repo IS NOT NULL"}).exit_code, 0);
   auto r = Clone({"--where", "repo IS NOT NULL"});

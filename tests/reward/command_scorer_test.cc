@@ -303,6 +303,8 @@ INSTANTIATE_TEST_SUITE_P(
         Misbehaviour{"single-reward", {"with one \"reward\""}},
         Misbehaviour{"bad-reward", {"result 1 of group 'g0' has no numeric \"reward\""}},
         Misbehaviour{"reject", {"answered the request of group 'g0' with an error", "no thanks"}},
+        Misbehaviour{"reject-with-id",
+                     {"answered the request of group 'g0' with an error", "not today"}},
         Misbehaviour{"twice", {"answered id \"g0\" where the answer for group 'g1' was expected"}},
         Misbehaviour{"early", {"answered every group before reading all requests"}, 10, 1 << 20},
         Misbehaviour{"sh:exit 4", {"exited with status 4"}},

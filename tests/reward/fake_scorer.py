@@ -20,7 +20,8 @@ correctly, or wrongly on purpose:
   too-few            one result fewer than outputs
   single-reward      {"id", "reward"} instead of {"id", "results"}
   bad-reward         a result whose reward is a string
-  reject             answer as `swerl reward` answers an invalid request
+  reject             answer as `swerl reward` answers an invalid request it cannot read the id of
+  reject-with-id     ... and one whose id it could read (echoed since issue 16)
   twice              answer each request twice
   late-extra         answer, then write one more line 0.2 s later
   bulky              `count`'s answers padded with 256 KiB of blanks inside the
@@ -103,6 +104,8 @@ def main():
             say({"id": rid, "results": results})
         elif mode == "reject":
             say({"id": None, "reward": None, "error": "invalid request: no thanks"})
+        elif mode == "reject-with-id":
+            say({"id": rid, "reward": None, "error": "invalid request: not today"})
         elif mode == "twice":
             say({"id": rid, "results": count_results(request, "x")})
             say({"id": rid, "results": count_results(request, "x")})

@@ -67,7 +67,11 @@ TEST(InProcessScorer, LimitsApply) {
   RewardLimits limits;
   limits.max_output_bytes = 10;
   InProcessScorer scorer(limits);
-  const std::vector<ScoreGroup> groups = {Group("g", {Output("y = x+1", "y = x + 1")})};
+  // Longer than the oracle's own answer needs (which the guard always
+  // allows, reward.h): a long thought.
+  std::string output = Output("y = x+1", "y = x + 1");
+  output.insert(output.find("</think>"), std::string(8000, 'r'));
+  const std::vector<ScoreGroup> groups = {Group("g", {output})};
   auto scores = scorer.ScoreGroups(groups);
   ASSERT_TRUE(scores);
   EXPECT_EQ((*scores)[0][0].reward, -1.0);

@@ -4,6 +4,8 @@
 
 #include <string>
 
+#include "swerl/json/json_writer.h"
+
 namespace swerl::reward {
 namespace {
 
@@ -69,6 +71,34 @@ TEST(RequestScorer, InvalidRequestsNameTheProblem) {
   std::string out;
   RequestScorer::AppendInvalid("bad", &out);
   EXPECT_EQ(out, "{\"id\":null,\"reward\":null,\"error\":\"invalid request: bad\"}\n");
+}
+
+// Issue 16: `echo '{"id":"r7","context":{},"oracle":{}}' | swerl reward` answered
+// {"id":null,...}: the result of an invalid request now carries its id
+// whenever the line is an object that has one, so results can be joined to
+// requests by id; null only when no id could be read.
+TEST(RequestScorer, InvalidRequestEchoesItsIdWhenReadable) {
+  const std::pair<std::string, std::string> cases[] = {
+      {R"({"id":"r7","context":{},"oracle":{}})", R"("r7")"},
+      {R"({"id":42,"context":{"a":1},"oracle":{},"output":""})", "42"},
+      {R"({"id":{"k":[1,"x"]},"oracle":{},"output":""})", R"({"k":[1,"x"]})"},
+      {R"({"id":"r8","context":{},"oracle":{},"outputs":[1]})", R"("r8")"},
+      {R"({"context":{},"oracle":{},"output":""})", "null"},
+      {R"({"id":"r9","context":)", "null"},  // not JSON: nothing can be trusted
+      {"[1]", "null"},
+  };
+  for (const auto& [line, id] : cases) {
+    SCOPED_TRACE(line);
+    std::string padded = line;
+    padded.append(kRequestPadding, '\0');
+    RequestScorer scorer;
+    std::string out = "before\n";
+    auto counts = scorer.Score(std::string_view(padded.data(), line.size()), &out);
+    ASSERT_FALSE(counts);
+    std::string error;
+    json::AppendJsonString(&error, "invalid request: " + counts.error().message());
+    EXPECT_EQ(out, "before\n{\"id\":" + id + ",\"reward\":null,\"error\":" + error + "}\n");
+  }
 }
 
 TEST(RequestScorer, RawInvalidUtf8IsRepaired) {

@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "swerl/shard/oracle_answer.h"
+
 namespace swerl::reward {
 namespace {
 
@@ -131,16 +133,91 @@ TEST(Reward, GeneralFormFromPredictedContents) {
 }
 
 TEST(Reward, SizeGuardScoresMinusOneWithAReason) {
-  const std::string output = Output({Block("a.py", "y = x+1", "y = x + 1")});
+  // Larger than anything the oracle needs (its answer is a few hundred
+  // bytes; the guard leaves 4 kB for a thought).
+  const std::string output =
+      Output({Block("a.py", "y = x+1", "y = x + 1")}, std::string(20000, 't'));
   RewardLimits tiny;
   tiny.max_output_bytes = 10;
   const Score s = Seed(kCtx, kOracle).ScoreOutput(output, tiny);
   EXPECT_EQ(s.reward, -1.0);
   EXPECT_NE(s.error.find("size guard"), std::string::npos);
+  // A diff other than the oracle's is matched, within max_match_work.
+  const std::string other = Output({Block("a.py", "y = x+1", "y = x + 2")});
   RewardLimits little_work;
   little_work.max_match_work = 5;
-  EXPECT_EQ(Seed(kCtx, kOracle).ScoreOutput(output, little_work).reward, -1.0);
+  EXPECT_EQ(Seed(kCtx, kOracle).ScoreOutput(other, little_work).reward, -1.0);
+  EXPECT_GT(Seed(kCtx, kOracle).ScoreOutput(other, RewardLimits::Unlimited()).reward, 0.5);
   EXPECT_EQ(Seed(kCtx, kOracle).ScoreOutput(output, RewardLimits::Unlimited()).reward, 1.0);
+}
+
+// Issue 16: an output equal to the oracle answer was scored -1 by the size
+// guard when the change was large: 6,667 rewritten files make an 8.7 MB
+// answer (over max_output_bytes, 8 MiB), and one large rewritten file a
+// diff whose comparison with itself is estimated over max_match_work. The
+// guard now never refuses what the oracle needs. Repro before the fix:
+//   swerl reward on {"context": C, "oracle": O, "output": OracleAnswer(C, O)}
+//   -> {"reward": -1.0, "error": "output of 8701... bytes exceeds the size guard ..."}
+TEST(Reward, Issue16OracleAnswerIsNeverRefusedByTheSizeGuard) {
+  auto rewritten = [](int n, char c) {
+    std::string text;
+    for (int line = 0; line < 10; ++line) {
+      text += std::to_string(n) + ":" + std::to_string(line) + std::string(58, c) + "\n";
+    }
+    return text;
+  };
+  shard::SeedFiles ctx, oracle;
+  FileMap ctx_map, oracle_map;
+  for (int n = 0; n < 6667; ++n) {
+    const std::string path = "src/m" + std::to_string(n) + ".py";
+    ctx.emplace_back(path, rewritten(n, 'a'));
+    oracle.emplace_back(path, rewritten(n, 'b'));
+    ctx_map.emplace(path, ctx.back().second);
+    oracle_map.emplace(path, oracle.back().second);
+  }
+  const std::string answer = shard::OracleAnswer(ctx, oracle);
+  ASSERT_GT(answer.size(), RewardLimits{}.max_output_bytes);
+  const Seed seed(ctx_map, oracle_map);
+  const Score score = seed.ScoreOutput(answer);
+  EXPECT_EQ(score.reward, 1.0) << score.error;
+  EXPECT_EQ(score.files.size(), 6667u);
+
+  // An output as large as the answer but not equal to it is scored too
+  // (one file's change differs), not refused.
+  std::string near = answer;
+  const size_t last_b = near.rfind('b');
+  near[last_b] = 'c';
+  const Score near_score = seed.ScoreOutput(near);
+  EXPECT_TRUE(near_score.error.empty()) << near_score.error;
+  EXPECT_GT(near_score.reward, 0.999);
+  EXPECT_LT(near_score.reward, 1.0);
+
+  // The guard still refuses what is larger than the oracle needs.
+  std::string padded = answer;
+  padded.insert(padded.find("</think>"), std::string(1 << 20, 't'));
+  const Score too_big = seed.ScoreOutput(padded);
+  EXPECT_EQ(too_big.reward, -1.0);
+  EXPECT_NE(too_big.error.find("exceeds the size guard"), std::string::npos) << too_big.error;
+
+  // One file rewritten whole: its diff (~100k code points over a tiny
+  // alphabet) compared with itself is estimated at ~5e9 steps, over
+  // max_match_work (4e9).
+  std::string old_text, new_text;
+  for (int line = 0; line < 1000; ++line) {
+    old_text += std::string(50, 'a') + "\n";
+    new_text += std::string(50, 'b') + "\n";
+  }
+  const shard::SeedFiles big_ctx = {{"big.txt", old_text}};
+  const shard::SeedFiles big_oracle = {{"big.txt", new_text}};
+  const Seed big({{"big.txt", old_text}}, {{"big.txt", new_text}});
+  const Score whole = big.ScoreOutput(shard::OracleAnswer(big_ctx, big_oracle));
+  EXPECT_EQ(whole.reward, 1.0) << whole.error;
+  // The same file rewritten differently is matched, so it meets the guard.
+  std::string other_text = new_text;
+  other_text[0] = 'c';
+  const Score other = big.ScorePrediction({{"big.txt", other_text}});
+  EXPECT_EQ(other.reward, -1.0);
+  EXPECT_NE(other.error.find("comparing the diffs"), std::string::npos) << other.error;
 }
 
 TEST(Reward, PathologicalOutputsEndInBoundedTime) {

@@ -4,6 +4,7 @@
 #include <simdjson.h>
 
 #include <filesystem>
+#include <fstream>
 
 #include "model_ref.h"
 #include "swerl/tok/tokenizer.h"
@@ -202,16 +203,106 @@ TEST(TrainGenerateTest, TextPromptsStopStringsAndSeeds) {
   EXPECT_LT(stopped[0].ids.size(), rows[0].ids.size());
 }
 
-TEST(TrainGenerateTest, BadInputNamesTheLine) {
+// Issue 16: one bad line stopped the whole run (exit 2, nothing answered
+// after it). Now it is answered {"id"?, "error"} in its place and reported
+// naming its file and line; the good lines get the completions they get
+// without it (prompt i counts good prompts), exit 0 unless --max-errors.
+TEST(TrainGenerateTest, Issue16BadInputLineIsReportedAndTheGoodOnesAnswered) {
   const auto& m = RefModelNamed("init_qwen3");
-  auto r = Train({"generate", "--model", m.dir, "--max-new-tokens", "2"},
-                 "{\"prompt\":\"a\"}\n{\"prompt\":3}\n");
+  TempDir tmp;
+  const std::string good = "{\"id\":1,\"prompt\":\"a\"}\n{\"id\":2,\"prompt\":\"def f():\"}\n";
+  const std::string mixed =
+      "{\"id\":1,\"prompt\":\"a\"}\n{\"id\":\"x\",\"prompt\":3}\n{broken\n"
+      "{\"id\":2,\"prompt\":\"def f():\"}\n";
+  std::ofstream(tmp.Join("in.ndjson")) << mixed;
+  const std::vector<std::string> sample = {
+      "generate", "--model", m.dir, "--max-new-tokens", "4", "--seed", "5", "--batch-size", "2"};
+  auto args = sample;
+  args.push_back(tmp.Join("in.ndjson"));
+  auto r = Train(args);
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("warning: '" + tmp.Join("in.ndjson") +
+                       "' line 2: expected exactly one of \"prompt\""),
+            std::string::npos)
+      << r.err;
+  EXPECT_NE(r.err.find("' line 3: invalid JSON"), std::string::npos) << r.err;
+  EXPECT_EQ(r.err.find("error:"), std::string::npos) << r.err;
+  const auto lines = swerl::testing::SplitLines(r.out);
+  ASSERT_EQ(lines.size(), 4u) << r.out;
+  EXPECT_EQ(lines[1],
+            "{\"id\":\"x\",\"error\":\"expected exactly one of \\\"prompt\\\" (a string) "
+            "and \\\"ids\\\" (an array)\"}");
+  EXPECT_EQ(lines[2].rfind("{\"error\":\"invalid JSON", 0), 0u) << lines[2];
+  const auto alone = Train(sample, good);
+  ASSERT_EQ(alone.exit_code, 0) << alone.err;
+  EXPECT_EQ(lines[0] + "\n" + lines[3] + "\n", alone.out);
+  // --max-errors: answered up to the limit, then exit 2.
+  args.insert(args.end() - 1, {"--max-errors", "1"});
+  r = Train(args);
   EXPECT_EQ(r.exit_code, 2);
-  EXPECT_NE(r.err.find("<stdin>' line 2"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("error: more than 1 bad lines"), std::string::npos) << r.err;
+  EXPECT_EQ(swerl::testing::SplitLines(r.out).size(), 3u) << r.out;
+
   r = Train({"generate", "--model", m.dir, "--top-p", "0"}, "{\"prompt\":\"a\"}\n");
   EXPECT_EQ(r.exit_code, 2);
-  EXPECT_NE(r.err.find("top-p"), std::string::npos) << r.err;
-  r = Train({"generate", "--model", m.dir + "/nope"}, "{\"prompt\":\"a\"}\n");
+  EXPECT_NE(r.err.find("--top-p: '0' is out of range: must be in (0, 1]"), std::string::npos)
+      << r.err;
+  r = Train({"generate", "--model", m.dir, "--batch-size", "0"}, "{\"prompt\":\"a\"}\n");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("--batch-size: '0' is out of range"), std::string::npos) << r.err;
+}
+
+// Issue 16: `generate --model /nonexistent` failed naming a file inside it.
+TEST(TrainGenerateTest, Issue16MissingModelNamesTheDirectory) {
+  TempDir tmp;
+  auto r = Train({"generate", "--model", "/nonexistent"}, "{\"prompt\":\"a\"}\n");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_EQ(r.err, "swerl-train generate: error: --model '/nonexistent': no such directory\n");
+  std::ofstream(tmp.Join("file")) << "x";
+  r = Train({"generate", "--model", tmp.Join("file")}, "{\"prompt\":\"a\"}\n");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("--model '" + tmp.Join("file") + "': not a directory"), std::string::npos)
+      << r.err;
+  // A directory without a checkpoint: the message names it too.
+  r = Train({"generate", "--model", tmp.path(), "--tokenizer", DataPath("tokenizers/qwen3")},
+            "{\"prompt\":\"a\"}\n");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("--model '" + tmp.path() + "'"), std::string::npos) << r.err;
+}
+
+// The convention on swerl-train (docs/CLI.md; every subcommand is walked by
+// tests/cli/convention_test.py): subcommand help, unknown commands, the
+// renamed thread flag, --json.
+TEST(TrainCliTest, Issue16SubcommandHelpUnknownCommandsAndThreads) {
+  auto r = Train({"generate", "--help"});
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_NE(r.out.find("Usage: "), std::string::npos);
+  EXPECT_NE(r.out.find(" generate [OPTIONS]"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("--torch-threads"), std::string::npos);
+  EXPECT_EQ(r.out.find("--threads"), std::string::npos);
+  r = Train({"grpoo", "--help"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("swerl-train: error: unknown command 'grpoo'"), std::string::npos) << r.err;
+  r = Train({"generat"});
+  EXPECT_NE(r.err.find("(did you mean 'generate'?)"), std::string::npos) << r.err;
+  r = Train({"tokenize", "--tokenizer", DataPath("tokenizers/qwen3"), "-j", "-1"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("--jobs: '-1' is out of range"), std::string::npos) << r.err;
+}
+
+// Tokenize follows the same rule: a bad line is answered {"error"} in place.
+TEST(TrainCliTest, TokenizeAnswersBadLinesInPlace) {
+  auto r = Train({"tokenize", "--tokenizer", DataPath("tokenizers/qwen3"), "--json"},
+                 "{\"text\":\"hi\"}\n{\"txt\":1}\n{\"text\":\"yo\"}\n");
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  const auto lines = swerl::testing::SplitLines(r.out);
+  ASSERT_EQ(lines.size(), 3u);
+  EXPECT_EQ(lines[1], "{\"error\":\"expected an object with a string \\\"text\\\"\"}");
+  EXPECT_NE(r.err.find("warning: '<stdin>' line 2: expected an object"), std::string::npos)
+      << r.err;
+  EXPECT_NE(r.err.find("{\"lines\":2,\"bad_lines\":1,"), std::string::npos) << r.err;
+  r = Train({"tokenize", "--tokenizer", DataPath("tokenizers/qwen3"), "--max-errors", "0"},
+            "{\"txt\":1}\n");
   EXPECT_EQ(r.exit_code, 2);
 }
 

@@ -23,9 +23,8 @@ struct AssembleFlags {
   bool refresh = false;
   uint64_t max_file_bytes = 1 << 20;
   int zstd_level = 3;
-  int jobs = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  int jobs = 0;  // 0: one per core
 };
-
 
 class AssembleReporter : public store::AssembleObserver {
  public:
@@ -44,8 +43,8 @@ class AssembleReporter : public store::AssembleObserver {
 
  private:
   std::string Render() const {
-    std::string line = std::to_string(last_.done) + "/" + std::to_string(last_.total) +
-                       " pull requests";
+    std::string line =
+        std::to_string(last_.done) + "/" + std::to_string(last_.total) + " pull requests";
     if (last_.unresolved) line += ", " + std::to_string(last_.unresolved) + " unresolved";
     if (last_.failed) line += ", " + std::to_string(last_.failed) + " failed";
     return line;
@@ -85,13 +84,25 @@ int RunAssemble(const AssembleFlags& flags, Context& ctx) {
   }
   LogFailures(result->failures, "", "instances.error");
   const std::string took = Seconds(result->elapsed);
-  log.Summary(cli::WithCommas(result->selected) + " merged PRs, " +
-              cli::WithCommas(result->already_done) + " done before, " +
-              cli::WithCommas(result->assembled) + " assembled, " +
-              cli::WithCommas(result->unresolved) + " unresolved, " +
-              cli::WithCommas(result->failed) + " failed, " + cli::WithCommas(result->blobs) +
-              " blobs (" + Megabytes(result->raw_bytes) + " -> " +
-              Megabytes(result->stored_bytes) + " zstd) in " + took);
+  log.Summary(
+      cli::WithCommas(result->selected) + " merged PRs, " + cli::WithCommas(result->already_done) +
+      " done before, " + cli::WithCommas(result->assembled) + " assembled, " +
+      cli::WithCommas(result->unresolved) + " unresolved, " + cli::WithCommas(result->failed) +
+      " failed, " + cli::WithCommas(result->blobs) + " blobs (" + Megabytes(result->raw_bytes) +
+      " -> " + Megabytes(result->stored_bytes) + " zstd) in " + took);
+  if (ctx.json) {
+    cli::JsonSummary()
+        .Add("selected", static_cast<uint64_t>(result->selected))
+        .Add("already_done", static_cast<uint64_t>(result->already_done))
+        .Add("assembled", static_cast<uint64_t>(result->assembled))
+        .Add("unresolved", static_cast<uint64_t>(result->unresolved))
+        .Add("failed", static_cast<uint64_t>(result->failed))
+        .Add("blobs", static_cast<uint64_t>(result->blobs))
+        .Add("raw_bytes", static_cast<uint64_t>(result->raw_bytes))
+        .Add("stored_bytes", static_cast<uint64_t>(result->stored_bytes))
+        .Add("seconds", std::chrono::duration<double>(result->elapsed).count())
+        .Emit();
+  }
   return result->failed ? cli::kExitError : cli::kExitOk;
 }
 
@@ -114,25 +125,23 @@ void RegisterAssemble(CLI::App& root, Context& ctx) {
                   "number, merged_at)");
   cmd->add_flag("--refresh", flags->refresh,
                 "Redo pull requests recorded assembled or unresolved, replacing their rows");
-  cmd->add_option("--max-file-bytes", flags->max_file_bytes,
-                  "Do not store the contents of a changed file with a side larger than this "
-                  "(suffixes k, M, G): skip 'huge'")
-      ->capture_default_str()
-      ->transform(CLI::AsSizeValue(true));
-  cmd->add_option("-j,--jobs", flags->jobs,
-                  "Worker threads computing instances (default: the number of cores)")
-      ->capture_default_str()
-      ->check(CLI::Range(1, 256));
+  cli::AddSizeOption(cmd, "--max-file-bytes", &flags->max_file_bytes,
+                     "Do not store the contents of a changed file with a side larger than this: "
+                     "skip 'huge'");
+  cli::AddJobsOption(cmd, &flags->jobs,
+                     "Worker threads computing instances (default: the number of cores)",
+                     /*max=*/256);
   cmd->add_option("--zstd-level", flags->zstd_level, "zstd compression level of the blobs")
       ->capture_default_str()
-      ->check(CLI::Range(-7, 22));
+      ->check(cli::InRange(-7, 22));
   AddCommonFlags(cmd, ctx);
   cmd->footer(
       "Pull requests: prs rows with merged = 1 whose repository is recorded cloned in "
       "repo_clones, after --where. Without --refresh, a rerun skips those recorded assembled "
       "or unresolved and retries those recorded failed. Pull requests are committed in order, "
       "with their new blobs, whenever the workers have no more ready (64 at most per "
-      "transaction); an interrupted run keeps what was committed. Exit status: 0 when every pull request ended assembled "
+      "transaction); an interrupted run keeps what was committed. Exit status: 0 when every pull "
+      "request ended assembled "
       "or unresolved (no commit resolves; the reason is in instances.error); 2 when some "
       "failed (mirror missing or unreadable, octopus merge; the first five are listed), or on "
       "usage, database or I/O errors.");

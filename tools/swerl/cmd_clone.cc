@@ -32,7 +32,6 @@ struct CloneFlags {
   uint64_t seed = 0;
 };
 
-
 class CloneReporter : public store::CloneObserver {
  public:
   explicit CloneReporter(bool progress) : progress_(progress, [this] { return Render(); }) {}
@@ -123,7 +122,23 @@ int RunClone(const CloneFlags& flags, Context& ctx) {
     log.Error(result.error().message());
     return cli::kExitError;
   }
-  LogFailures(result->failures, "", "repo_clones.error");
+  // Under the exit-status rule a repository that is gone, private or over
+  // --max-repo-bytes is an outcome the data allows: a warning, exit 0. The
+  // failures (failed, timed_out, corrupt) are errors and exit 2.
+  std::vector<std::string> errors, outcomes;
+  for (const std::string& line : result->failures) {
+    const bool allowed = line.find(": not_found: ") != std::string::npos ||
+                         line.find(": auth_required: ") != std::string::npos ||
+                         line.find(": too_large: ") != std::string::npos;
+    (allowed ? outcomes : errors).push_back(line);
+  }
+  constexpr size_t kListed = 5;
+  for (size_t k = 0; k < outcomes.size() && k < kListed; ++k) log.Warning(outcomes[k]);
+  if (outcomes.size() > kListed) {
+    log.Warning("... and " + std::to_string(outcomes.size() - kListed) +
+                " more not cloned (see repo_clones.error)");
+  }
+  LogFailures(errors, "", "repo_clones.error");
   using git::MirrorStatus;
   std::string counts;
   for (size_t s = 0; s < git::kMirrorStatuses; ++s) {
@@ -144,6 +159,19 @@ int RunClone(const CloneFlags& flags, Context& ctx) {
         "; " + cli::WithCommas(result->over_budget) + " left for a later run (disk budget spent)";
   }
   log.Summary(summary + " in " + took);
+  if (ctx.json) {
+    cli::JsonSummary summary_json;
+    summary_json.Add("selected", static_cast<uint64_t>(result->selected))
+        .Add("already_done", static_cast<uint64_t>(result->already_done))
+        .Add("created", static_cast<uint64_t>(result->created))
+        .Add("fetched", static_cast<uint64_t>(result->fetched))
+        .Add("over_budget", static_cast<uint64_t>(result->over_budget));
+    for (size_t s = 0; s < git::kMirrorStatuses; ++s) {
+      summary_json.Add(git::MirrorStatusName(static_cast<MirrorStatus>(s)),
+                       static_cast<uint64_t>(result->statuses[s]));
+    }
+    summary_json.Add("seconds", std::chrono::duration<double>(result->elapsed).count()).Emit();
+  }
   const bool failed = result->count(MirrorStatus::kFailed) ||
                       result->count(MirrorStatus::kTimedOut) ||
                       result->count(MirrorStatus::kCorrupt);
@@ -165,9 +193,7 @@ void RegisterClone(CLI::App& root, Context& ctx) {
                   "Remote URL; {owner} and {name} are replaced (file://, git://, http(s):// "
                   "mirrors or servers)")
       ->capture_default_str();
-  cmd->add_option("-j,--jobs", flags->jobs, "Repositories cloned at once")
-      ->capture_default_str()
-      ->check(CLI::Range(1, 256));
+  cli::AddJobsOption(cmd, &flags->jobs, "Repositories cloned at once", /*max=*/256);
   cmd->add_option("--where", flags->where,
                   "SQL condition on the repositories (columns: repo_id, repo = owner/name)");
   cmd->add_option("--shard", flags->shard,
@@ -179,25 +205,24 @@ void RegisterClone(CLI::App& root, Context& ctx) {
                   "Retries per repository after a transient failure (network, stall, server "
                   "closing mid-transfer, HTTP 5xx)")
       ->capture_default_str()
-      ->check(CLI::Range(0, 100));
+      ->check(cli::InRange(0, 100));
   cmd->add_option("--retry-base-ms", flags->retry_base_ms,
                   "First retry delay; doubles per retry with jitter, capped at 60 s")
       ->capture_default_str()
-      ->check(CLI::Range(int64_t{0}, int64_t{60000}));
+      ->check(cli::InRange(0, 60000));
   cmd->add_option("--timeout", flags->timeout_s,
                   "Seconds a connection may make no progress (git://, http(s)://); then the "
                   "attempt fails as timed out")
       ->capture_default_str()
-      ->check(CLI::Range(0.001, 86400.0));
-  cmd->add_option("--max-repo-bytes", flags->max_repo_bytes,
-                  "Abort a transfer beyond this many bytes (suffixes k, M, G; 0: no limit): "
-                  "too_large, nothing kept")
-      ->transform(CLI::AsSizeValue(true));
-  cmd->add_option("--disk-budget", flags->disk_budget,
-                  "Start no repository once DIR holds more than this many bytes (suffixes k, "
-                  "M, G; 0: none); the rest are left for a later run")
-      ->transform(CLI::AsSizeValue(true));
-  cmd->add_option("--seed", flags->seed, "Seed for the retry jitter (tests)")->group("");
+      ->check(cli::InRange(0.001, 86400));
+  cli::AddSizeOption(cmd, "--max-repo-bytes", &flags->max_repo_bytes,
+                     "Abort a transfer beyond this size (0: no limit): too_large, nothing kept");
+  cli::AddSizeOption(cmd, "--disk-budget", &flags->disk_budget,
+                     "Start no repository once DIR holds more than this (0: none); the rest are "
+                     "left for a later run");
+  cmd->add_option("--seed", flags->seed, "Seed for the retry jitter (tests)")
+      ->check(cli::AtLeast(0))
+      ->group("");
   AddCommonFlags(cmd, ctx);
   cmd->footer(
       "Repositories: those with a merged pull request (prs.merged = 1), after --where and "
@@ -207,9 +232,10 @@ void RegisterClone(CLI::App& root, Context& ctx) {
       "every existing mirror is fetched incrementally and every other repository tried. A new "
       "mirror is built in <name>.git.tmp and renamed when complete; a corrupt mirror is left "
       "as is (delete it to clone afresh). Exit status: 0 when every repository ended cloned, "
-      "not_found, auth_required or too_large (counted in the summary) or was left for the disk "
-      "budget; 2 when some ended failed, timed_out or corrupt (the first five are listed; all "
-      "are in repo_clones.error), or on usage, database or I/O errors.");
+      "not_found, auth_required or too_large (the first five of those are listed as warnings "
+      "and all are counted in the summary) or was left for the disk budget; 2 when some ended "
+      "failed, timed_out or corrupt (the first five are listed as errors; all are in "
+      "repo_clones.error), or on usage, database or I/O errors (docs/CLI.md).");
   cmd->callback([flags, &ctx] { ctx.run = [flags, &ctx] { return RunClone(*flags, ctx); }; });
 }
 

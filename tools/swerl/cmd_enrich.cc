@@ -39,7 +39,6 @@ struct EnrichFlags {
   bool has_seed = false;
 };
 
-
 // Reports the pass on stderr: retries and rate-limit waits through the log,
 // and the progress line.
 class EnrichReporter : public store::EnrichObserver {
@@ -152,9 +151,25 @@ int RunEnrich(const EnrichFlags& flags, Context& ctx) {
     log.Error("stopped: the rate limit resets at " + FormatUtc(*result->rate_limited_until) +
               " (in " + std::to_string(std::max<int64_t>(wait, 0)) + " s, beyond --max-wait " +
               std::to_string(flags.max_wait_s) + " s); rerun then to resume");
-    return cli::kExitError;
   }
-  return result->count(ItemOutcome::kFailed) ? cli::kExitError : cli::kExitOk;
+  if (ctx.json) {
+    cli::JsonSummary()
+        .Add("selected", static_cast<uint64_t>(result->selected))
+        .Add("already_done", static_cast<uint64_t>(result->already_done))
+        .Add("enriched", static_cast<uint64_t>(result->count(ItemOutcome::kEnriched)))
+        .Add("unchanged", static_cast<uint64_t>(result->count(ItemOutcome::kUnchanged)))
+        .Add("gone", static_cast<uint64_t>(result->count(ItemOutcome::kGone)))
+        .Add("failed", static_cast<uint64_t>(result->count(ItemOutcome::kFailed)))
+        .Add("requests", static_cast<uint64_t>(s.requests))
+        .Add("not_modified", static_cast<uint64_t>(s.not_modified))
+        .Add("retries", static_cast<uint64_t>(s.retries))
+        .Add("rate_waits", static_cast<uint64_t>(s.rate_waits))
+        .Add("rate_limited", result->rate_limited_until.has_value())
+        .Add("seconds", std::chrono::duration<double>(result->elapsed).count())
+        .Emit();
+  }
+  return result->rate_limited_until || result->count(ItemOutcome::kFailed) ? cli::kExitError
+                                                                           : cli::kExitOk;
 }
 
 }  // namespace
@@ -172,10 +187,9 @@ void RegisterEnrich(CLI::App& root, Context& ctx) {
                   "Environment variable holding the token (sent as a Bearer token; never "
                   "printed or stored)")
       ->capture_default_str();
-  cmd->add_option("-j,--jobs", flags->jobs, "Concurrent requests")
-      ->capture_default_str()
-      ->check(CLI::Range(1, 64));
-  cmd->add_option("--limit", flags->limit, "Fetch at most N items this run");
+  cli::AddJobsOption(cmd, &flags->jobs, "Concurrent requests", /*max=*/64);
+  cmd->add_option("--limit", flags->limit, "Fetch at most N items this run")
+      ->check(cli::AtLeast(0));
   cmd->add_option("--where", flags->where,
                   "SQL condition on the items (columns: kind 'pr'/'issue', repo_id, number, "
                   "repo)");
@@ -185,23 +199,24 @@ void RegisterEnrich(CLI::App& root, Context& ctx) {
   cmd->add_option("--max-wait", flags->max_wait_s,
                   "Longest rate-limit wait in seconds; beyond it, stop and say when to resume")
       ->capture_default_str()
-      ->check(CLI::Range(int64_t{0}, int64_t{7 * 86400}));
+      ->check(cli::InRange(0, 7 * 86400));
   cmd->add_option("--retries", flags->retries, "Retries per request after the first attempt")
       ->capture_default_str()
-      ->check(CLI::Range(0, 100));
+      ->check(cli::InRange(0, 100));
   cmd->add_option("--retry-base-ms", flags->retry_base_ms,
                   "First retry delay; doubles per retry with jitter, capped at 60 s")
       ->capture_default_str()
-      ->check(CLI::Range(int64_t{0}, int64_t{60000}));
+      ->check(cli::InRange(0, 60000));
   cmd->add_option("--timeout", flags->timeout_s, "Seconds a request may take; then it is retried")
       ->capture_default_str()
-      ->check(CLI::Range(0.001, 3600.0));
+      ->check(cli::InRange(0.001, 3600));
   cmd->add_option("--connect-timeout", flags->connect_timeout_s,
                   "Seconds to establish a connection")
       ->capture_default_str()
-      ->check(CLI::Range(0.001, 3600.0));
-  CLI::Option* seed =
-      cmd->add_option("--seed", flags->seed, "Seed for the retry jitter (tests)")->group("");
+      ->check(cli::InRange(0.001, 3600));
+  CLI::Option* seed = cmd->add_option("--seed", flags->seed, "Seed for the retry jitter (tests)")
+                          ->check(cli::AtLeast(0))
+                          ->group("");
   AddCommonFlags(cmd, ctx);
   cmd->footer(
       "Items: pull_requests rows without title/body (detail) or without any state, and issues "

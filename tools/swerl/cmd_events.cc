@@ -17,11 +17,11 @@ namespace {
 struct EventsOptions {
   std::vector<std::string> inputs;
   std::string types = "default";
-  int threads = 0;
+  int jobs = 0;  // 0: one per core
   int64_t max_errors = -1;
   size_t dedup_window = 1'000'000;
+  size_t max_line_bytes = gharchive::EventStreamOptions{}.max_line_bytes;
   std::string gzip = "auto";
-  std::string stats_format;
   size_t errors_shown_per_file = 20;
   bool strict = false;
 };
@@ -49,13 +49,23 @@ class LogReporter final : public gharchive::EventStreamReporter {
       : limit_(limit), progress_(progress), start_(start) {}
 
   void LineError(const std::string& file, uint64_t line, const Error& why) override {
-    if (Shown(file)) cli::Log::Get().Warning(Where(file, line) + "skipped: " + why.message());
+    if (!Shown(file)) return;
+    std::string msg = Where(file, line) + "skipped: " + why.message();
+    if (why.message().starts_with("line longer than")) msg += " (--max-line-bytes)";
+    cli::Log::Get().Warning(msg);
   }
   void LineRepaired(const std::string& file, uint64_t line, std::string_view what) override {
     if (Shown(file)) cli::Log::Get().Warning(Where(file, line) + "repaired: " + std::string(what));
   }
+  // Damage (a truncated or corrupt gzip stream: the lines before it were
+  // processed) is a warning under the exit-status rule; an input that
+  // cannot be opened or read is an error (exit 2).
   void FileError(const std::string& file, const Error& why) override {
-    cli::Log::Get().Error(why.message());
+    if (why.code() == Code::kCorrupt) {
+      cli::Log::Get().Warning(why.message());
+    } else {
+      cli::Log::Get().Error(why.message());
+    }
   }
   void Progress(const gharchive::EventStreamStats& stats) override {
     stats_ = &stats;
@@ -93,14 +103,10 @@ class LogReporter final : public gharchive::EventStreamReporter {
   std::map<std::string, size_t> per_file_;
 };
 
-std::string StatsJson(const gharchive::EventStreamStats& s, double seconds) {
-  std::string out;
-  json::JsonWriter w(&out);
-  w.BeginObject();
-  auto num = [&](std::string_view k, uint64_t v) {
-    w.Key(k);
-    w.Uint(v);
-  };
+cli::JsonSummary StatsJson(const gharchive::EventStreamStats& s, double seconds) {
+  cli::JsonSummary summary;
+  json::JsonWriter& w = summary.writer();
+  auto num = [&](std::string_view k, uint64_t v) { summary.Add(k, v); };
   num("files", s.files);
   num("lines", s.lines);
   num("input_bytes", s.input_bytes);
@@ -120,11 +126,8 @@ std::string StatsJson(const gharchive::EventStreamStats& s, double seconds) {
   num("oversized", s.oversized);
   num("damaged_files", s.damaged_files);
   num("unreadable_files", s.unreadable_files);
-  w.Key("seconds");
-  w.Double(seconds);
-  w.EndObject();
-  out.push_back('\n');
-  return out;
+  summary.Add("seconds", seconds);
+  return summary;
 }
 
 std::string Summary(const gharchive::EventStreamStats& s, double seconds) {
@@ -166,10 +169,9 @@ int RunEvents(const EventsOptions& opt, const Context& ctx) {
   }
   gharchive::EventStreamOptions options;
   options.types = *types;
-  options.threads = opt.threads > 0
-                        ? opt.threads
-                        : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  options.threads = opt.jobs > 0 ? opt.jobs : cli::CoreCount();
   options.max_errors = opt.max_errors;
+  options.max_line_bytes = opt.max_line_bytes;
   options.dedup_window = opt.dedup_window;
   options.strict = opt.strict;
   if (opt.gzip == "isal") options.gzip = io::GzipBackend::kIsal;
@@ -195,14 +197,9 @@ int RunEvents(const EventsOptions& opt, const Context& ctx) {
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   if (!st && cli::ExitCodeFor(st.error()) == cli::kExitOk) return cli::kExitOk;  // closed pipe
   log.Summary(Summary(stats, secs));
-  if (opt.stats_format == "json") {
-    const std::string js = StatsJson(stats, secs);
-    (void)!::write(2, js.data(), js.size());
-  }
-  if (!st) {
-    log.Error(st.error().message());
-    return cli::kExitError;
-  }
+  if (!st) log.Error(st.error().message());
+  if (ctx.json) StatsJson(stats, secs).Emit();
+  if (!st) return cli::kExitError;
   // Unreadable inputs are I/O errors; damaged data within --max-errors is not.
   return stats.unreadable_files ? cli::kExitError : cli::kExitOk;
 }
@@ -222,23 +219,28 @@ void RegisterEvents(CLI::App& root, Context& ctx) {
                   "IssueCommentEvent, PullRequestReviewEvent, PullRequestReviewCommentEvent, "
                   "PushEvent; 'default' (all but PushEvent) or 'all'")
       ->capture_default_str();
-  cmd->add_option("-j,--threads", opt->threads, "Worker threads (default: all cores)");
+  cli::AddJobsOption(cmd, &opt->jobs,
+                     "Worker threads: one decompresses ahead, the others parse (default: the "
+                     "number of cores)");
+  cli::AddHiddenAlias(cmd, "--threads", &opt->jobs, cli::InRange(1, 1024));
   cmd->add_option("--max-errors", opt->max_errors,
-                  "Exit 2 once more than N errors (bad lines, damaged or unreadable files) were "
-                  "seen; default: no limit");
+                  "Exit 2 once more than N problems (bad or oversized lines, damaged or "
+                  "unreadable files) were seen; default: no limit")
+      ->check(cli::AtLeast(0));
   cmd->add_option("--dedup-window", opt->dedup_window,
                   "Repeated event ids are dropped exactly within at least this many recent "
-                  "records (~32 bytes each; 1 to 1e8)")
-      ->check(CLI::Range(size_t{1}, size_t{100'000'000}))
+                  "records (~32 bytes each)")
+      ->check(cli::InRange(1, 100'000'000))
       ->capture_default_str();
+  cli::AddSizeOption(cmd, "--max-line-bytes", &opt->max_line_bytes,
+                     "Longer input lines are skipped and reported (counted as bad lines)",
+                     /*min=*/1024, /*max=*/uint64_t{1} << 30);
   cmd->add_option("--gzip", opt->gzip, "Gzip decoder: auto, isal or zlib")
       ->check(CLI::IsMember({"auto", "isal", "zlib"}))
       ->capture_default_str();
-  cmd->add_option("--stats", opt->stats_format,
-                  "Also print the totals as one JSON object on stderr")
-      ->check(CLI::IsMember({"json"}));
   cmd->add_option("--errors-per-file", opt->errors_shown_per_file,
                   "Problem lines reported per file before the rest are only counted (all with -v)")
+      ->check(cli::AtLeast(0))
       ->capture_default_str();
   cmd->add_flag("--strict", opt->strict,
                 "Parse every line in full, reporting damage anywhere in it (by default lines of "

@@ -165,6 +165,20 @@ int RunExport(const ExportFlags& flags, Context& ctx) {
   log.Summary(cli::WithCommas(result->instances) + " seeds read, " +
               cli::WithCommas(result->exported) + " exported" + dropped +
               (flags.out.empty() ? "" : " -> " + flags.out));
+  if (ctx.json) {
+    cli::JsonSummary summary;
+    summary.Add("instances", static_cast<uint64_t>(result->instances))
+        .Add("exported", static_cast<uint64_t>(result->exported));
+    json::JsonWriter& w = summary.writer();
+    w.Key("dropped");
+    w.BeginObject();
+    for (const auto& [why, n] : result->dropped) {
+      w.Key(why);
+      w.Uint(n);
+    }
+    w.EndObject();
+    summary.Add("out", flags.out).Emit();
+  }
   return cli::kExitOk;
 }
 

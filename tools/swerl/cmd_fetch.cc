@@ -28,7 +28,6 @@ struct FetchFlags {
   int64_t max_time_s = 3600;
   uint64_t seed = 0;
   bool has_seed = false;
-  std::string stats;
 };
 
 // Turns fetch events into log lines and the progress line.
@@ -98,11 +97,10 @@ class CliObserver : public net::FetchObserver {
   cli::Progress progress_;
 };
 
-std::string StatsJson(const net::FetchResult& r) {
-  std::string out;
-  json::JsonWriter w(&out);
+cli::JsonSummary StatsJson(const net::FetchResult& r) {
+  cli::JsonSummary summary;
+  json::JsonWriter& w = summary.writer();
   const auto& s = r.stats;
-  w.BeginObject();
   w.Key("hours");
   w.Uint(s.hours);
   w.Key("ok");
@@ -131,9 +129,7 @@ std::string StatsJson(const net::FetchResult& r) {
     if (o.state == net::HourState::kFailed) w.String(o.hour.FileName());
   }
   w.EndArray();
-  w.EndObject();
-  out.push_back('\n');
-  return out;
+  return summary;
 }
 
 int RunFetch(const FetchFlags& flags, Context& ctx) {
@@ -181,9 +177,7 @@ int RunFetch(const FetchFlags& flags, Context& ctx) {
               std::to_string(s.ok) + " ok (" + cli::HumanBytes(static_cast<double>(s.ok_bytes)) +
               "), " + std::to_string(s.missing) + " missing, " + std::to_string(s.skipped) +
               " skipped, " + std::to_string(s.failed) + " failed in " + Seconds(result->seconds));
-  if (flags.stats == "json") {
-    (void)io::WriteAll(2, StatsJson(*result), "stderr");
-  }
+  if (ctx.json) StatsJson(*result).Emit();
   return s.failed ? cli::kExitError : cli::kExitOk;
 }
 
@@ -202,32 +196,30 @@ void RegisterFetch(CLI::App& root, Context& ctx) {
   cmd->add_option("--dir", flags->dir, "Directory for the files (created if absent)")->required();
   cmd->add_option("--base-url", flags->base_url, "Where the hour files are served")
       ->capture_default_str();
-  cmd->add_option("-j,--jobs", flags->parallel, "Parallel transfers (and connections)")
-      ->capture_default_str()
-      ->check(CLI::Range(1, 256));
+  cli::AddJobsOption(cmd, &flags->parallel, "Parallel transfers (and connections)",
+                     /*max=*/256);
   cmd->add_option("--retries", flags->retries, "Retries per hour after the first attempt")
       ->capture_default_str()
-      ->check(CLI::Range(0, 1000));
+      ->check(cli::InRange(0, 1000));
   cmd->add_option("--retry-base-ms", flags->retry_base_ms,
                   "First retry delay; doubles per retry with jitter, capped at 60 s")
       ->capture_default_str()
-      ->check(CLI::Range(int64_t{0}, int64_t{60000}));
+      ->check(cli::InRange(0, 60000));
   cmd->add_option("--timeout", flags->timeout_s,
                   "Abort an attempt that receives nothing for this many seconds")
       ->capture_default_str()
-      ->check(CLI::Range(int64_t{1}, int64_t{86400}));
+      ->check(cli::InRange(1, 86400));
   cmd->add_option("--connect-timeout", flags->connect_timeout_s,
                   "Seconds to establish a connection")
       ->capture_default_str()
-      ->check(CLI::Range(0.001, 3600.0));
+      ->check(cli::InRange(0.001, 3600));
   cmd->add_option("--max-time", flags->max_time_s,
                   "Abort any single attempt after this many seconds (0 = no limit)")
       ->capture_default_str()
-      ->check(CLI::Range(int64_t{0}, int64_t{7 * 86400}));
-  CLI::Option* seed =
-      cmd->add_option("--seed", flags->seed, "Seed for the retry jitter (tests)")->group("");
-  cmd->add_option("--stats", flags->stats, "Also print the totals as one JSON object on stderr")
-      ->check(CLI::IsMember({"json"}));
+      ->check(cli::InRange(0, 7 * 86400));
+  CLI::Option* seed = cmd->add_option("--seed", flags->seed, "Seed for the retry jitter (tests)")
+                          ->check(cli::AtLeast(0))
+                          ->group("");
   AddCommonFlags(cmd, ctx);
   cmd->footer(
       "Hours already present are skipped; <name>.part files are resumed. Exit status: 0 when "

@@ -34,7 +34,6 @@ struct FilterFlags {
   std::vector<std::string> inputs;
   int64_t max_errors = -1;
   size_t batch = 1000;
-  bool json = false;
 };
 
 // One NDJSON line per dropped instance, written to `path` atomically when
@@ -84,9 +83,8 @@ void PrintFunnel(const curate::Filter& filter, uint64_t bad_lines, bool json) {
   auto& log = cli::Log::Get();
   const curate::FilterRules& rules = filter.rules();
   if (json) {
-    std::string out;
-    json::JsonWriter w(&out);
-    w.BeginObject();
+    cli::JsonSummary summary;
+    json::JsonWriter& w = summary.writer();
     w.Key("rules");
     w.String(rules.name);
     w.Key("input");
@@ -112,9 +110,7 @@ void PrintFunnel(const curate::Filter& filter, uint64_t bad_lines, bool json) {
     w.Key("author_type:Bot");
     w.Int(static_cast<int64_t>(filter.bot_keyword_hits().back()));
     w.EndObject();
-    w.EndObject();
-    out.push_back('\n');
-    (void)!io::WriteAll(2, out, "standard error");
+    summary.Emit();
     return;
   }
   auto row = [&](uint64_t n, std::string_view what) {
@@ -222,7 +218,7 @@ int RunNdjson(const FilterFlags& flags, curate::Filter& filter, ExplainWriter* e
   if (explain) {
     if (Status st = explain->Commit(); !st) return WriteFailed(st.error());
   }
-  PrintFunnel(filter, bad_lines, flags.json);
+  PrintFunnel(filter, bad_lines, ctx.json);
   return cli::kExitOk;
 }
 
@@ -289,7 +285,7 @@ int RunDb(const FilterFlags& flags, curate::Filter& filter, ExplainWriter* expla
   if (explain) {
     if (Status s = explain->Commit(); !s) return WriteFailed(s.error());
   }
-  PrintFunnel(filter, 0, flags.json);
+  PrintFunnel(filter, 0, ctx.json);
   return cli::kExitOk;
 }
 
@@ -361,12 +357,14 @@ void RegisterFilter(CLI::App& root, Context& ctx) {
       ->needs(db);
   cmd->add_option("inputs", flags->inputs, "Seed files (NDJSON, may be gzip); '-' or none = stdin");
   cmd->add_option("--max-errors", flags->max_errors,
-                  "Exit 2 once more than N bad lines were seen; default: no limit");
+                  "Exit 2 once more than N bad lines were seen; default: no limit")
+      ->check(cli::AtLeast(0));
   cmd->add_option("--batch", flags->batch, "With --db: decisions per transaction")
       ->capture_default_str()
-      ->check(CLI::PositiveNumber);
-  cmd->add_flag("--json", flags->json, "The funnel as one JSON object on stderr");
+      ->check(cli::AtLeast(1));
   AddCommonFlags(cmd, ctx);
+  cmd->get_option("--json")->description(
+      "The funnel as one JSON object on stderr instead of the table");
   cmd->footer(
       "Rules apply in this order; the first that applies drops the instance: decontaminated, "
       "utf8_repaired, bot, empty, too_large, noise, no_code_file, no_closing_issue, "

@@ -23,6 +23,17 @@ struct IngestOptions {
   int64_t max_errors = -1;
 };
 
+// A line `swerl ingest` refused that is a raw GH Archive event (an "actor"
+// and a "payload" object) rather than a `swerl events` record.
+bool LooksLikeRawEvent(std::string_view line) {
+  return line.find("\"payload\":{") != std::string_view::npos &&
+         line.find("\"actor\":{") != std::string_view::npos;
+}
+
+// Bad lines before ingest gives up on an input whose lines are all raw
+// GH Archive events: a few warnings, then the hint.
+constexpr uint64_t kRawEventsBeforeHint = 5;
+
 int RunIngest(const IngestOptions& opt, const Context& ctx) {
   ApplyCommonFlags(ctx, "ingest");
   auto& log = cli::Log::Get();
@@ -50,6 +61,10 @@ int RunIngest(const IngestOptions& opt, const Context& ctx) {
   const auto start = std::chrono::steady_clock::now();
   store::IngestCounts total;
   uint64_t errors = 0;
+  uint64_t damaged_inputs = 0;
+  const auto too_many_errors = [&] {
+    return opt.max_errors >= 0 && errors > static_cast<uint64_t>(opt.max_errors);
+  };
   cli::Progress progress(cli::ProgressEnabled(ctx.progress), [&] {
     return cli::WithCommas(total.lines + ingester->counts().lines) + " records";
   });
@@ -63,8 +78,25 @@ int RunIngest(const IngestOptions& opt, const Context& ctx) {
     }
     io::LineChunker chunker(in->get());
     io::LineChunk chunk;
+    uint64_t raw_events = 0;  // bad lines of this input that are raw GH Archive events
+    bool damaged = false;
     for (;;) {
       auto more = chunker.Next(&chunk);
+      if (!more && more.error().code() == Code::kCorrupt) {
+        // Damaged data (a truncated or corrupt gzip stream): the lines
+        // before it were folded; warn, count it, go on (exit-status rule).
+        // The input is not logged as done, so a rerun reads it again.
+        damaged = true;
+        ++damaged_inputs;
+        ++errors;
+        log.Warning(more.error().message() + "; the records before it were ingested");
+        if (too_many_errors()) {
+          (void)!ingester->Commit();
+          log.Error("more than " + std::to_string(opt.max_errors) + " errors");
+          return cli::kExitError;
+        }
+        break;
+      }
       if (!more) {
         // What was folded so far stays; the input is not logged as done.
         (void)!ingester->Commit();
@@ -85,7 +117,18 @@ int RunIngest(const IngestOptions& opt, const Context& ctx) {
         ++errors;
         log.Warning("'" + (*in)->name() + "' line " + std::to_string(chunk.first_line + k) +
                     ": skipped: " + st.error().message());
-        if (opt.max_errors >= 0 && errors > static_cast<uint64_t>(opt.max_errors)) {
+        // Raw GH Archive lines (`swerl ingest hours/*.json.gz`): say what to
+        // run instead of warning about every line of the hour.
+        if (LooksLikeRawEvent(line) && ++raw_events == kRawEventsBeforeHint &&
+            ingester->counts().lines == raw_events) {
+          (void)!ingester->Commit();
+          log.Error("'" + (*in)->name() +
+                    "' holds raw GH Archive events, not `swerl events` records: run `swerl "
+                    "events` first, e.g. swerl events " +
+                    (path == "-" ? std::string("-") : path) + " | swerl ingest --db " + opt.db);
+          return cli::kExitError;
+        }
+        if (too_many_errors()) {
           (void)!ingester->Commit();
           log.Error("more than " + std::to_string(opt.max_errors) + " bad lines");
           return cli::kExitError;
@@ -93,7 +136,9 @@ int RunIngest(const IngestOptions& opt, const Context& ctx) {
       }
       progress.Tick();
     }
-    if (Status st = ingester->FinishInput(path == "-" ? "<stdin>" : path, started); !st) {
+    Status st = damaged ? ingester->Commit()
+                        : ingester->FinishInput(path == "-" ? "<stdin>" : path, started);
+    if (!st) {
       log.Error(st.error().message());
       return cli::kExitError;
     }
@@ -114,7 +159,19 @@ int RunIngest(const IngestOptions& opt, const Context& ctx) {
               " records: " + cli::WithCommas(total.new_events) + " new events, " +
               cli::WithCommas(total.duplicates) + " already ingested, " +
               cli::WithCommas(total.skipped) + " skipped, " + cli::WithCommas(total.bad_lines) +
-              " bad lines" + rate);
+              " bad lines, " + cli::WithCommas(damaged_inputs) + " damaged inputs" + rate);
+  if (ctx.json) {
+    cli::JsonSummary()
+        .Add("inputs", static_cast<uint64_t>(inputs.size()))
+        .Add("records", total.lines)
+        .Add("new_events", total.new_events)
+        .Add("duplicates", total.duplicates)
+        .Add("skipped", total.skipped)
+        .Add("bad_lines", total.bad_lines)
+        .Add("damaged_inputs", damaged_inputs)
+        .Add("seconds", secs)
+        .Emit();
+  }
   return cli::kExitOk;
 }
 
@@ -129,9 +186,13 @@ void RegisterIngest(CLI::App& root, Context& ctx) {
       "crash");
   cmd->add_option("--db", opt->db, "The store (created when missing)")->required();
   cmd->add_option("inputs", opt->inputs, "Record files (NDJSON, may be gzip); '-' or none = stdin");
-  cmd->add_option("--batch", opt->batch, "Events per transaction")->capture_default_str();
+  cmd->add_option("--batch", opt->batch, "Events per transaction")
+      ->check(cli::AtLeast(1))
+      ->capture_default_str();
   cmd->add_option("--max-errors", opt->max_errors,
-                  "Exit 2 once more than N bad lines were seen; default: no limit");
+                  "Exit 2 once more than N problems (bad lines, damaged inputs) were seen; "
+                  "default: no limit")
+      ->check(cli::AtLeast(0));
   AddCommonFlags(cmd, ctx);
   cmd->callback([opt, &ctx] { ctx.run = [opt, &ctx] { return RunIngest(*opt, ctx); }; });
 }

@@ -34,6 +34,15 @@ int RunLink(const LinkOptions& opt, const Context& ctx) {
               " pull requests: " + cli::WithCommas(counts->references) + " issue references (" +
               cli::WithCommas(counts->closing) + " closing, " + cli::WithCommas(counts->resolved) +
               " to a known repository), rule " + opt.rule);
+  if (ctx.json) {
+    cli::JsonSummary()
+        .Add("pull_requests", static_cast<uint64_t>(counts->pull_requests))
+        .Add("references", static_cast<uint64_t>(counts->references))
+        .Add("closing", static_cast<uint64_t>(counts->closing))
+        .Add("resolved", static_cast<uint64_t>(counts->resolved))
+        .Add("rule", opt.rule)
+        .Emit();
+  }
   return cli::kExitOk;
 }
 

@@ -25,7 +25,7 @@ struct RelevantFlags {
   size_t k = 5;
   uint64_t max_file_bytes = 1 << 20;
   int zstd_level = 3;
-  int jobs = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  int jobs = 0;  // 0: one per core
   std::string llm_url;
   std::string llm_model;
   std::string llm_key_env;
@@ -125,6 +125,20 @@ int RunRelevant(const RelevantFlags& flags, Context& ctx) {
               cli::WithCommas(result->files) + " files, " + cli::WithCommas(result->blobs) +
               " blobs (" + Megabytes(result->raw_bytes) + " -> " + Megabytes(result->stored_bytes) +
               " zstd) in " + Seconds(result->elapsed));
+  if (ctx.json) {
+    cli::JsonSummary()
+        .Add("source", options.llm ? "llm" : "bm25")
+        .Add("selected", static_cast<uint64_t>(result->selected))
+        .Add("already_done", static_cast<uint64_t>(result->already_done))
+        .Add("ranked", static_cast<uint64_t>(result->ranked))
+        .Add("failed", static_cast<uint64_t>(result->failed))
+        .Add("files", static_cast<uint64_t>(result->files))
+        .Add("blobs", static_cast<uint64_t>(result->blobs))
+        .Add("raw_bytes", static_cast<uint64_t>(result->raw_bytes))
+        .Add("stored_bytes", static_cast<uint64_t>(result->stored_bytes))
+        .Add("seconds", std::chrono::duration<double>(result->elapsed).count())
+        .Emit();
+  }
   return result->failed ? cli::kExitError : cli::kExitOk;
 }
 
@@ -149,18 +163,15 @@ void RegisterRelevant(CLI::App& root, Context& ctx) {
                 "Redo instances already ranked for this source, replacing their rows");
   cmd->add_option("-k,--top-k", flags->k, "Files kept per instance, at most")
       ->capture_default_str()
-      ->check(CLI::Range(1, 1000));
-  cmd->add_option("--max-file-bytes", flags->max_file_bytes,
-                  "Larger files are neither ranked nor stored (suffixes k, M, G)")
-      ->capture_default_str()
-      ->transform(CLI::AsSizeValue(true));
-  cmd->add_option("-j,--jobs", flags->jobs,
-                  "Worker threads ranking instances (default: the number of cores)")
-      ->capture_default_str()
-      ->check(CLI::Range(1, 256));
+      ->check(cli::InRange(1, 1000));
+  cli::AddSizeOption(cmd, "--max-file-bytes", &flags->max_file_bytes,
+                     "Larger files are neither ranked nor stored");
+  cli::AddJobsOption(cmd, &flags->jobs,
+                     "Worker threads ranking instances (default: the number of cores)",
+                     /*max=*/256);
   cmd->add_option("--zstd-level", flags->zstd_level, "zstd compression level of the blobs")
       ->capture_default_str()
-      ->check(CLI::Range(-7, 22));
+      ->check(cli::InRange(-7, 22));
   cmd->add_option("--llm-url", flags->llm_url,
                   "Base URL of an OpenAI-compatible API (e.g. http://127.0.0.1:8000/v1); "
                   "requests go to <url>/chat/completions. Selects source 'llm'");
@@ -170,17 +181,17 @@ void RegisterRelevant(CLI::App& root, Context& ctx) {
                   "Bearer; never printed or stored)");
   cmd->add_option("--llm-timeout", flags->llm_timeout_s, "Seconds per request attempt")
       ->capture_default_str()
-      ->check(CLI::PositiveNumber);
+      ->check(cli::Above(0));
   cmd->add_option("--llm-attempts", flags->llm_attempts,
                   "Tries per request; connection errors, timeouts, 429 and 5xx are retried "
                   "with exponential backoff")
       ->capture_default_str()
-      ->check(CLI::Range(1, 100));
+      ->check(cli::InRange(1, 100));
   cmd->add_option("--llm-max-paths", flags->llm_max_paths,
                   "Repository paths listed in the prompt, preferring those near the changed "
                   "files")
       ->capture_default_str()
-      ->check(CLI::Range(1, 1000000));
+      ->check(cli::InRange(1, 1000000));
   AddCommonFlags(cmd, ctx);
   cmd->footer(
       "Instances: instances rows with status 'assembled', joined to the view prs, after "

@@ -19,7 +19,7 @@ namespace {
 
 struct RewardOptions {
   std::vector<std::string> inputs;
-  int threads = 0;
+  int jobs = 0;  // 0: one per core
   bool no_guard = false;
   reward::RewardLimits limits;
   int64_t max_errors = -1;
@@ -39,15 +39,17 @@ struct Totals {
 };
 
 // Reports an invalid request (or an oversized line) and answers it in place,
-// then writes the result line. Errors: the --max-errors budget, writing.
+// then writes the result line. The scorer already answered an invalid
+// request (echoing its id when it could be read); an oversized line, never
+// parsed, is answered here with id null. Errors: the --max-errors budget,
+// writing.
 Status EmitScored(const std::string& stream_name, uint64_t line_no, Scored& s,
                   const RewardOptions& opt, io::BufferedOutput* out, Totals* totals) {
   if (s.error) {
     ++totals->invalid;
     cli::Log::Get().Warning("'" + stream_name + "' line " + std::to_string(line_no) + ": " +
                             *s.error);
-    s.result.clear();
-    reward::RequestScorer::AppendInvalid(*s.error, &s.result);
+    if (s.result.empty()) reward::RequestScorer::AppendInvalid(*s.error, &s.result);
   }
   ++totals->requests;
   totals->scores += s.counts.scores;
@@ -82,7 +84,8 @@ Status ServeStream(io::InputStream* in, const RewardOptions& opt, io::BufferedOu
     }
     Scored s;
     if (oversized) {
-      s.error = "line longer than --max-line-bytes (" + std::to_string(opt.max_line_bytes) + ")";
+      s.error =
+          "line longer than --max-line-bytes (" + std::to_string(opt.max_line_bytes) + " bytes)";
     } else {
       padded.assign(line);
       padded.append(reward::kRequestPadding, '\0');
@@ -143,8 +146,9 @@ Status ScoreStream(io::InputStream* in, const RewardOptions& opt, int threads,
       },
       [&](uint64_t line_no, Scored& s, bool oversized) -> Status {
         if (oversized) {
-          s.error =
-              "line longer than --max-line-bytes (" + std::to_string(opt.max_line_bytes) + ")";
+          s.error = "line longer than --max-line-bytes (" + std::to_string(opt.max_line_bytes) +
+                    " bytes)";
+          s.result.clear();
         }
         return EmitScored(in->name(), line_no, s, opt, out, totals);
       });
@@ -159,9 +163,7 @@ int RunReward(const RewardOptions& opt, const Context& ctx) {
   if (!cli::DistinctFiles(cli::NamedPaths("input", inputs), {{"standard output", "-"}})) {
     return cli::kExitError;
   }
-  const int threads = opt.threads > 0
-                          ? opt.threads
-                          : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  const int threads = opt.jobs > 0 ? opt.jobs : cli::CoreCount();
   tbb::global_control limit(tbb::global_control::max_allowed_parallelism, threads);
   const auto start = std::chrono::steady_clock::now();
   io::BufferedOutput out(1, "standard output");
@@ -179,11 +181,17 @@ int RunReward(const RewardOptions& opt, const Context& ctx) {
   log.Summary(cli::WithCommas(totals.requests) + " requests (" + cli::WithCommas(totals.invalid) +
               " invalid): " + cli::WithCommas(totals.scores) + " outputs scored, " +
               cli::WithCommas(totals.failed) + " of them -1" + rate);
-  if (!st) {
-    log.Error(st.error().message());
-    return cli::kExitError;
+  if (!st) log.Error(st.error().message());
+  if (ctx.json) {
+    cli::JsonSummary()
+        .Add("requests", totals.requests)
+        .Add("invalid", totals.invalid)
+        .Add("scores", totals.scores)
+        .Add("failed", totals.failed)
+        .Add("seconds", secs)
+        .Emit();
   }
-  return cli::kExitOk;
+  return st ? cli::kExitOk : cli::kExitError;
 }
 
 }  // namespace
@@ -197,29 +205,31 @@ void RegisterReward(CLI::App& root, Context& ctx) {
       "per request out, in order (schemas/records/reward.md)");
   cmd->add_option("inputs", opt->inputs,
                   "Request files (NDJSON, may be gzip); '-' or none = stdin");
-  cmd->add_option("-j,--threads", opt->threads, "Worker threads (default: all cores)");
+  cli::AddJobsOption(cmd, &opt->jobs, "Worker threads (default: the number of cores)");
+  cli::AddHiddenAlias(cmd, "--threads", &opt->jobs, cli::InRange(1, 1024));
   cmd->add_flag("--no-guard", opt->no_guard,
                 "Disable the size guard (exact reference behaviour, unbounded time and memory)");
-  cmd->add_option("--max-output-bytes", opt->limits.max_output_bytes,
-                  "Size guard: longer model outputs score -1 (0 = no limit)")
-      ->capture_default_str();
-  cmd->add_option("--max-file-bytes", opt->limits.max_file_bytes,
-                  "Size guard: edits growing a file past this score -1 (0 = no limit)")
-      ->capture_default_str();
-  cmd->add_option("--max-scan-bytes", opt->limits.max_scan_bytes,
-                  "Size guard: applying one output's edits may search this much file text "
-                  "(0 = no limit)")
-      ->capture_default_str();
+  cli::AddSizeOption(cmd, "--max-output-bytes", &opt->limits.max_output_bytes,
+                     "Size guard: longer model outputs score -1, unless the oracle's own answer "
+                     "needs as much (0 = no limit)");
+  cli::AddSizeOption(cmd, "--max-file-bytes", &opt->limits.max_file_bytes,
+                     "Size guard: edits growing a file past this score -1, unless the oracle's "
+                     "file is as large (0 = no limit)");
+  cli::AddSizeOption(cmd, "--max-scan-bytes", &opt->limits.max_scan_bytes,
+                     "Size guard: applying one output's edits may search this much file text, "
+                     "or what applying the oracle's answer searches if more (0 = no limit)");
   cmd->add_option(
          "--max-match-work", opt->limits.max_match_work,
-         "Size guard: a line diff or diff comparison estimated to take more steps scores -1 "
-         "(~1e9 steps/s; 0 = no limit)")
+         "Size guard: a line diff or diff comparison estimated to take more steps than this, "
+         "and than the oracle's own diff of that file, scores -1 (~1e9 steps/s; 0 = no limit)")
+      ->check(cli::AtLeast(0))
       ->capture_default_str();
   cmd->add_option("--max-errors", opt->max_errors,
-                  "Exit 2 once more than N requests were invalid; default: no limit");
-  cmd->add_option("--max-line-bytes", opt->max_line_bytes,
-                  "Longer request lines are reported as invalid")
-      ->capture_default_str();
+                  "Exit 2 once more than N requests were invalid; default: no limit")
+      ->check(cli::AtLeast(0));
+  cli::AddSizeOption(cmd, "--max-line-bytes", &opt->max_line_bytes,
+                     "Longer request lines are reported as invalid", /*min=*/1,
+                     /*max=*/uint64_t{1} << 40);
   cmd->add_flag("--line-buffered", opt->line_buffered,
                 "Answer each request as soon as its line is read and flush the answer (for a "
                 "long-lived scorer on a pipe, e.g. swerl-train grpo --reward-cmd); a group's "

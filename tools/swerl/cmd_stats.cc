@@ -13,7 +13,6 @@ namespace {
 
 struct StatsOptions {
   std::string db;
-  bool json = false;
 };
 
 // (section, name, SQL giving one integer). Sections group the table.
@@ -111,7 +110,7 @@ int RunStats(const StatsOptions& opt, const Context& ctx) {
     rows.emplace_back(q.section, q.name, stmt->Int(0));
   }
   std::string out;
-  if (opt.json) {
+  if (ctx.json) {
     json::JsonWriter w(&out);
     w.BeginObject();
     w.Key("schema_version");
@@ -156,8 +155,11 @@ void RegisterStats(CLI::App& root, Context& ctx) {
   auto opt = std::make_shared<StatsOptions>();
   CLI::App* cmd = root.add_subcommand("stats", "Counts per stage of the store");
   cmd->add_option("--db", opt->db, "The store")->required();
-  cmd->add_flag("--json", opt->json, "One JSON object instead of the table");
   AddCommonFlags(cmd, ctx);
+  // The counts are this command's output: --json replaces the table.
+  cmd->get_option("--json")->description(
+      "Print the counts as one JSON object on stdout instead "
+      "of the table");
   cmd->callback([opt, &ctx] { ctx.run = [opt, &ctx] { return RunStats(*opt, ctx); }; });
 }
 

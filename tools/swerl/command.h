@@ -11,23 +11,25 @@
 #include <string>
 #include <vector>
 
+#include "swerl/cli/flags.h"
 #include "swerl/cli/log.h"
 #include "swerl/cli/paths.h"
 #include "swerl/cli/progress.h"
+#include "swerl/cli/size.h"
+#include "swerl/cli/summary.h"
 #include "swerl/cli/tool.h"
 #include "swerl/db/sqlite.h"
 
 namespace swerl::tools {
 
-struct Context {
+// The flags every subcommand has (quiet, verbose, progress, json; see
+// swerl/cli/flags.h and docs/CLI.md), and the selected subcommand's run.
+struct Context : cli::CommonFlags {
   std::function<int()> run;  // set by the selected subcommand's callback
-  bool quiet = false;
-  int verbose = 0;
-  cli::ProgressMode progress = cli::ProgressMode::kAuto;
 };
 
-// Adds --quiet/-q, --verbose/-v, --progress/--no-progress to `cmd`, and the
-// exit-code table to its footer. Call from each Register function.
+// cli::AddCommonFlags: -q, -v, --progress, --no-progress, --json and the
+// exit-status footer. Call from each Register function.
 void AddCommonFlags(CLI::App* cmd, Context& ctx);
 
 // Applies the common flags to the process log; the first thing ctx.run does.

@@ -12,17 +12,7 @@
 
 namespace swerl::tools {
 
-void AddCommonFlags(CLI::App* cmd, Context& ctx) {
-  cmd->add_flag("-q,--quiet", ctx.quiet, "Print errors only");
-  cmd->add_flag("-v,--verbose", ctx.verbose, "More diagnostics (repeat for debug)");
-  cmd->add_flag_function(
-      "--progress{1},--no-progress{0}",
-      [&ctx](int64_t v) {
-        ctx.progress = v > 0 ? cli::ProgressMode::kOn : cli::ProgressMode::kOff;
-      },
-      "Force the progress line on or off (default: on when stderr is a terminal)");
-  cmd->footer(cli::kExitCodesHelp);
-}
+void AddCommonFlags(CLI::App* cmd, Context& ctx) { cli::AddCommonFlags(cmd, &ctx); }
 
 void ApplyCommonFlags(const Context& ctx, const std::string& command) {
   cli::ApplyLogFlags("swerl " + command, ctx.quiet, ctx.verbose);
@@ -107,5 +97,5 @@ int main(int argc, char** argv) {
   tools::RegisterExport(app, ctx);
   tools::RegisterCheck(app, ctx);
   app.require_subcommand(1);
-  return cli::RunApp(app, argc, argv, ctx.run);
+  return cli::RunApp(app, "swerl", argc, argv, ctx.run);
 }

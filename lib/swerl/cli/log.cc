@@ -42,6 +42,11 @@ void Log::Summary(std::string_view msg) {
   EmitLocked(line);
 }
 
+void Log::Raw(std::string_view text) {
+  std::lock_guard<std::mutex> lock(g_mu);
+  EmitLocked(text);
+}
+
 void Log::Progress(std::string_view line) {
   std::lock_guard<std::mutex> lock(g_mu);
   std::string text = "\r" + prefix_ + ": ";

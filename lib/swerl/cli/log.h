@@ -26,6 +26,10 @@ class Log {
   // A line without a level word (summaries); shown unless -q.
   void Summary(std::string_view msg);
 
+  // Writes `text` as it is (no prefix, whatever the level), clearing a
+  // progress line first: the JSON summary of --json (summary.h).
+  void Raw(std::string_view text);
+
   // Draws `line` as the progress line (\r, no newline); "" clears it.
   void Progress(std::string_view line);
 

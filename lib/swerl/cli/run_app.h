@@ -10,8 +10,8 @@
 #include <functional>
 #include <new>
 #include <string>
-#include <vector>
 
+#include "swerl/cli/flags.h"
 #include "swerl/cli/log.h"
 #include "swerl/cli/tool.h"
 
@@ -31,9 +31,29 @@ inline void ApplyLogFlags(const std::string& prefix, bool quiet, int verbose) {
   }
 }
 
-// Runs the selected subcommand's `run` (empty: error), turning exceptions
-// into a logged error and exit code.
-inline int RunSelected(const std::function<int()>& run) {
+// When the first word of the command line that is not an option names no
+// subcommand of `app`, reports "<tool>: error: unknown command 'WORD' (did
+// you mean 'NAME'?)" and returns true. Checked before parsing, so that
+// `<tool> typo --help` says so instead of printing the tool's help.
+bool ReportUnknownCommand(CLI::App& app, const std::string& tool, int argc, char** argv);
+
+// Reports a command line that did not parse as "<tool>[ <command>]: error:
+// <what>; see '<tool>[ <command>] --help'". Returns kExitError.
+int ReportParseError(CLI::App& app, const std::string& tool, const CLI::ParseError& e);
+
+// `run` is what the selected subcommand's callback set (empty: error).
+// `tool` is the binary's name for messages ("swerl", "swerl-train").
+inline int RunApp(CLI::App& app, const std::string& tool, int argc, char** argv,
+                  const std::function<int()>& run) {
+  Log::Get().set_prefix(tool);
+  if (ReportUnknownCommand(app, tool, argc, argv)) return kExitError;
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    // --help and --version print to stdout and succeed.
+    if (e.get_exit_code() == static_cast<int>(CLI::ExitCodes::Success)) return app.exit(e);
+    return ReportParseError(app, tool, e);
+  }
   try {
     return run ? run() : kExitError;
   } catch (const std::bad_alloc&) {
@@ -43,28 +63,6 @@ inline int RunSelected(const std::function<int()>& run) {
     Log::Get().Error(e.what());
     return kExitError;
   }
-}
-
-// `run` is what the selected subcommand's callback set (empty: error).
-inline int RunApp(CLI::App& app, int argc, char** argv, const std::function<int()>& run) {
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::ParseError& e) {
-    return app.exit(e) == 0 ? kExitOk : kExitError;
-  }
-  return RunSelected(run);
-}
-
-// The same for arguments already split (without the program name), in
-// reverse order as CLI11's App::parse(std::vector<std::string>&) takes them.
-inline int RunApp(CLI::App& app, std::vector<std::string>& reversed_args,
-                  const std::function<int()>& run) {
-  try {
-    app.parse(reversed_args);
-  } catch (const CLI::ParseError& e) {
-    return app.exit(e) == 0 ? kExitOk : kExitError;
-  }
-  return RunSelected(run);
 }
 
 }  // namespace swerl::cli

@@ -7,6 +7,7 @@
 #include <functional>
 #include <map>
 #include <string>
+#include <vector>
 
 #include "swerl/core/result.h"
 #include "swerl/curate/seed_source.h"
@@ -22,6 +23,15 @@ std::string RenderedPrompt(const shard::Seed& seed);
 // scores exactly 1.0 against its own context and oracle, else why not
 // ("no oracle": no changed code file has contents; "scores X: ...").
 std::string CheckSeed(const shard::Seed& seed);
+
+// The record checks of `swerl check` beyond the oracle self-check: every
+// path a seed carries (context, oracle, changed files and their old paths,
+// relevant files) passes shard::ValidateSeedPath; no path occurs twice in
+// the context, the oracle or the changed files (paths are in canonical form,
+// so that is "no duplicate after normalisation"); instance_id is
+// InstanceId(repo, pull_number); base_commit is a lowercase git object id. Returns one
+// line per problem, naming the field and path; empty when all hold.
+std::vector<std::string> CheckSeedRecord(const shard::Seed& seed);
 
 struct ExportResult {
   uint64_t instances = 0;  // seeds read from the store

@@ -201,7 +201,7 @@ class BatchSource {
   std::thread thread_;  // last: started once the rest is set up
 };
 
-void NormalizeBatch(Normalizer& normalizer, Batch* batch) {
+void NormalizeBatch(Normalizer& normalizer, size_t max_line_bytes, Batch* batch) {
   batch->ResetOutputs();
   const io::LineChunk& chunk = batch->chunk;
   const char* data = chunk.bytes.data();
@@ -214,10 +214,12 @@ void NormalizeBatch(Normalizer& normalizer, Batch* batch) {
     const uint64_t this_line = line_no++;
     if (oversized != chunk.oversized_lines.end() && *oversized == this_line) {
       ++oversized;
-      batch->diags.push_back({this_line,
-                              Error(Code::kInvalidInput, "line longer than the limit"),
-                              {},
-                              /*oversized=*/true});
+      batch->diags.push_back(
+          {this_line,
+           Error(Code::kInvalidInput,
+                 "line longer than the line limit of " + std::to_string(max_line_bytes) + " bytes"),
+           {},
+           /*oversized=*/true});
       continue;
     }
     if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
@@ -270,7 +272,7 @@ Status RunEventStream(const std::vector<std::string>& inputs, const EventStreamO
   };
   auto parse_stage = [&](Batch* batch) -> Batch* {
     if (batch && batch->chunk.size)
-      NormalizeBatch(normalizers.local(), batch);
+      NormalizeBatch(normalizers.local(), options.max_line_bytes, batch);
     else if (batch)
       batch->ResetOutputs();
     return batch;

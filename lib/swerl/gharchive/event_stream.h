@@ -22,8 +22,9 @@ struct EventStreamOptions {
   // Decompressed bytes per parallel work item; lowered so that all items in
   // flight (2 per thread + 1) hold at most ~48 MB of input together.
   size_t chunk_bytes = 4 << 20;
-  // Longer lines are skipped and reported (GitHub caps bodies at 65,536
-  // characters; the largest real events are a few hundred kB).
+  // Longer lines are skipped and reported as "line longer than the line
+  // limit of N bytes" (GitHub caps bodies at 65,536 characters; the largest
+  // real events are a few hundred kB). `swerl events --max-line-bytes`.
   size_t max_line_bytes = 8 << 20;
   // Stop with an error once more than this many errors (malformed lines,
   // damaged or unreadable files) were seen; negative = never.

@@ -142,6 +142,12 @@ Status ParseAnswer(simdjson::dom::parser& parser, std::string_view line, const S
   }
   simdjson::dom::array results;
   if (answer["results"].get(results) != SUCCESS) {
+    // `swerl reward` answers an invalid request with its id echoed and an
+    // "error" (schemas/records/reward.md).
+    std::string_view message;
+    if (answer["error"].get(message) == SUCCESS) {
+      return bad("answered the request of " + who + " with an error: " + Excerpt(message));
+    }
     simdjson::dom::element unused;
     if (answer["reward"].get(unused) == SUCCESS) {
       return bad("answered " + who +

@@ -94,11 +94,16 @@ RequestScorer::~RequestScorer() = default;
 RequestScorer::RequestScorer(RequestScorer&&) noexcept = default;
 RequestScorer& RequestScorer::operator=(RequestScorer&&) noexcept = default;
 
-void RequestScorer::AppendInvalid(std::string_view message, std::string* out) {
+void RequestScorer::AppendInvalid(std::string_view message, std::string* out,
+                                  std::string_view id_json) {
   json::JsonWriter w(out);
   w.BeginObject();
   w.Key("id");
-  w.Null();
+  if (id_json.empty()) {
+    w.Null();
+  } else {
+    w.Raw(id_json);
+  }
   w.Key("reward");
   w.Null();
   w.Key("error");
@@ -108,6 +113,14 @@ void RequestScorer::AppendInvalid(std::string_view message, std::string* out) {
 }
 
 Result<RequestCounts> RequestScorer::Score(std::string_view line, std::string* out) {
+  std::string id_json;
+  auto counts = ScoreOrFail(line, out, &id_json);
+  if (!counts) AppendInvalid(counts.error().message(), out, id_json);
+  return counts;
+}
+
+Result<RequestCounts> RequestScorer::ScoreOrFail(std::string_view line, std::string* out,
+                                                 std::string* id_json) {
   Impl& m = *impl_;
   if (!IsValidUtf8(line)) {
     m.repaired.clear();
@@ -124,6 +137,11 @@ Result<RequestCounts> RequestScorer::Score(std::string_view line, std::string* o
   if (root.get(request) != SUCCESS) return Error(Code::kInvalidInput, "not a JSON object");
   element id;
   if (request["id"].get(id) != SUCCESS) return Error(Code::kInvalidInput, "\"id\" is missing");
+  {
+    // Serialized now, for the result line of a request found invalid below.
+    json::JsonWriter w(id_json);
+    WriteId(id, w);
+  }
   SWERL_ASSIGN_OR_RETURN(FileMap context, ReadFiles(request, "context"));
   SWERL_ASSIGN_OR_RETURN(FileMap oracle, ReadFiles(request, "oracle"));
 

@@ -48,14 +48,21 @@ class RequestScorer {
   // decode(errors="replace")). The members of a group are scored in
   // parallel (oneTBB). Errors: kInvalidInput (not JSON, a missing or
   // mistyped member; JSON escapes of lone UTF-16 surrogates, which UTF-8
-  // cannot hold); nothing is appended then.
+  // cannot hold); the invalid request's result line (AppendInvalid, with
+  // the request's "id" echoed when the line is a JSON object that has one)
+  // is appended then, so the output keeps one line per request.
   Result<RequestCounts> Score(std::string_view line, std::string* out);
 
-  // The result line for a request that could not be read: id null, reward
-  // null, error "invalid request: MSG".
-  static void AppendInvalid(std::string_view message, std::string* out);
+  // The result line for a request that could not be read: id `id_json`
+  // (serialized JSON; "" writes null), reward null, error
+  // "invalid request: MSG".
+  static void AppendInvalid(std::string_view message, std::string* out,
+                            std::string_view id_json = {});
 
  private:
+  // Score without the invalid line: *id_json gets the request's id once read.
+  Result<RequestCounts> ScoreOrFail(std::string_view line, std::string* out, std::string* id_json);
+
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };

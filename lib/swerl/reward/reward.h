@@ -23,6 +23,17 @@ namespace swerl::reward {
 // limit, instead of taking minutes or exhausting memory. 0 disables a
 // limit; Unlimited() disables all (use it when comparing with the
 // reference). The defaults are far above what real rollouts produce.
+//
+// The guard never refuses what the seed's own oracle needs: a Seed raises
+// each limit to what its oracle change written as an answer takes
+// (shard/oracle_answer.h: the answer's size, its largest file, the text
+// its edits search, and per changed file the line diff the Seed already
+// computed), and a file whose diff equals the oracle's scores 1.0 without
+// matching (ratio() of a sequence with itself). So an output equal to the
+// oracle answer always scores 1.0, and one no larger than it is scored
+// unless comparing a file's diff that differs from the oracle's would take
+// more than max_match_work (that comparison is quadratic, and the oracle
+// itself never needs it).
 struct RewardLimits {
   // Model outputs longer than this are not parsed.
   size_t max_output_bytes = 8u << 20;
@@ -77,9 +88,15 @@ class Seed {
  private:
   struct OracleFile;
   Score Compare(const FileMap& new_contents, const RewardLimits& limits) const;
+  // `limits` with each enabled limit raised to what the oracle needs.
+  RewardLimits Raised(const RewardLimits& limits) const;
+  const OracleFile* FindOracle(std::string_view path) const;
 
   FileMap context_;
   std::vector<std::unique_ptr<OracleFile>> oracle_;  // sorted by path, non-empty diffs
+  // What the oracle answer needs of the guard's whole-output limits (its
+  // max_match_work needs are per file, in OracleFile).
+  RewardLimits oracle_needs_{0, 0, 0, 0};
 };
 
 // One-shot convenience: Seed(context, oracle).ScoreOutput(output, limits).

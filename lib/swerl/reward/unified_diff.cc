@@ -38,7 +38,8 @@ std::string NormalizedDiff(std::string_view old_text, std::string_view new_text,
 }
 
 Result<std::string> BoundedNormalizedDiff(std::string_view old_text, std::string_view new_text,
-                                          uint64_t max_work, size_t context) {
+                                          uint64_t max_work, size_t context, uint64_t* work) {
+  if (work) *work = 0;
   std::vector<std::string_view> a, b;
   SplitLines(old_text, &a);
   SplitLines(new_text, &b);
@@ -57,9 +58,11 @@ Result<std::string> BoundedNormalizedDiff(std::string_view old_text, std::string
   const std::vector<uint32_t> a_ids = intern(a);
   const std::vector<uint32_t> b_ids = intern(b);
   const IndexedSequence indexed(b_ids, /*autojunk=*/true);
-  if (max_work) {
-    if (const uint64_t work = MatchWork(a_ids, indexed); work > max_work) {
-      return Error(Code::kInvalidInput, "diffing the lines needs about " + std::to_string(work) +
+  if (max_work || work) {
+    const uint64_t steps = MatchWork(a_ids, indexed);
+    if (work) *work = steps;
+    if (max_work && steps > max_work) {
+      return Error(Code::kInvalidInput, "diffing the lines needs about " + std::to_string(steps) +
                                             " steps, over the size guard (" +
                                             std::to_string(max_work) + ")");
     }

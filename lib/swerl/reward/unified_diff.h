@@ -21,8 +21,10 @@ std::string NormalizedDiff(std::string_view old_text, std::string_view new_text,
 
 // NormalizedDiff, unless matching the lines would take more than max_work
 // steps (MatchWork of the old lines against the new; 0 = no limit): then
-// kInvalidInput, saying so.
+// kInvalidInput, saying so. When `work` is given it receives that estimate
+// (0 for equal line lists), also on that error.
 Result<std::string> BoundedNormalizedDiff(std::string_view old_text, std::string_view new_text,
-                                          uint64_t max_work, size_t context = 3);
+                                          uint64_t max_work, size_t context = 3,
+                                          uint64_t* work = nullptr);
 
 }  // namespace swerl::reward

@@ -203,6 +203,46 @@ Status ShardReader::ForEach(const std::function<Status(Seed&)>& fn) {
   return OkStatus();
 }
 
+Result<std::vector<ShardReader::BadBlob>> ShardReader::VerifyBlobs(uint64_t* checked) {
+  *checked = 0;
+  SWERL_RETURN_IF_ERROR(Prepare());
+  SWERL_ASSIGN_OR_RETURN(db::Stmt ids, db_.Prepare("SELECT blob_id FROM blobs ORDER BY blob_id"));
+  std::vector<BadBlob> bad;
+  for (;;) {
+    SWERL_ASSIGN_OR_RETURN(bool row, ids.Step());
+    if (!row) break;
+    ++*checked;
+    const std::string id(ids.Text(0));
+    auto text = blobs_->Read(id);
+    if (!text) {
+      bad.push_back({id, text.error().message(), {}});
+      continue;
+    }
+    // Ids are lowercase hex (ShardWriter); any other spelling is damage too.
+    const std::string actual = Sha256::Hex(*text);
+    if (actual != id) {
+      bad.push_back({id, "holds contents whose sha256 is " + actual + ", not its id", {}});
+    }
+  }
+  if (bad.empty()) return bad;
+  SWERL_ASSIGN_OR_RETURN(
+      db::Stmt users,
+      db_.Prepare("SELECT s.instance_id, f.role, f.path FROM seed_files f JOIN seeds s "
+                  "ON s.seed_id = f.seed_id WHERE f.blob_id = ? ORDER BY f.seed_id, f.role, "
+                  "f.path"));
+  for (BadBlob& b : bad) {
+    users.BindText(1, b.blob_id);
+    for (;;) {
+      SWERL_ASSIGN_OR_RETURN(bool row, users.Step());
+      if (!row) break;
+      b.users.push_back("seed '" + std::string(users.Text(0)) + "' " + std::string(users.Text(1)) +
+                        " file '" + std::string(users.Text(2)) + "'");
+    }
+    users.Reset();
+  }
+  return bad;
+}
+
 Status ValidateSeedPath(std::string_view path) {
   auto bad = [&](const char* why) { return Error(Code::kCorrupt, "path " + std::string(why)); };
   if (path.empty()) return bad("is empty");

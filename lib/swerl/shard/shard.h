@@ -97,6 +97,19 @@ class ShardReader {
   // stops at fn's first error. Errors: as Read, and fn's.
   Status ForEach(const std::function<Status(Seed&)>& fn);
 
+  // A blob that fails its integrity check, and the files that use it.
+  struct BadBlob {
+    std::string blob_id;
+    std::string why;  // "does not decompress ...", "holds contents whose sha256 is ..."
+    // "seed 'INSTANCE_ID' ROLE file 'PATH'", in (seed, role, path) order.
+    std::vector<std::string> users;
+  };
+  // The integrity check of `swerl check`: decompresses every row of the
+  // blobs table (used or not) and recomputes its sha256 against its id.
+  // *checked gets the number of blobs read. Errors: database failures only;
+  // bad blobs are returned.
+  Result<std::vector<BadBlob>> VerifyBlobs(uint64_t* checked);
+
  private:
   explicit ShardReader(db::Db db) : db_(std::move(db)) {}
   Status Prepare();
