@@ -20,6 +20,7 @@
 #include "trainer/loop/training_run.h"
 #include "trainer/metrics/keys.h"
 #include "trainer/metrics/run_log.h"
+#include "trainer/train_flags.h"
 
 namespace swerl::train {
 namespace {

@@ -11,6 +11,7 @@
 #include "trainer/grpo/sft.h"
 #include "trainer/loop/training_run.h"
 #include "trainer/metrics/keys.h"
+#include "trainer/train_flags.h"
 
 namespace swerl::train {
 namespace {

@@ -126,8 +126,7 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   auto args = train::ExpandArgs(argc, argv);
   if (!args) {
-    std::fprintf(stderr, "swerl-train: error: %s
-", args.error().message().c_str());
+    std::fprintf(stderr, "swerl-train: error: %s\n", args.error().message().c_str());
     return cli::kExitError;
   }
   std::vector<char*> expanded{argv[0]};

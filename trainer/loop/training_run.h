@@ -11,7 +11,6 @@
 // on CPU a resumed run repeats an uninterrupted one bit for bit.
 #pragma once
 
-#include <CLI/CLI.hpp>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -60,9 +59,6 @@ struct TrainOptions {
   std::string dtype = "auto";
   int torch_threads = 0;
 };
-
-// Adds the shared flags to `cmd` (the --help texts name the defaults).
-void AddTrainOptions(CLI::App* cmd, TrainOptions* options);
 
 // What a checkpoint's trainer_state.json holds.
 struct TrainerState {
