@@ -9,6 +9,7 @@
 #include <limits>
 
 #include "command.h"
+#include "swerl/cli/paths.h"
 #include "swerl/io/output.h"
 #include "swerl/json/json_writer.h"
 #include "swerl/reward/command_scorer.h"
@@ -43,6 +44,11 @@ struct EvalCliOptions {
 int RunEval(const EvalCliOptions& o, Context& ctx) {
   ApplyCommonFlags(ctx, "eval");
   auto& log = cli::Log::Get();
+  // Per-seed lines go to --out or standard output, never onto an input.
+  if (!cli::DistinctFiles({{"--seeds", o.seeds}, {"--model", o.model}, {"--tokenizer", o.tokenizer}},
+                          {{"--out", o.out}, {"standard output", "-"}})) {
+    return cli::kExitError;
+  }
   auto fail = [&](const Error& e) {
     log.Error(e.message());
     return cli::kExitError;
@@ -248,7 +254,9 @@ void RegisterEval(CLI::App& root, Context& ctx) {
   cmd->add_option("--top-p", o->top_p, "Nucleus sampling")
       ->capture_default_str()
       ->check(cli::InRange(0.0, 1.0));
-  cmd->add_option("--seed", o->seed, "Sampling streams")->capture_default_str();
+  cmd->add_option("--seed", o->seed, "Sampling streams")
+      ->capture_default_str()
+      ->check(cli::AtLeast(0));
   cmd->add_option("--batch-seeds", o->batch_seeds, "Seeds sampled together")
       ->capture_default_str()
       ->check(cli::InRange(int64_t{1}, int64_t{1} << 20));

@@ -20,7 +20,7 @@
 #include "trainer/loop/training_run.h"
 #include "trainer/metrics/keys.h"
 #include "trainer/metrics/run_log.h"
-#include "trainer/train_flags.h"
+#include "trainer/train_cli.h"
 
 namespace swerl::train {
 namespace {
@@ -48,6 +48,7 @@ struct GrpoCliOptions {
 int RunGrpo(const GrpoCliOptions& o, const std::string& config, Context& ctx) {
   ApplyCommonFlags(ctx, "grpo");
   auto& log = cli::Log::Get();
+  if (!DistinctRunFiles(o.train)) return cli::kExitError;
   auto fail = [&](const Error& e) {
     log.Error(e.message());
     return cli::kExitError;
@@ -177,6 +178,10 @@ int RunGrpo(const GrpoCliOptions& o, const std::string& config, Context& ctx) {
   log.Summary(metrics::ProgressText(total, total, last) + "; skipped (prompt over budget): " +
               std::to_string(run.seeds().skipped_over_budget()) + "; checkpoint " +
               CheckpointDir(run.run_dir(), total));
+  if (ctx.json) {
+    EmitRunSummary(total, CheckpointDir(run.run_dir(), total), run.seeds().skipped_over_budget(),
+                   last);
+  }
   return cli::kExitOk;
 }
 

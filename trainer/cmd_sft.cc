@@ -11,7 +11,7 @@
 #include "trainer/grpo/sft.h"
 #include "trainer/loop/training_run.h"
 #include "trainer/metrics/keys.h"
-#include "trainer/train_flags.h"
+#include "trainer/train_cli.h"
 
 namespace swerl::train {
 namespace {
@@ -23,6 +23,7 @@ struct SftCliOptions {
 int RunSft(const SftCliOptions& o, const std::string& config, Context& ctx) {
   ApplyCommonFlags(ctx, "sft");
   auto& log = cli::Log::Get();
+  if (!DistinctRunFiles(o.train)) return cli::kExitError;
   auto fail = [&](const Error& e) {
     log.Error(e.message());
     return cli::kExitError;
@@ -103,6 +104,10 @@ int RunSft(const SftCliOptions& o, const std::string& config, Context& ctx) {
   progress.Done();
   log.Summary(metrics::ProgressText(total, total, last) + "; checkpoint " +
               CheckpointDir(run.run_dir(), total));
+  if (ctx.json) {
+    EmitRunSummary(total, CheckpointDir(run.run_dir(), total), run.seeds().skipped_over_budget(),
+                   last);
+  }
   return cli::kExitOk;
 }
 

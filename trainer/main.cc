@@ -1,5 +1,6 @@
 // swerl-train: the GRPO trainer's binary. It links LibTorch; the data tools
 // (`swerl`) do not. One subcommand per job (see trainer/README.md).
+#include <algorithm>
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
@@ -10,6 +11,7 @@
 #include "command.h"
 #include "swerl/cli/config_file.h"
 #include "swerl/cli/run_app.h"
+#include "swerl/io/same_file.h"
 
 namespace swerl::train {
 
@@ -86,13 +88,22 @@ Result<std::vector<std::string>> ExpandArgs(int argc, char** argv) {
   const std::string command = args[0];
   if (command != "grpo" && command != "sft") return args;
   std::vector<std::string> rest(args.begin() + 1, args.end());
-  bool has_config = false;
-  std::string resume;
-  for (size_t i = 0; i < rest.size(); ++i) {
-    if (rest[i] == "--config" || rest[i].starts_with("--config=")) has_config = true;
-    if (rest[i] == "--resume" && i + 1 < rest.size()) resume = rest[i + 1];
-    if (rest[i].starts_with("--resume=")) resume = rest[i].substr(9);
-  }
+  // The values of --config, --resume and --out as CLI11 will read them.
+  auto value = [&](std::string_view flag) {
+    std::string found;
+    for (size_t i = 0; i < rest.size(); ++i) {
+      if (rest[i] == flag && i + 1 < rest.size()) found = rest[i + 1];
+      if (rest[i].starts_with(std::string(flag) + "=")) found = rest[i].substr(flag.size() + 1);
+    }
+    return found;
+  };
+  const std::string config = value("--config"), resume = value("--resume");
+  const bool has_config = std::any_of(rest.begin(), rest.end(), [](const std::string& a) {
+    return a == "--config" || a.starts_with("--config=");
+  });
+  // The run directory is written: it must not be the settings file.
+  SWERL_RETURN_IF_ERROR(
+      io::CheckDistinctFiles({{"--config", config}}, {{"--out", value("--out")}, {"--resume", resume}}));
   if (!has_config && !resume.empty()) {
     const std::string saved = resume + "/config.toml";
     if (std::filesystem::exists(saved)) {
@@ -112,6 +123,9 @@ Result<std::vector<std::string>> ExpandArgs(int argc, char** argv) {
 int main(int argc, char** argv) {
   using namespace swerl;
   std::signal(SIGPIPE, SIG_IGN);
+  // A file over the size limit (ulimit -f) fails its write with EFBIG, which
+  // the checkpoint writer reports, rather than killing the process.
+  std::signal(SIGXFSZ, SIG_IGN);
   CLI::App app{"swerl-train - tokenizer, models, sampling and GRPO training in LibTorch"};
   app.set_version_flag("--version", "swerl-train " SWERL_VERSION);
   app.footer(cli::kExitCodesHelp);

@@ -1,6 +1,8 @@
-#include "trainer/train_flags.h"
+#include "trainer/train_cli.h"
 
 #include "swerl/cli/flags.h"
+#include "swerl/cli/paths.h"
+#include "swerl/cli/summary.h"
 
 namespace swerl::train {
 
@@ -28,7 +30,8 @@ void AddTrainOptions(CLI::App* cmd, TrainOptions* o) {
       ->capture_default_str()
       ->check(cli::InRange(0.0, 1.0));
   cmd->add_option("--seed", o->seed, "The run's seed: draw order and sampling streams")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->check(cli::AtLeast(0));
   cmd->add_option("--lr", o->lr, "Peak learning rate")
       ->capture_default_str()
       ->check(cli::AtLeast(0));
@@ -85,6 +88,24 @@ void AddTrainOptions(CLI::App* cmd, TrainOptions* o) {
                   "LibTorch intra-op threads (0: LibTorch's default)")
       ->capture_default_str()
       ->check(cli::AtLeast(0));
+}
+
+bool DistinctRunFiles(const TrainOptions& o) {
+  // With --resume, the saved configuration's --out names the same run.
+  const io::NamedPath run = o.resume.empty() ? io::NamedPath{"--out", o.out}
+                                             : io::NamedPath{"--resume", o.resume};
+  return cli::DistinctFiles(
+      {{"--seeds", o.seeds}, {"--model", o.model}, {"--tokenizer", o.tokenizer}}, {run});
+}
+
+void EmitRunSummary(int64_t steps, const std::string& checkpoint, int64_t skipped_over_budget,
+                    const metrics::StepMetrics& last) {
+  cli::JsonSummary summary;
+  summary.Add("steps", steps)
+      .Add("checkpoint", checkpoint)
+      .Add("skipped_over_budget", skipped_over_budget);
+  for (const auto& [key, value] : last.Values()) summary.Add(key, value);
+  summary.Emit();
 }
 
 }  // namespace swerl::train
