@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Benchmarks, each against a baseline measured in the same run.
-#   bench/run.sh [BUILD_DIR] [all|micro|events|reward|ingest|assemble|curate|tok|trainer]
+#   bench/run.sh [BUILD_DIR] [all|micro|events|reward|ingest|assemble|curate|tok|trainer|grpo]
+# (trainer runs the generate benchmark and the GRPO step; grpo the GRPO step only.)
 # Results: a table on stdout, JSON under BUILD_DIR/bench/.
 set -euo pipefail
 BUILD=${1:-build}
@@ -30,4 +31,7 @@ if [[ "$WHAT" == all || "$WHAT" == tok ]]; then
 fi
 if [[ "$WHAT" == all || "$WHAT" == trainer ]]; then
   bash "$HERE/trainer/run.sh" "$BUILD"
+fi
+if [[ "$WHAT" == all || "$WHAT" == trainer || "$WHAT" == grpo ]]; then
+  bash "$HERE/trainer/grpo_step.sh" "$BUILD"
 fi

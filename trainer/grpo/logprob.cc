@@ -17,12 +17,23 @@ torch::Dtype AccumulationDtype(torch::Dtype d) {
 }
 
 // The tempered logits of columns [begin, begin + width) in the
-// accumulation dtype: (N, width).
+// accumulation dtype, written into `workspace` (at least N * width
+// elements of that dtype) and returned as an (N, width) view of it. One
+// workspace serves every chunk of a call: a fresh (N, chunk) tensor per
+// chunk is large enough (32 MiB at N = 2048, chunk = 4096) for glibc to map
+// and unmap it each time, and the page faults and page clearing cost as
+// much as the exponentials.
 torch::Tensor ChunkLogits(const torch::Tensor& hidden, const torch::Tensor& weight, int64_t begin,
-                          int64_t width, double temperature, torch::Dtype acc) {
-  auto z = torch::matmul(hidden, weight.narrow(0, begin, width).t());
-  if (z.scalar_type() != acc) z = z.to(acc);
-  if (temperature != 1.0) z.div_(temperature);  // z is a fresh tensor of ours
+                          int64_t width, double temperature, torch::Tensor& workspace) {
+  const int64_t n = hidden.size(0);
+  auto z = workspace.narrow(0, 0, n * width).view({n, width});
+  auto columns = weight.narrow(0, begin, width).t();
+  if (hidden.scalar_type() == workspace.scalar_type()) {
+    at::mm_out(z, hidden, columns);
+  } else {
+    z.copy_(torch::matmul(hidden, columns));
+  }
+  if (temperature != 1.0) z.div_(temperature);
   return z;
 }
 
@@ -41,14 +52,17 @@ class ChunkedLogProbFunction : public torch::autograd::Function<ChunkedLogProbFu
     auto s = torch::zeros({n}, acc_opt);
     auto t = torch::zeros({n}, acc_opt);
     auto target_logit = torch::zeros({n}, acc_opt);
+    const int64_t span = n * std::min(chunk, vocab_limit);
+    auto z_space = torch::empty({span}, acc_opt), e_space = torch::empty({span}, acc_opt);
     for (int64_t begin = 0; begin < vocab_limit; begin += chunk) {
       const int64_t width = std::min(chunk, vocab_limit - begin);
-      auto z = ChunkLogits(hidden, weight, begin, width, temperature, acc);  // (N, width)
-      auto m_new = torch::maximum(m, std::get<0>(z.max(1)));
+      auto z = ChunkLogits(hidden, weight, begin, width, temperature, z_space);  // (N, width)
+      auto e = e_space.narrow(0, 0, n * width).view({n, width});
+      auto m_new = torch::maximum(m, z.amax(1));
       auto rescale = torch::exp(m - m_new);  // 0 on the first chunk (m = −inf)
-      auto e = torch::exp(z - m_new.unsqueeze(1));
+      at::sub_out(e, z, m_new.unsqueeze(1)).exp_();
       s = s * rescale + e.sum(1);
-      t = t * rescale + (e * z).sum(1);
+      t = t * rescale + e.mul_(z).sum(1);
       m = m_new;
       auto in_chunk = (targets >= begin).logical_and(targets < begin + width);
       auto column = (targets - begin).clamp(0, width - 1).unsqueeze(1);
@@ -83,13 +97,17 @@ class ChunkedLogProbFunction : public torch::autograd::Function<ChunkedLogProbFu
     }
     const auto acc = lse.scalar_type();
     auto g_acc = g.to(acc);
+    auto minus_g = g_acc.neg().unsqueeze(1);  // (N, 1)
     if (want_hidden) grad_hidden = torch::zeros(hidden.sizes(), hidden.options().dtype(acc));
     if (want_weight) grad_weight = torch::zeros_like(weight);
+    const int64_t n = hidden.size(0);
+    auto z_space = torch::empty({n * std::min(chunk, vocab_limit)}, lse.options());
     for (int64_t begin = 0; begin < vocab_limit; begin += chunk) {
       const int64_t width = std::min(chunk, vocab_limit - begin);
-      auto z = ChunkLogits(hidden, weight, begin, width, temperature, acc);
-      // grad_z = g · (onehot − softmax), then / T for the logits.
-      auto grad_z = torch::exp(z - lse.unsqueeze(1)).mul_(g_acc.unsqueeze(1)).neg_();
+      auto z = ChunkLogits(hidden, weight, begin, width, temperature, z_space);
+      // grad_z = g · (onehot − softmax), then / T for the logits; in place
+      // of the logits.
+      auto grad_z = z.sub_(lse.unsqueeze(1)).exp_().mul_(minus_g);
       auto in_chunk = (targets >= begin).logical_and(targets < begin + width);
       auto column = (targets - begin).clamp(0, width - 1).unsqueeze(1);
       grad_z.scatter_add_(1, column, (g_acc * in_chunk.to(acc)).unsqueeze(1));
@@ -99,7 +117,14 @@ class ChunkedLogProbFunction : public torch::autograd::Function<ChunkedLogProbFu
         grad_hidden.add_(torch::matmul(grad_logits, weight.narrow(0, begin, width)).to(acc));
       }
       if (want_weight) {
-        grad_weight.narrow(0, begin, width).copy_(torch::matmul(grad_logits.t(), hidden));
+        // Rows [begin, begin + width) of a contiguous (V, H) tensor are
+        // contiguous: the product goes straight into them.
+        auto rows = grad_weight.narrow(0, begin, width);
+        if (rows.is_contiguous()) {
+          at::mm_out(rows, grad_logits.t(), hidden);
+        } else {
+          rows.copy_(torch::matmul(grad_logits.t(), hidden));
+        }
       }
     }
     if (want_hidden) grad_hidden = grad_hidden.to(hidden.scalar_type());
