@@ -4,6 +4,8 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <ATen/Parallel.h>
+
 #include <algorithm>
 #include <cstdio>
 #include <limits>
@@ -39,6 +41,7 @@ struct EvalCliOptions {
   double reward_timeout = 600;
   bool completions = false;
   std::string device = "auto", dtype = "auto";
+  int torch_threads = 0;  // 0: LibTorch's default
 };
 
 int RunEval(const EvalCliOptions& o, Context& ctx) {
@@ -53,6 +56,7 @@ int RunEval(const EvalCliOptions& o, Context& ctx) {
     log.Error(e.message());
     return cli::kExitError;
   };
+  if (o.torch_threads > 0) at::set_num_threads(o.torch_threads);
   auto placement = ParsePlacement(o.device, o.dtype);
   if (!placement) return fail(placement.error());
   auto tokenizer = tok::Tokenizer::Load(o.tokenizer.empty() ? o.model : o.tokenizer);
@@ -265,6 +269,9 @@ void RegisterEval(CLI::App& root, Context& ctx) {
       ->capture_default_str()
       ->check(cli::Above(0));
   cmd->add_flag("--completions", o->completions, "Include each answer's text in the NDJSON");
+  cmd->add_option("--torch-threads", o->torch_threads, "LibTorch intra-op threads (0: its default)")
+      ->capture_default_str()
+      ->check(cli::InRange(0, 1024));
   cmd->add_option("--device", o->device, "auto, cpu, cuda or cuda:N")->capture_default_str();
   cmd->add_option("--dtype", o->dtype, "auto, fp32, bf16 or fp16")->capture_default_str();
   AddCommonFlags(cmd, ctx);
