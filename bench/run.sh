@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Benchmarks, each against a baseline measured in the same run.
-#   bench/run.sh [BUILD_DIR] [all|micro|events|reward|ingest|assemble|curate|tok|trainer|grpo]
-# (trainer runs the generate benchmark and the GRPO step; grpo the GRPO step only.)
+#   bench/run.sh [BUILD_DIR] [all|micro|events|reward|ingest|assemble|curate|tok|trainer|grpo|dist]
+# (trainer runs the generate benchmark, the GRPO step and the data-parallel
+# step; grpo the GRPO step only; dist the data-parallel step only.)
 # Results: a table on stdout, JSON under BUILD_DIR/bench/.
 set -euo pipefail
 BUILD=${1:-build}
@@ -34,4 +35,7 @@ if [[ "$WHAT" == all || "$WHAT" == trainer ]]; then
 fi
 if [[ "$WHAT" == all || "$WHAT" == trainer || "$WHAT" == grpo ]]; then
   bash "$HERE/trainer/grpo_step.sh" "$BUILD"
+fi
+if [[ "$WHAT" == all || "$WHAT" == trainer || "$WHAT" == dist ]]; then
+  bash "$HERE/trainer/dist_step.sh" "$BUILD"
 fi

@@ -23,6 +23,14 @@ if(NOT SWERL_BUILD_TRAINER STREQUAL "OFF")
   if(Torch_FOUND)
     set(SWERL_HAVE_TORCH ON)
     message(STATUS "swerl-train: LibTorch ${Torch_VERSION} from ${Torch_DIR}")
+    # The wheel ships c10d's headers but not Gloo's, which ProcessGroupGloo.hpp
+    # includes: Debian's libgloo-dev provides them (declarations only; the
+    # code is LibTorch's own copy).
+    find_path(SWERL_GLOO_INCLUDE gloo/algorithm.h)
+    if(NOT SWERL_GLOO_INCLUDE)
+      message(FATAL_ERROR "swerl-train needs Gloo's headers for data parallelism: "
+                          "apt-get install libgloo-dev (make deps does)")
+    endif()
   elseif(SWERL_BUILD_TRAINER STREQUAL "ON")
     message(FATAL_ERROR "SWERL_BUILD_TRAINER=ON but LibTorch was not found (run make deps)")
   else()

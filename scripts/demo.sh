@@ -191,7 +191,8 @@ assert flat(ours) == flat(ref), "swerl reward disagrees with the CPython referen
 print("  identical to the CPython reference (tests/oracles/reward_oracle.py)")
 PY
 
-if [[ -x $BUILD/swerl-train ]]; then
+# DEMO_TRAIN=0 stops after the data half (benchmarks use its shard).
+if [[ -x $BUILD/swerl-train && ${DEMO_TRAIN:-1} != 0 ]]; then
   # The tiny Qwen3 above learns the SWE-RL answer format from the 14 seeds:
   # SFT on the oracle answers, then GRPO on the SWE-RL reward, with greedy
   # evaluations in between. On seeds it trained on (the demo shard holds no

@@ -15,6 +15,7 @@ PACKAGES=(
   libgit2-dev libcurl4-openssl-dev libssl-dev libsimdjson-dev libsqlite3-dev sqlite3
   libzstd-dev zstd libisal-dev isal zlib1g-dev libtbb-dev libcli11-dev libpcre2-dev
   libtomlplusplus-dev
+  libgloo-dev  # headers only: swerl-train creates LibTorch's Gloo process groups
   libgtest-dev libgmock-dev libbenchmark-dev
   python3 python3-venv clang-format time
   gnuplot-nox

@@ -80,6 +80,11 @@ int RunGrpo(const GrpoCliOptions& o, const std::string& config, Context& ctx) {
   auto started = TrainingRun::Start(o.train, "grpo", config, /*with_reference=*/o.beta > 0);
   if (!started) return fail(started.error());
   TrainingRun& run = **started;
+  QuietOtherRanks(run);
+  u.before_last_backward = run.ArmHook();
+  u.reduce_gradients = run.ReduceGradientsHook();
+  step_options.reduce_normaliser = run.NormaliserReducer();
+  step_options.reduce_moments = run.MomentsReducer();
   u.vocab_limit = run.vocab_limit();
   u.pad_id = run.pad_id();
   GenerateOptions& gen = step_options.generate;
@@ -108,7 +113,7 @@ int RunGrpo(const GrpoCliOptions& o, const std::string& config, Context& ctx) {
   log.Info(std::string("placement: ") + run.placement().device.str() + ", " +
            std::string(c10::toString(run.placement().dtype)) + "; chat format " +
            run.chat().format() + "; " + std::to_string(run.seeds().size()) +
-           " training seeds; reward: " + scorer->Describe());
+           " training seeds; reward: " + scorer->Describe() + "; " + run.DescribeDistribution());
   if (!run.resumed_from().empty()) {
     log.Info("resuming from " + run.resumed_from() + " (step " + std::to_string(run.start_step()) +
              ")");
@@ -122,10 +127,11 @@ int RunGrpo(const GrpoCliOptions& o, const std::string& config, Context& ctx) {
   }
   metrics::StepMetrics last;
   int64_t step = run.start_step();
-  cli::Progress progress(cli::ProgressEnabled(ctx.progress),
+  cli::Progress progress(run.main_rank() && cli::ProgressEnabled(ctx.progress),
                          [&] { return metrics::ProgressText(step, o.train.steps, last); });
   for (step = run.start_step() + 1; step <= total; ++step) {
     const auto t0 = std::chrono::steady_clock::now();
+    run.BeginStep(step);
     auto drawn = run.seeds().Next(o.train.prompts_per_step);
     if (!drawn) return fail(std::move(drawn).error().With("step " + std::to_string(step)));
     int64_t longest = 0;
@@ -137,7 +143,7 @@ int RunGrpo(const GrpoCliOptions& o, const std::string& config, Context& ctx) {
                              : std::max<int64_t>(1, o.max_context_tokens - longest);
     u.lr = run.schedule().At(step - 1);
     auto result = RunGrpoStep(run.policy(), run.reference(), run.optimizer(), *scorer,
-                              run.tokenizer(), *drawn, step, step_options);
+                              run.tokenizer(), run.RankSeeds(*drawn), step, step_options);
     if (!result) {
       progress.Done();
       log.Error(result.error().message());
@@ -152,14 +158,14 @@ int RunGrpo(const GrpoCliOptions& o, const std::string& config, Context& ctx) {
     namespace key = metrics::key;
     const double tokens = static_cast<double>(result->generated_tokens) +
                           static_cast<double>(result->update.completion_tokens);
-    m.Set(key::kTokensPerS, seconds > 0 ? tokens / seconds : 0);
+    m.AddSum(key::kTokensPerS, seconds > 0 ? tokens / seconds : 0);  // over ranks
     m.AddMax(key::kRolloutS, result->rollout_seconds);
     m.AddMax(key::kRewardS, result->reward_seconds);
     m.AddMax(key::kUpdateS, result->update_seconds);
     m.AddMax(key::kStepS, seconds);
-    if (Status st = run.log().LogStep(step, m); !st) return fail(st.error());
+    if (Status st = run.LogStep(step, m); !st) return fail(st.error());
     if (o.rollouts) {
-      if (Status st = run.log().LogRollouts(step, result->rollouts); !st) return fail(st.error());
+      if (Status st = run.LogRollouts(step, result->rollouts); !st) return fail(st.error());
     }
     last = std::move(m);
     progress.Tick();
@@ -178,7 +184,7 @@ int RunGrpo(const GrpoCliOptions& o, const std::string& config, Context& ctx) {
   log.Summary(metrics::ProgressText(total, total, last) + "; skipped (prompt over budget): " +
               std::to_string(run.seeds().skipped_over_budget()) + "; checkpoint " +
               CheckpointDir(run.run_dir(), total));
-  if (ctx.json) {
+  if (ctx.json && run.main_rank()) {
     EmitRunSummary(total, CheckpointDir(run.run_dir(), total), run.seeds().skipped_over_budget(),
                    last);
   }

@@ -31,7 +31,9 @@ int RunSft(const SftCliOptions& o, const std::string& config, Context& ctx) {
   auto started = TrainingRun::Start(o.train, "sft", config, /*with_reference=*/false);
   if (!started) return fail(started.error());
   TrainingRun& run = **started;
+  QuietOtherRanks(run);
   log.Info("resolved configuration (saved as " + run.run_dir() + "/config.toml):\n" + config);
+  log.Info("placement: " + run.placement().device.str() + "; " + run.DescribeDistribution());
   const int64_t total = o.train.steps;
   if (run.start_step() >= total) {
     log.Summary("nothing to do: the run already has " + std::to_string(run.start_step()) +
@@ -43,31 +45,42 @@ int RunSft(const SftCliOptions& o, const std::string& config, Context& ctx) {
   sft.vocab_chunk = o.train.vocab_chunk;
   sft.micro_batch_tokens = o.train.micro_batch_tokens;
   sft.pad_id = run.pad_id();
+  sft.before_last_backward = run.ArmHook();
+  const auto reduce_gradients = run.ReduceGradientsHook();
+  const auto reduce_normaliser = run.NormaliserReducer();
   run.policy().set_activation_checkpointing(o.train.activation_checkpointing);
 
   metrics::StepMetrics last;
   int64_t step = run.start_step();
-  cli::Progress progress(cli::ProgressEnabled(ctx.progress),
+  cli::Progress progress(run.main_rank() && cli::ProgressEnabled(ctx.progress),
                          [&] { return metrics::ProgressText(step, total, last); });
   namespace key = metrics::key;
   for (step = run.start_step() + 1; step <= total; ++step) {
     const auto t0 = std::chrono::steady_clock::now();
     const std::string where = "step " + std::to_string(step);
+    run.BeginStep(step);
     auto drawn = run.seeds().Next(o.train.prompts_per_step);
     if (!drawn) return fail(std::move(drawn).error().With(where));
     std::vector<SftSample> samples;
     Normaliser norm;
-    for (const DrawnSeed& d : *drawn) {
+    for (const DrawnSeed& d : run.RankSeeds(*drawn)) {
       samples.push_back({d.prompt_ids, run.chat().EncodeAnswer(SftAnswer(d.seed))});
       norm.tokens += static_cast<double>(samples.back().answer_ids.size());
       norm.sequences += 1;
+    }
+    if (reduce_normaliser) {  // the token mean is over every rank's answers
+      if (Status st = reduce_normaliser(&norm); !st) return fail(std::move(st).error().With(where));
     }
     run.policy().train();
     run.optimizer().ZeroGrad();
     auto stats = AccumulateSftGradients(run.policy(), samples, sft, norm);
     const double lr = run.schedule().At(step - 1);
-    Result<double> grad_norm =
-        stats ? run.optimizer().Step(lr, o.train.max_grad_norm) : Result<double>(stats.error());
+    Status reduced = OkStatus();
+    // Every rank takes part in the reduction, even one whose own part failed.
+    if (reduce_gradients) reduced = reduce_gradients();
+    Result<double> grad_norm = !stats     ? Result<double>(stats.error())
+                               : !reduced ? Result<double>(reduced.error())
+                                          : run.optimizer().Step(lr, o.train.max_grad_norm);
     run.optimizer().ZeroGrad();
     if (!grad_norm) {
       progress.Done();
@@ -81,13 +94,13 @@ int RunSft(const SftCliOptions& o, const std::string& config, Context& ctx) {
     const double seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     metrics::StepMetrics m;
-    m.AddMean(key::kLoss, stats->loss);
+    m.AddSum(key::kLoss, stats->loss);  // ranks' shares of the step loss
     m.Set(key::kGradNorm, *grad_norm);
     m.Set(key::kLearningRate, lr);
-    m.Set(key::kTokensPerS, seconds > 0 ? stats->tokens / seconds : 0);
+    m.AddSum(key::kTokensPerS, seconds > 0 ? stats->tokens / seconds : 0);  // over ranks
     m.AddMax(key::kUpdateS, seconds);
     m.AddMax(key::kStepS, seconds);
-    if (Status st = run.log().LogStep(step, m); !st) return fail(st.error());
+    if (Status st = run.LogStep(step, m); !st) return fail(st.error());
     last = std::move(m);
     progress.Tick();
     log.Info(metrics::ProgressText(step, total, last));
@@ -104,7 +117,7 @@ int RunSft(const SftCliOptions& o, const std::string& config, Context& ctx) {
   progress.Done();
   log.Summary(metrics::ProgressText(total, total, last) + "; checkpoint " +
               CheckpointDir(run.run_dir(), total));
-  if (ctx.json) {
+  if (ctx.json && run.main_rank()) {
     EmitRunSummary(total, CheckpointDir(run.run_dir(), total), run.seeds().skipped_over_budget(),
                    last);
   }

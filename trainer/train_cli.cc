@@ -1,6 +1,7 @@
 #include "trainer/train_cli.h"
 
 #include "swerl/cli/flags.h"
+#include "swerl/cli/log.h"
 #include "swerl/cli/paths.h"
 #include "swerl/cli/summary.h"
 
@@ -88,6 +89,30 @@ void AddTrainOptions(CLI::App* cmd, TrainOptions* o) {
                   "LibTorch intra-op threads (0: LibTorch's default)")
       ->capture_default_str()
       ->check(cli::AtLeast(0));
+  // Data parallel: read only when torchrun or srun started the process.
+  cmd->add_option("--backend", o->backend,
+                  "Data-parallel collectives: auto (nccl on CUDA, gloo on CPU), gloo or nccl")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"auto", "gloo", "nccl"}));
+  cmd->add_option("--dist-timeout", o->dist_timeout,
+                  "Seconds a rank waits for the others in a collective before the run stops")
+      ->capture_default_str()
+      ->check(cli::Above(0));
+  cmd->add_option("--zero", o->zero,
+                  "ZeRO stage: 0 (optimizer state on every rank) or 1 (sharded across ranks)")
+      ->capture_default_str()
+      ->check(CLI::IsMember({0, 1}));
+  cmd->add_option("--bucket-mb", o->bucket_mb,
+                  "Gradient bucket size in MiB (reduced while the backward runs)")
+      ->capture_default_str()
+      ->check(cli::Above(0));
+}
+
+void QuietOtherRanks(const TrainingRun& run) {
+  if (run.main_rank()) return;
+  auto& log = cli::Log::Get();
+  log.set_prefix("swerl-train rank " + std::to_string(run.rank()) + ": ");
+  if (log.enabled(cli::Level::kInfo)) log.set_level(cli::Level::kWarning);
 }
 
 bool DistinctRunFiles(const TrainOptions& o) {

@@ -18,6 +18,10 @@ void AddTrainOptions(CLI::App* cmd, TrainOptions* options);
 // reason logged, when two of them are one file.
 bool DistinctRunFiles(const TrainOptions& options);
 
+// On ranks other than 0 of a data-parallel run: only warnings and errors,
+// prefixed with the rank (rank 0 reports the run).
+void QuietOtherRanks(const TrainingRun& run);
+
 // The --json summary of a finished run: "steps", "checkpoint", the seeds
 // skipped for their length, and every value of the last step's metrics.
 void EmitRunSummary(int64_t steps, const std::string& checkpoint, int64_t skipped_over_budget,

@@ -19,58 +19,20 @@
 #include "swerl/db/sqlite.h"
 #include "swerl/shard/shard.h"
 #include "testing/testing.h"
+#include "toy_run.h"
 
 namespace swerl {
 namespace {
 
 namespace fs = std::filesystem;
+using testing::MakeToyShard;
+using testing::MetricValues;
+using testing::MetricsWithoutTimings;
 using testing::ReadFile;
+using testing::ToyScorer;
+using testing::Train;
 using testing::RunResult;
 using testing::TempDir;
-
-const std::string kToyScorer = std::string(SWERL_SOURCE_DIR) + "/tests/trainer/toy/count_reward.py";
-
-RunResult Train(std::vector<std::string> args, const std::string& env = "") {
-  std::vector<std::string> argv;
-  if (!env.empty()) argv = {"env", env};
-  argv.push_back(SWERL_TRAIN_BINARY);
-  argv.insert(argv.end(), args.begin(), args.end());
-  return testing::Run(argv);
-}
-
-std::string Scorer(const std::string& extra = "") {
-  return std::string(SWERL_PYTHON) + " " + kToyScorer + " --target a --saturation 8" +
-         (extra.empty() ? "" : " " + extra);
-}
-
-// A shard of `n` toy seeds: a one-line prompt, one context file and its
-// changed version as the oracle (the SFT answer), and a one-word system
-// prompt so that the byte-level prompts stay short.
-void MakeShard(const std::string& path, int n, const std::string& system = "Answer.") {
-  auto writer = shard::ShardWriter::Create(path);
-  ASSERT_TRUE(writer) << writer.error().message();
-  for (int i = 0; i < n; ++i) {
-    shard::Seed s;
-    s.instance_id = "toy__toy-" + std::to_string(i + 1);
-    s.repo = "toy/toy";
-    s.pull_number = i + 1;
-    s.base_commit = std::string(40, 'a');
-    s.problem_statement = "Fix " + std::to_string(i) + ".\n";
-    s.prompt = "Fix " + std::to_string(i) + ".";
-    shard::SeedFile changed;
-    changed.path = "a.py";
-    changed.status = "modified";
-    changed.added_lines = changed.deleted_lines = 1;
-    s.files.push_back(changed);
-    s.context = {{"a.py", "x = " + std::to_string(i) + "\n"}};
-    s.oracle = {{"a.py", "x = " + std::to_string(i + 1) + "\n"}};
-    ASSERT_TRUE(writer->Add(s));
-  }
-  ASSERT_TRUE(writer->Finish({}));
-  auto db = db::Db::Open(path, db::Db::Mode::kReadWrite);
-  ASSERT_TRUE(db);
-  ASSERT_TRUE(db->Exec("UPDATE meta SET value = '" + system + "' WHERE key = 'system_prompt'"));
-}
 
 // One model and shard for the whole suite (each `init` costs a LibTorch start).
 class TrainCliTest : public ::testing::Test {
@@ -79,12 +41,8 @@ class TrainCliTest : public ::testing::Test {
     dir_ = new TempDir();
     model_ = dir_->Join("model");
     shard_ = dir_->Join("toy.db");
-    const auto init = Train({"init", "-q", "--arch", "qwen3", "--hidden", "32", "--layers", "2",
-                             "--heads", "2", "--kv-heads", "1", "--head-dim", "16",
-                             "--intermediate", "64", "--seed", "1", "--tokenizer",
-                             testing::DataPath("tokenizers/toy"), "--out", model_});
-    ASSERT_EQ(init.exit_code, 0) << init.err;
-    MakeShard(shard_, 16);
+    testing::MakeToyModel(model_);
+    MakeToyShard(shard_, 16);
   }
   static void TearDownTestSuite() {
     delete dir_;
@@ -93,7 +51,7 @@ class TrainCliTest : public ::testing::Test {
 
   // `grpo` on the toy task with the flags every case shares, then `extra`.
   static std::vector<std::string> Grpo(const std::string& run, std::vector<std::string> extra,
-                                       const std::string& scorer = Scorer()) {
+                                       const std::string& scorer = ToyScorer()) {
     std::vector<std::string> args = {"grpo",          "-q",       "--seeds",
                                      shard_,          "--model",  model_,
                                      "--out",         run,        "--reward-cmd",
@@ -112,23 +70,6 @@ class TrainCliTest : public ::testing::Test {
 TempDir* TrainCliTest::dir_ = nullptr;
 std::string TrainCliTest::model_;
 std::string TrainCliTest::shard_;
-
-// The values of `key` in RUN/metrics.jsonl, one per step.
-std::vector<double> MetricValues(const std::string& run, const std::string& key) {
-  std::vector<double> values;
-  const std::regex re("\"" + key + "\":(-?[0-9.eE+-]+|null)");
-  for (const std::string& line : testing::SplitLines(ReadFile(run + "/metrics.jsonl"))) {
-    std::smatch m;
-    if (std::regex_search(line, m, re)) values.push_back(m[1] == "null" ? NAN : std::stod(m[1]));
-  }
-  return values;
-}
-
-// metrics.jsonl without the wall-clock keys, which no two runs share.
-std::string MetricsWithoutTimings(const std::string& run) {
-  static const std::regex timing(R"re("(wall_time|tokens_per_s|rollout_s|reward_s|update_s|step_s)":[^,}]*,?)re");
-  return std::regex_replace(ReadFile(run + "/metrics.jsonl"), timing, "");
-}
 
 double Mean(const std::vector<double>& v, size_t from, size_t to) {
   double s = 0;
@@ -234,8 +175,8 @@ TEST_F(TrainCliTest, BadInputsAreRefusedNamingTheProblem) {
     std::string expect;  // in stderr
   };
   const std::string empty = dir_->Join("empty.db"), newer = dir_->Join("newer.db");
-  MakeShard(empty, 0);
-  MakeShard(newer, 2);
+  MakeToyShard(empty, 0);
+  MakeToyShard(newer, 2);
   {
     auto db = db::Db::Open(newer, db::Db::Mode::kReadWrite);
     ASSERT_TRUE(db);
@@ -295,7 +236,7 @@ TEST_F(TrainCliTest, AScorerThatDiesHangsOrBabblesEndsTheStepNamingIt) {
   int i = 0;
   for (const auto& [flag, expect] : cases) {
     const std::string run = dir_->Join("scorer" + std::to_string(i++));
-    auto args = Grpo(run, {"--steps", "3", "--reward-timeout", "3"}, Scorer(flag));
+    auto args = Grpo(run, {"--steps", "3", "--reward-timeout", "3"}, ToyScorer(flag));
     const auto r = Train(args);
     EXPECT_EQ(r.exit_code, 2) << flag << ": " << r.err;
     EXPECT_NE(r.err.find("count_reward.py"), std::string::npos) << flag << ": " << r.err;
@@ -312,7 +253,7 @@ TEST_F(TrainCliTest, AConfigFileSetsFlagsAndTheCommandLineWins) {
   testing::WriteFile(config, "[grpo]\ngroup-size = 4\nprompts-per-step = 2\nmax-new-tokens = 8\n"
                              "steps = 5\nlr = 0.5\n");
   const auto r = Train({"grpo", "-q", "--config", config, "--seeds", shard_, "--model", model_,
-                        "--out", run, "--reward-cmd", Scorer(), "--beta", "0", "--steps", "1"});
+                        "--out", run, "--reward-cmd", ToyScorer(), "--beta", "0", "--steps", "1"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const std::string saved = ReadFile(run + "/config.toml");
   EXPECT_NE(saved.find("group-size=4"), std::string::npos) << saved;
@@ -341,7 +282,7 @@ TEST_F(TrainCliTest, SftLowersTheLossAndEvalScoresTheCheckpoint) {
 
   // eval on every seed of the toy shard: one line per seed and a summary.
   const auto e = Train({"eval", "--json", "--seeds", shard_, "--model", run + "/step_00000030",
-                        "--split", "all", "--max-new-tokens", "16", "--reward-cmd", Scorer()});
+                        "--split", "all", "--max-new-tokens", "16", "--reward-cmd", ToyScorer()});
   ASSERT_EQ(e.exit_code, 0) << e.err;
   const auto lines = testing::SplitLines(e.out);
   EXPECT_EQ(lines.size(), 16u) << e.out;

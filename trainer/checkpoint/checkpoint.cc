@@ -83,6 +83,10 @@ std::string CheckpointDir(const std::string& run_dir, int64_t step) {
   return (fs::path(run_dir) / name).string();
 }
 
+std::string PartialCheckpointDir(const std::string& run_dir, int64_t step) {
+  return CheckpointDir(run_dir, step) + kPartial;
+}
+
 Result<int64_t> CheckpointStep(const std::string& checkpoint_dir) {
   const std::string name = fs::path(checkpoint_dir).filename().string();
   if (name.size() <= 5 || !name.starts_with("step_") ||
@@ -140,7 +144,7 @@ Status WriteTensorFile(const std::string& path, const NamedTensors& tensors) {
 Status WriteTrainingCheckpoint(const std::string& run_dir, const Transformer& model,
                                const CheckpointWrite& w) {
   const fs::path final_dir = CheckpointDir(run_dir, w.step);
-  const fs::path partial = final_dir.string() + kPartial;
+  const fs::path partial = PartialCheckpointDir(run_dir, w.step);
   std::error_code ec;
   // Leftovers of checkpoints a killed process did not finish.
   for (const auto& entry : fs::directory_iterator(run_dir, ec)) {
@@ -174,6 +178,9 @@ Status WriteTrainingCheckpoint(const std::string& run_dir, const Transformer& mo
           io::WriteFileAtomically((partial / "trainer_state.json").string(), w.trainer_state_json);
       !st) {
     return fail(std::move(st).error());
+  }
+  if (w.before_done) {
+    if (Status st = w.before_done(partial.string()); !st) return fail(std::move(st).error());
   }
   // Fault injection for the crash tests: SWERL_TEST_KILL_IN_CHECKPOINT=N
   // kills this process while checkpoint N is half written (files on disk,

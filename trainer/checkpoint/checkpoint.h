@@ -17,6 +17,7 @@
 #include <torch/types.h>
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -36,7 +37,14 @@ struct CheckpointWrite {
   const NamedTensors* optimizer_state = nullptr;  // may be null (no optimizer)
   std::string trainer_state_json;
   int keep_last = 0;  // complete checkpoints kept, the new one included; 0 = all
+  // Optional: runs once every file above is in RUN/step_N.partial/ and
+  // before the DONE marker (a data-parallel run's other ranks add their
+  // optimizer parts there); an error abandons the checkpoint.
+  std::function<Status(const std::string& partial_dir)> before_done;
 };
+
+// Where step N's checkpoint is written before it is complete.
+std::string PartialCheckpointDir(const std::string& run_dir, int64_t step);
 
 // "RUN/step_00000100".
 std::string CheckpointDir(const std::string& run_dir, int64_t step);

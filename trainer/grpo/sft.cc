@@ -55,6 +55,7 @@ Result<SftStats> AccumulateSftGradients(Transformer& model, std::span<const SftS
       return Error(Code::kInvalidInput, "sft loss is " + std::to_string(value) +
                                             " in micro-batch " + std::to_string(mb));
     }
+    if (mb + 1 == plan.size() && options.before_last_backward) options.before_last_backward();
     loss.backward();
     stats.loss += value;
     stats.tokens += static_cast<double>(fwd.targets.numel());

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <span>
 #include <vector>
 
@@ -25,6 +26,8 @@ struct SftOptions {
   int64_t vocab_chunk = 4096;
   int64_t micro_batch_tokens = 8192;
   int64_t pad_id = 0;
+  // Optional (data parallel): called before the last micro-batch's backward.
+  std::function<void()> before_last_backward;
 };
 
 struct SftStats {

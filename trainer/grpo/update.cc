@@ -178,6 +178,9 @@ Result<UpdateStats> AccumulateGradients(Transformer& policy, Transformer* refere
                                             std::to_string(rows.front()) + ".." +
                                             std::to_string(rows.back()) + "); no weights changed");
     }
+    if (mb + 1 == cache->plan.size() && options.before_last_backward) {
+      options.before_last_backward();
+    }
     loss.loss.backward();
 
     stats.loss += loss_value;
@@ -192,7 +195,7 @@ Result<UpdateStats> AccumulateGradients(Transformer& policy, Transformer* refere
   return stats;
 }
 
-Result<UpdateStats> Update(Transformer& policy, Transformer* reference, AdamW& optimizer,
+Result<UpdateStats> Update(Transformer& policy, Transformer* reference, Optimizer& optimizer,
                            std::span<const TrainSample> samples, const UpdateOptions& options,
                            const Normaliser& normaliser) {
   if (options.epochs_per_batch < 1) {
@@ -207,7 +210,10 @@ Result<UpdateStats> Update(Transformer& policy, Transformer* reference, AdamW& o
     policy.zero_grad();
     auto stats = AccumulateGradients(policy, reference, samples, options, normaliser, &cache);
     Status status = stats ? OkStatus() : Status(stats.error());
-    if (status && options.reduce_gradients) status = options.reduce_gradients();
+    if (options.reduce_gradients) {  // every rank takes part, even one whose own part failed
+      Status reduced = options.reduce_gradients();
+      if (status && !reduced) status = std::move(reduced);
+    }
     Result<double> norm = 0.0;
     if (status) {
       norm = optimizer.Step(options.lr, options.max_grad_norm);

@@ -4,10 +4,12 @@
 // chunked log-probs of logprob.h, optional activation checkpointing, and
 // the AdamW step (gradient clipping, fp32 master weights).
 //
-// Distributed use (later): a rank passes only its own samples (whole
-// groups), a Normaliser whose counts were all-reduced, and a
-// reduce_gradients hook that averages the gradients across ranks; it runs
-// after every pass's backward and before the gradient norm and the step.
+// Distributed use (dist/grad_sync.h): a rank passes only its own samples
+// (whole groups, possibly none), a Normaliser whose counts were all-reduced
+// (world 1: gradients are summed over ranks), before_last_backward (arms
+// the bucketed reduction so it overlaps the pass's last backward) and
+// reduce_gradients (completes it); the latter runs after every pass's
+// backward and before the gradient norm and the step.
 #pragma once
 
 #include <cstdint>
@@ -18,7 +20,7 @@
 #include "swerl/core/result.h"
 #include "trainer/grpo/loss.h"
 #include "trainer/model/transformer.h"
-#include "trainer/optim/adamw.h"
+#include "trainer/optim/optimizer.h"
 
 namespace swerl::train {
 
@@ -60,6 +62,7 @@ struct UpdateOptions {
   double max_grad_norm = 1.0;             // <= 0: no clipping
   int64_t pad_id = 0;
   // Optional; see the header comment. An error aborts before the step.
+  std::function<void()> before_last_backward;
   std::function<Status()> reduce_gradients;
 };
 
@@ -134,7 +137,7 @@ Result<UpdateStats> AccumulateGradients(Transformer& policy, Transformer* refere
 // and AdamW::Step (non-finite gradient norm), prefixed with the pass; the
 // failing pass has changed neither the weights nor the optimizer state
 // (earlier passes, when μ > 1, have taken their steps).
-Result<UpdateStats> Update(Transformer& policy, Transformer* reference, AdamW& optimizer,
+Result<UpdateStats> Update(Transformer& policy, Transformer* reference, Optimizer& optimizer,
                            std::span<const TrainSample> samples, const UpdateOptions& options,
                            const Normaliser& normaliser);
 

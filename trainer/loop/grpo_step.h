@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <span>
 #include <vector>
 
@@ -17,7 +18,7 @@
 #include "trainer/grpo/update.h"
 #include "trainer/metrics/rollout_log.h"
 #include "trainer/metrics/step_metrics.h"
-#include "trainer/optim/adamw.h"
+#include "trainer/optim/optimizer.h"
 
 namespace swerl::train {
 
@@ -29,6 +30,11 @@ struct GrpoStepOptions {
   bool drop_zero_std = false;  // leave groups with equal rewards out of the update
   UpdateOptions update;        // update.lr is this step's learning rate
   uint64_t run_seed = 0;
+  // Data parallel: sums the step batch's counts over ranks (the update's
+  // token mean is global, SPEC §6.3); null when alone.
+  std::function<Status(Normaliser*)> reduce_normaliser;
+  // Data parallel with --adv-std batch: sums the reward moments over ranks.
+  std::function<Status(RewardMoments*)> reduce_moments;
 };
 
 struct GrpoStepResult {
@@ -37,13 +43,17 @@ struct GrpoStepResult {
   UpdateStats update;
   int64_t generated_tokens = 0;
   double rollout_seconds = 0, reward_seconds = 0, update_seconds = 0;
-  bool updated = false;  // false when every group was dropped (no optimizer step)
+  bool updated = false;  // false when every group of every rank was dropped (no step)
 };
 
-// Runs step `step` (1-based) on `seeds`. Errors: those of the rollout, the
+// Runs step `step` (1-based) on `seeds` (this rank's part of the step's
+// prompts; may be empty when ranks outnumber prompts). The metrics hold
+// this rank's partial sums, every name declared in the same order on every
+// rank, ready for StepMetrics::Pack. Every rank runs the update when any
+// rank has samples to train on. Errors: those of the rollout, the
 // scorer and the update (a non-finite loss or gradient leaves the weights
 // and optimizer state as they were), each naming the step.
-Result<GrpoStepResult> RunGrpoStep(Transformer& policy, Transformer* reference, AdamW& optimizer,
+Result<GrpoStepResult> RunGrpoStep(Transformer& policy, Transformer* reference, Optimizer& optimizer,
                                    reward::GroupScorer& scorer, const tok::Tokenizer& tokenizer,
                                    std::span<const DrawnSeed> seeds, int64_t step,
                                    const GrpoStepOptions& options);

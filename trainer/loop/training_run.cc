@@ -3,13 +3,23 @@
 #include <ATen/Parallel.h>
 #include <simdjson.h>
 
+#include <bit>
+#include <chrono>
+#include <csignal>
+#include <cstdio>
+#include <cstdlib>
+#include <thread>
 #include <filesystem>
+#include <functional>
 
 #include "swerl/io/atomic_file.h"
 #include "swerl/json/json_writer.h"
 #include "swerl/shard/shard.h"
 #include "trainer/checkpoint/checkpoint.h"
+#include "trainer/dist/launch_env.h"
+#include "trainer/metrics/keys.h"
 #include "trainer/model/loader.h"
+#include "trainer/optim/zero_adamw.h"
 
 namespace swerl::train {
 namespace {
@@ -48,6 +58,61 @@ Result<std::string> ReadText(const fs::path& path) {
   std::fclose(f);
   if (n != size) return Error(Code::kIo, "short read of '" + path.string() + "'");
   return text;
+}
+
+// Under --zero 1 each rank's optimizer part: "optimizer-rank00001-of-00004.safetensors".
+std::string OptimizerPartName(int rank, int world) {
+  char name[64];
+  std::snprintf(name, sizeof name, "optimizer-rank%05d-of-%05d.safetensors", rank, world);
+  return name;
+}
+
+// The whole optimizer state of a checkpoint: optimizer.safetensors, or the
+// parts every rank of a --zero 1 run wrote (any world size), joined.
+Result<OptimizerState> ReadOptimizerState(
+    const fs::path& dir, const std::map<std::string, std::vector<int64_t>>& shapes) {
+  const fs::path whole = dir / "optimizer.safetensors";
+  std::error_code ec;
+  if (fs::exists(whole, ec)) {
+    SWERL_ASSIGN_OR_RETURN(NamedTensors tensors, ReadTensorFile(whole.string()));
+    return FromTensors(std::move(tensors), whole.string());
+  }
+  int world = 0;
+  for (const auto& entry : fs::directory_iterator(dir, ec)) {
+    int r = 0, w = 0;
+    const std::string name = entry.path().filename().string();
+    if (std::sscanf(name.c_str(), "optimizer-rank%d-of-%d.safetensors", &r, &w) == 2) world = w;
+  }
+  if (world <= 0) {
+    return Error(Code::kCorrupt, "checkpoint '" + dir.string() + "' has no optimizer state");
+  }
+  std::vector<OptimizerState> parts;
+  for (int r = 0; r < world; ++r) {
+    const fs::path part = dir / OptimizerPartName(r, world);
+    if (!fs::exists(part, ec)) {
+      return Error(Code::kCorrupt, "checkpoint '" + dir.string() + "' lacks '" +
+                                       part.filename().string() + "' (written by rank " +
+                                       std::to_string(r) + " of " + std::to_string(world) + ")");
+    }
+    SWERL_ASSIGN_OR_RETURN(NamedTensors tensors, ReadTensorFile(part.string()));
+    SWERL_ASSIGN_OR_RETURN(OptimizerState state, FromTensors(std::move(tensors), part.string()));
+    parts.push_back(std::move(state));
+  }
+  auto merged = MergeStatePieces(parts, shapes);
+  if (!merged) return std::move(merged).error().With("checkpoint '" + dir.string() + "'");
+  return merged;
+}
+
+// Equal on every rank that loaded the same weights (the same ops in the
+// same order on the same values).
+uint64_t WeightsFingerprint(Transformer& model) {
+  torch::NoGradGuard no_grad;
+  double sum = 0;
+  int64_t i = 0;
+  for (const auto& p : model.parameters()) {
+    sum += static_cast<double>(++i) * p.to(torch::kFloat64).sum().item<double>();
+  }
+  return std::bit_cast<uint64_t>(sum);
 }
 
 }  // namespace
@@ -112,32 +177,68 @@ Result<std::unique_ptr<TrainingRun>> TrainingRun::Start(const TrainOptions& opti
   run->run_dir_ = options.resume.empty() ? options.out : options.resume;
   const std::string& run_dir = run->run_dir_;
 
-  // The run directory: a new run must not overwrite an old one's results.
+  // Data parallel when a launcher says so; each rank on its local GPU.
+  SWERL_ASSIGN_OR_RETURN(run->launch_, dist::ReadLaunchEnv());
+  if (options.zero != 0 && options.zero != 1) {
+    return Error(Code::kInvalidInput, "--zero " + std::to_string(options.zero) + " (0 or 1)");
+  }
+  if (run->launch_.distributed()) {
+    if (run->placement_.device.is_cuda() && (options.device == "auto" || options.device == "cuda")) {
+      run->placement_.device = torch::Device(torch::kCUDA, run->launch_.local_rank);
+    }
+    SWERL_ASSIGN_OR_RETURN(dist::BackendKind kind,
+                           dist::ParseBackend(options.backend, run->placement_.device));
+    if (!(options.dist_timeout > 0)) {
+      return Error(Code::kInvalidInput, "--dist-timeout must be positive");
+    }
+    dist::CommOptions co;
+    co.backend = kind;
+    co.timeout = std::chrono::milliseconds(static_cast<int64_t>(options.dist_timeout * 1000));
+    co.device = kind == dist::BackendKind::kNccl ? run->placement_.device : torch::Device(torch::kCPU);
+    SWERL_ASSIGN_OR_RETURN(run->comm_, dist::Comm::Connect(run->launch_, co));
+  }
+  const bool main = run->main_rank();
+
+  // The run directory (rank 0): a new run must not overwrite an old one's results.
   std::error_code ec;
   std::optional<std::string> latest;
-  if (options.resume.empty()) {
-    SWERL_ASSIGN_OR_RETURN(latest, LatestCheckpoint(run_dir));
-    if (latest || fs::exists(fs::path(run_dir) / "metrics.jsonl", ec)) {
-      return Error(Code::kInvalidInput, "'" + run_dir +
-                                            "' already holds a run: continue it with "
-                                            "--resume " +
-                                            run_dir + ", or give a new --out");
-    }
-    fs::create_directories(run_dir, ec);
-    if (ec || !fs::is_directory(run_dir)) {
-      return Error(Code::kIo, "cannot create the run directory '" + run_dir +
-                                  "': " + (ec ? ec.message() : "not a directory"));
-    }
-  } else {
-    if (!fs::is_directory(run_dir, ec)) {
-      return Error(Code::kNotFound, "--resume '" + run_dir + "' is not a run directory");
-    }
-    SWERL_ASSIGN_OR_RETURN(latest, LatestCheckpoint(run_dir));
+  Status setup = OkStatus();
+  if (main) {
+    setup = [&]() -> Status {
+      if (options.resume.empty()) {
+        SWERL_ASSIGN_OR_RETURN(auto found, LatestCheckpoint(run_dir));
+        if (found || fs::exists(fs::path(run_dir) / "metrics.jsonl", ec)) {
+          return Error(Code::kInvalidInput, "'" + run_dir +
+                                                "' already holds a run: continue it with "
+                                                "--resume " +
+                                                run_dir + ", or give a new --out");
+        }
+        fs::create_directories(run_dir, ec);
+        if (ec || !fs::is_directory(run_dir)) {
+          return Error(Code::kIo, "cannot create the run directory '" + run_dir +
+                                      "': " + (ec ? ec.message() : "not a directory"));
+        }
+      } else if (!fs::is_directory(run_dir, ec)) {
+        return Error(Code::kNotFound, "--resume '" + run_dir + "' is not a run directory");
+      }
+      if (Status st =
+              io::WriteFileAtomically((fs::path(run_dir) / "config.toml").string(), config_toml);
+          !st) {
+        return std::move(st).error().With("the run directory '" + run_dir + "'");
+      }
+      return OkStatus();
+    }();
   }
-  if (Status st =
-          io::WriteFileAtomically((fs::path(run_dir) / "config.toml").string(), config_toml);
-      !st) {
-    return std::move(st).error().With("the run directory '" + run_dir + "'");
+  if (run->comm_) {
+    SWERL_ASSIGN_OR_RETURN(bool ok, run->comm_->AllOk(static_cast<bool>(setup), "run set-up"));
+    if (setup && !ok) {
+      return Error(Code::kInvalidInput, "rank 0 could not set up the run directory '" + run_dir +
+                                            "' (its message says why)");
+    }
+  }
+  if (!setup) return std::move(setup).error();
+  if (!options.resume.empty()) {
+    SWERL_ASSIGN_OR_RETURN(latest, LatestCheckpoint(run_dir));
   }
 
   // Weights: the latest checkpoint, else the starting model.
@@ -182,12 +283,24 @@ Result<std::unique_ptr<TrainingRun>> TrainingRun::Start(const TrainOptions& opti
   std::vector<NamedTensor> params;
   for (const auto& item : run->policy_->named_parameters())
     params.emplace_back(item.key(), item.value());
-  run->optimizer_ = std::make_unique<AdamW>(std::move(params), adam);
+  std::map<std::string, std::vector<int64_t>> shapes;
+  for (const auto& [name, p] : params) shapes[name] = p.sizes().vec();
+  if (run->comm_) {
+    dist::GradSyncOptions gs;
+    gs.bucket_bytes = static_cast<int64_t>(options.bucket_mb * (1 << 20));
+    gs.zero = options.zero == 1;
+    run->sync_ = std::make_unique<dist::GradientSync>(*run->comm_, params, gs);
+  }
+  if (run->sync_ && options.zero == 1) {
+    run->optimizer_ = std::make_unique<ZeroAdamW>(*run->sync_, *run->comm_, adam);
+  } else {
+    run->optimizer_ = std::make_unique<AdamW>(std::move(params), adam);
+  }
   if (latest) {
-    const std::string path = (fs::path(*latest) / "optimizer.safetensors").string();
-    SWERL_ASSIGN_OR_RETURN(NamedTensors tensors, ReadTensorFile(path));
-    SWERL_ASSIGN_OR_RETURN(OptimizerState opt, FromTensors(std::move(tensors), path));
-    if (Status st = run->optimizer_->ImportState(opt); !st) return std::move(st).error().With(path);
+    SWERL_ASSIGN_OR_RETURN(OptimizerState opt, ReadOptimizerState(*latest, shapes));
+    if (Status st = run->optimizer_->ImportState(opt); !st) {
+      return std::move(st).error().With("the optimizer state of '" + *latest + "'");
+    }
   }
 
   SWERL_ASSIGN_OR_RETURN(shard::ShardReader reader, shard::ShardReader::Open(options.seeds));
@@ -212,29 +325,193 @@ Result<std::unique_ptr<TrainingRun>> TrainingRun::Start(const TrainOptions& opti
   run->schedule_.min_lr = options.min_lr;
   SWERL_RETURN_IF_ERROR(run->schedule_.Validate());
 
-  metrics::RunLogOptions log_options;
-  log_options.tensorboard = options.tensorboard;
-  SWERL_ASSIGN_OR_RETURN(
-      metrics::RunLog log,
-      metrics::RunLog::Open(
-          run_dir, options.resume.empty() ? std::nullopt : std::optional<int64_t>(state.step),
-          log_options));
-  run->log_.emplace(std::move(log));
+  if (run->comm_) {
+    // Every rank must start from the same settings, weights and seeds.
+    SWERL_RETURN_IF_ERROR(
+        run->comm_->ExpectSame(std::hash<std::string>{}(config_toml), "the configuration"));
+    SWERL_RETURN_IF_ERROR(run->comm_->ExpectSame(WeightsFingerprint(*run->policy_), "the weights"));
+    SWERL_RETURN_IF_ERROR(run->comm_->ExpectSame(
+        run->stream_->size() * 1000003u + run->stream_->cursor(), "the training seeds"));
+  }
+
+  if (main) {
+    metrics::RunLogOptions log_options;
+    log_options.tensorboard = options.tensorboard;
+    SWERL_ASSIGN_OR_RETURN(
+        metrics::RunLog log,
+        metrics::RunLog::Open(
+            run_dir, options.resume.empty() ? std::nullopt : std::optional<int64_t>(state.step),
+            log_options));
+    run->log_.emplace(std::move(log));
+  }
   return run;
 }
 
 Status TrainingRun::SaveCheckpoint(int64_t step) {
-  const NamedTensors opt = ToTensors(optimizer_->ExportState());
+  const OptimizerState state = optimizer_->ExportState();
+  const NamedTensors opt = ToTensors(state);
+  const bool parts = comm_ != nullptr && options_.zero == 1;
   CheckpointWrite w;
   w.step = step;
   w.model_dtype = placement_.dtype;
   w.tokenizer_dir = fs::is_directory(options_.tokenizer) ? options_.tokenizer
                     : options_.tokenizer.empty()         ? options_.model
                                                          : std::string();
-  w.optimizer_state = &opt;
+  w.optimizer_state = parts ? nullptr : &opt;
   w.trainer_state_json = TrainerStateJson({command_, step, stream_->cursor(), options_.seed});
   w.keep_last = static_cast<int>(options_.keep_last);
-  return WriteTrainingCheckpoint(run_dir_, *policy_, w);
+  if (!comm_) return WriteTrainingCheckpoint(run_dir_, *policy_, w);
+
+  // Every rank runs three agreements, whatever fails: (1) rank 0's files
+  // are in the partial directory, (2) every rank's optimizer part is there
+  // too, (3) rank 0 committed (DONE, rename). All ranks return one outcome.
+  const std::string what = "checkpoint " + std::to_string(step);
+  auto write_part = [&](const std::string& partial) -> Status {
+    if (!parts) return OkStatus();
+    return WriteTensorFile((fs::path(partial) / OptimizerPartName(rank(), world())).string(), opt);
+  };
+  if (main_rank()) {
+    bool reached = false;
+    w.before_done = [&](const std::string& partial) -> Status {
+      reached = true;
+      SWERL_ASSIGN_OR_RETURN(bool ready, comm_->AllOk(true, what));
+      (void)ready;
+      Status mine = write_part(partial);
+      SWERL_ASSIGN_OR_RETURN(bool all, comm_->AllOk(static_cast<bool>(mine), what));
+      if (!mine) return mine;
+      if (!all) {
+        return Error(Code::kIo, "another rank could not write its optimizer part (its message "
+                                "says why)");
+      }
+      return OkStatus();
+    };
+    Status st = WriteTrainingCheckpoint(run_dir_, *policy_, w);
+    if (!reached) {
+      for (int i = 0; i < 2; ++i) SWERL_RETURN_IF_ERROR(comm_->AllOk(false, what));
+    }
+    SWERL_ASSIGN_OR_RETURN(bool committed, comm_->AllOk(static_cast<bool>(st), what));
+    (void)committed;
+    return st;
+  }
+  SWERL_ASSIGN_OR_RETURN(bool ready, comm_->AllOk(true, what));
+  Status mine = ready ? write_part(PartialCheckpointDir(run_dir_, step)) : OkStatus();
+  SWERL_ASSIGN_OR_RETURN(bool all, comm_->AllOk(ready && static_cast<bool>(mine), what));
+  (void)all;
+  SWERL_ASSIGN_OR_RETURN(bool committed, comm_->AllOk(true, what));
+  if (!mine) return std::move(mine).error().With("writing " + what);
+  if (!committed) {
+    return Error(Code::kIo, "rank 0 could not complete " + what +
+                                " (its message says why); the previous checkpoint is intact");
+  }
+  return OkStatus();
+}
+
+std::string TrainingRun::DescribeDistribution() const {
+  if (!comm_) return "a single process";
+  return dist::Describe(launch_) + ", " + std::string(dist::BackendName(comm_->backend())) +
+         (options_.zero == 1 ? ", ZeRO-1" : "");
+}
+
+std::span<const DrawnSeed> TrainingRun::RankSeeds(const std::vector<DrawnSeed>& step_seeds) const {
+  const shard::Slice s = shard::RankSlice(step_seeds.size(), rank(), world());
+  return std::span<const DrawnSeed>(step_seeds).subspan(s.offset, s.length);
+}
+
+void TrainingRun::BeginStep(int64_t step) {
+  if (comm_) {
+    comm_->set_step(step);
+    comm_bytes_at_step_ = comm_->bytes();
+  }
+  // Fault injection for the failure tests: SWERL_TEST_RANK_FAULT=R:S:kill
+  // kills rank R as step S begins (SIGKILL, as a crashed node would);
+  // R:S:hang:N makes it stop answering for N seconds first.
+  if (const char* fault = std::getenv("SWERL_TEST_RANK_FAULT")) {
+    int r = -1, seconds = 0;
+    long long s = -1;
+    char how[8] = {};
+    const int n = std::sscanf(fault, "%d:%lld:%7[a-z]:%d", &r, &s, how, &seconds);
+    if (n >= 3 && r == rank() && s == step) {
+      if (std::string_view(how) == "kill") std::raise(SIGKILL);
+      if (std::string_view(how) == "hang") std::this_thread::sleep_for(std::chrono::seconds(seconds));
+    }
+  }
+}
+
+std::function<void()> TrainingRun::ArmHook() {
+  if (!sync_) return nullptr;
+  return [this] { sync_->Arm(); };
+}
+
+std::function<Status()> TrainingRun::ReduceGradientsHook() {
+  if (!sync_) return nullptr;
+  return [this] { return sync_->Finish(); };
+}
+
+namespace {
+
+// Sums doubles over ranks in one all-reduce (float64 on the group's device).
+Status SumOverRanks(dist::Comm& comm, std::vector<double*> values, std::string_view what) {
+  std::vector<double> host;
+  for (double* v : values) host.push_back(*v);
+  torch::Tensor t = torch::tensor(host, torch::kFloat64).to(comm.device());
+  SWERL_RETURN_IF_ERROR(comm.AllReduce(t, dist::Op::kSum, what));
+  t = t.cpu();
+  for (size_t i = 0; i < values.size(); ++i) *values[i] = t[static_cast<int64_t>(i)].item<double>();
+  return OkStatus();
+}
+
+}  // namespace
+
+std::function<Status(Normaliser*)> TrainingRun::NormaliserReducer() {
+  if (!comm_) return nullptr;
+  return [this](Normaliser* n) -> Status {
+    return SumOverRanks(*comm_, {&n->tokens, &n->sequences}, "the step's token counts");
+  };
+}
+
+std::function<Status(RewardMoments*)> TrainingRun::MomentsReducer() {
+  if (!comm_) return nullptr;
+  return [this](RewardMoments* m) -> Status {
+    double count = static_cast<double>(m->count);
+    SWERL_RETURN_IF_ERROR(SumOverRanks(*comm_, {&m->sum, &m->sum_sq, &count}, "reward moments"));
+    m->count = static_cast<int64_t>(count);
+    return OkStatus();
+  };
+}
+
+Status TrainingRun::LogStep(int64_t step, metrics::StepMetrics& m) {
+  if (comm_) {
+    namespace key = metrics::key;
+    m.AddMax(key::kCommBytes, static_cast<double>(comm_->bytes() - comm_bytes_at_step_));
+    m.AddMax(key::kCommWaitS, sync_->TakeWaitSeconds());
+    m.AddMax(key::kOptimizerMib, static_cast<double>(optimizer_->StateBytes()) / (1 << 20));
+    SWERL_RETURN_IF_ERROR(
+        comm_->ExpectSame(std::hash<std::string>{}(m.Layout()), "the step's metric names"));
+    metrics::StepMetrics::Packed packed = m.Pack();
+    const std::pair<std::vector<double>*, dist::Op> parts[] = {
+        {&packed.sums, dist::Op::kSum}, {&packed.maxes, dist::Op::kMax}, {&packed.mins, dist::Op::kMin}};
+    for (const auto& [values, op] : parts) {
+      if (values->empty()) continue;
+      torch::Tensor t = torch::tensor(*values, torch::kFloat64).to(comm_->device());
+      SWERL_RETURN_IF_ERROR(comm_->AllReduce(t, op, "step metrics"));
+      t = t.cpu().contiguous();
+      std::copy(t.data_ptr<double>(), t.data_ptr<double>() + t.numel(), values->begin());
+    }
+    SWERL_RETURN_IF_ERROR(m.Unpack(packed));
+  }
+  if (!main_rank()) return OkStatus();
+  return log_->LogStep(step, m);
+}
+
+Status TrainingRun::LogRollouts(int64_t step, const std::vector<metrics::RolloutSample>& samples) {
+  if (!comm_) return log_->LogRollouts(step, samples);
+  std::string lines;
+  for (const auto& s : samples) metrics::AppendRolloutLine(step, s, &lines);
+  SWERL_ASSIGN_OR_RETURN(std::vector<std::string> all, comm_->AllGatherBytes(lines, "rollouts"));
+  if (!main_rank()) return OkStatus();
+  std::string joined;
+  for (const std::string& part : all) joined += part;
+  return log_->LogRolloutLines(step, joined);
 }
 
 }  // namespace swerl::train

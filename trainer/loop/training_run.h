@@ -9,10 +9,22 @@
 // (weights, AdamW moments and step, the data cursor) and of the step number
 // (sampling streams are keyed by step, the schedule is a function of it), so
 // on CPU a resumed run repeats an uninterrupted one bit for bit.
+//
+// Data parallel (launched by torchrun or srun; dist/launch_env.h): every
+// rank draws the same step prompts and trains on its slice (RankSeeds); the
+// update's counts, gradients (dist/grad_sync.h, ZeRO-1 with --zero 1) and
+// metrics are reduced over ranks; rank 0 alone writes the run directory
+// (config, metrics, TensorBoard, rollouts gathered from every rank, the
+// model) while each rank writes its own optimizer part under --zero 1.
+// Resuming re-shards: a checkpoint of any world size, with or without
+// --zero, continues under any other.
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
+#include <span>
+#include <vector>
 #include <optional>
 #include <string>
 
@@ -23,6 +35,13 @@
 #include "trainer/device.h"
 #include "trainer/metrics/run_log.h"
 #include "trainer/model/transformer.h"
+#include "trainer/dist/comm.h"
+#include "trainer/dist/grad_sync.h"
+#include "trainer/dist/launch_env.h"
+#include "trainer/grpo/advantages.h"
+#include "trainer/grpo/loss.h"
+#include "trainer/metrics/rollout_log.h"
+#include "trainer/metrics/step_metrics.h"
 #include "trainer/optim/adamw.h"
 #include "trainer/optim/schedule.h"
 
@@ -58,6 +77,11 @@ struct TrainOptions {
   std::string device = "auto";
   std::string dtype = "auto";
   int torch_threads = 0;
+  // Data parallel (ignored in a single process).
+  std::string backend = "auto";  // auto | gloo | nccl
+  double dist_timeout = 1800;    // seconds a collective may wait for a peer
+  int zero = 0;                  // 0 or 1 (ZeRO-1: optimizer state sharded)
+  double bucket_mb = 25;         // gradient bucket size, MiB
 };
 
 // What a checkpoint's trainer_state.json holds.
@@ -89,11 +113,35 @@ class TrainingRun {
 
   Transformer& policy() { return *policy_; }
   Transformer* reference() { return reference_.get(); }
-  AdamW& optimizer() { return *optimizer_; }
+  Optimizer& optimizer() { return *optimizer_; }
   SeedStream& seeds() { return *stream_; }
   const tok::Tokenizer& tokenizer() const { return *tokenizer_; }
   const ChatPrompt& chat() const { return stream_->prompt(); }
-  metrics::RunLog& log() { return *log_; }
+  // Rank 0 (or the only process) writes the run directory.
+  bool main_rank() const { return comm_ == nullptr || comm_->rank() == 0; }
+  int rank() const { return comm_ ? comm_->rank() : 0; }
+  int world() const { return comm_ ? comm_->world() : 1; }
+  dist::Comm* comm() { return comm_.get(); }
+  // "a single process" or the rank, world, launcher and backend.
+  std::string DescribeDistribution() const;
+
+  // This rank's part of a step's prompts (all of them when alone).
+  std::span<const DrawnSeed> RankSeeds(const std::vector<DrawnSeed>& step_seeds) const;
+  // Errors from now on name `step`.
+  void BeginStep(int64_t step);
+  // Hooks of the update (no-ops when alone): overlap the gradient reduction
+  // with the last backward, complete it, and make the counts global.
+  std::function<void()> ArmHook();
+  std::function<Status()> ReduceGradientsHook();
+  std::function<Status(Normaliser*)> NormaliserReducer();
+  std::function<Status(RewardMoments*)> MomentsReducer();
+
+  // Reduces `m` over ranks (every rank then holds the global values) and
+  // rank 0 appends it to metrics.jsonl and TensorBoard.
+  Status LogStep(int64_t step, metrics::StepMetrics& m);
+  // Gathers every rank's samples (in rank order, i.e. draw order) and rank
+  // 0 writes them.
+  Status LogRollouts(int64_t step, const std::vector<metrics::RolloutSample>& samples);
   const LrSchedule& schedule() const { return schedule_; }
   const Placement& placement() const { return placement_; }
   const std::string& run_dir() const { return run_dir_; }
@@ -106,7 +154,8 @@ class TrainingRun {
   const std::string& resumed_from() const { return resumed_from_; }
 
   // Writes RUN/step_<step> (weights in the compute dtype, AdamW state, the
-  // seed stream's cursor). Errors: kIo (the previous checkpoint stays).
+  // seed stream's cursor); every rank calls it and all return the same
+  // outcome. Errors: kIo (the previous checkpoint stays), the collectives'.
   Status SaveCheckpoint(int64_t step);
 
  private:
@@ -119,7 +168,11 @@ class TrainingRun {
   Placement placement_;
   std::optional<tok::Tokenizer> tokenizer_;
   std::shared_ptr<Transformer> policy_, reference_;
-  std::unique_ptr<AdamW> optimizer_;
+  dist::LaunchEnv launch_;
+  std::unique_ptr<dist::Comm> comm_;
+  std::unique_ptr<dist::GradientSync> sync_;
+  std::unique_ptr<Optimizer> optimizer_;
+  int64_t comm_bytes_at_step_ = 0;  // Comm::bytes() when the step began
   std::optional<SeedStream> stream_;
   std::optional<metrics::RunLog> log_;
   LrSchedule schedule_;

@@ -62,12 +62,17 @@ void AppendRolloutLine(int64_t step, const RolloutSample& s, std::string* out) {
 
 Status WriteRollouts(const std::string& dir, int64_t step, std::span<const RolloutSample> samples,
                      int level) {
+  std::string text;
+  for (const RolloutSample& s : samples) AppendRolloutLine(step, s, &text);
+  return WriteRolloutLines(dir, step, text, level);
+}
+
+Status WriteRolloutLines(const std::string& dir, int64_t step, std::string_view lines,
+                         int level) {
   std::error_code ec;
   fs::create_directories(dir, ec);
   if (ec) return Error(Code::kIo, "cannot create '" + dir + "': " + ec.message());
-  std::string text;
-  for (const RolloutSample& s : samples) AppendRolloutLine(step, s, &text);
-  return io::WriteFileAtomically(RolloutPath(dir, step), io::GzipCompress(text, level));
+  return io::WriteFileAtomically(RolloutPath(dir, step), io::GzipCompress(lines, level));
 }
 
 Result<size_t> RemoveRolloutsAfter(const std::string& dir, int64_t last_step) {

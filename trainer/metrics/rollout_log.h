@@ -41,6 +41,11 @@ void AppendRolloutLine(int64_t step, const RolloutSample& s, std::string* out);
 Status WriteRollouts(const std::string& dir, int64_t step, std::span<const RolloutSample> samples,
                      int level = 1);
 
+// The same for lines already rendered by AppendRolloutLine (a data-parallel
+// run's rank 0 writes the lines every rank rendered).
+Status WriteRolloutLines(const std::string& dir, int64_t step, std::string_view lines,
+                         int level = 1);
+
 // For a resumed run: removes the rollout files of steps after `last_step`
 // (and temporary files a crash left). Returns how many files it removed.
 // Errors: kIo.

@@ -62,6 +62,11 @@ Status RunLog::LogRollouts(int64_t step, std::span<const RolloutSample> samples)
   return WriteRollouts(rollouts_dir(), step, samples, options_.rollout_gzip_level);
 }
 
+Status RunLog::LogRolloutLines(int64_t step, std::string_view lines) {
+  if (!options_.rollouts) return OkStatus();
+  return WriteRolloutLines(rollouts_dir(), step, lines, options_.rollout_gzip_level);
+}
+
 std::string ProgressText(int64_t step, int64_t total_steps, const StepMetrics& last) {
   std::string out = "step ";
   out += std::to_string(step);

@@ -51,6 +51,8 @@ class RunLog {
 
   // Writes RUN/rollouts/step_NNNNNN.ndjson.gz. Errors: kIo.
   Status LogRollouts(int64_t step, std::span<const RolloutSample> samples);
+  // The same for rendered lines (rollout_log.h's WriteRolloutLines).
+  Status LogRolloutLines(int64_t step, std::string_view lines);
 
   const std::string& run_dir() const { return run_dir_; }
   std::string metrics_path() const { return run_dir_ + "/metrics.jsonl"; }

@@ -44,6 +44,8 @@ StepMetrics::Entry& StepMetrics::Get(std::string_view name, Reduce kind) {
   return entries_.back();
 }
 
+void StepMetrics::Declare(std::string_view name, Reduce kind) { Get(name, kind); }
+
 const StepMetrics::Entry* StepMetrics::Find(std::string_view name) const {
   for (const Entry& e : entries_) {
     if (e.name == name) return &e;

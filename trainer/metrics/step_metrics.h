@@ -40,6 +40,9 @@ class StepMetrics {
   void AddSum(std::string_view name, double value);
   void AddMax(std::string_view name, double value);
   void AddMin(std::string_view name, double value);
+  // Registers `name` with nothing added, fixing its kind and place: ranks
+  // whose share of a step is empty still hold every name, in order.
+  void Declare(std::string_view name, Reduce kind);
   // Sets a kSame value (overwrites).
   void Set(std::string_view name, double value);
 

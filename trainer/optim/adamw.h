@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "swerl/core/result.h"
+#include "trainer/optim/optimizer.h"
 
 namespace swerl::train {
 
@@ -32,20 +33,9 @@ struct AdamWOptions {
   double weight_decay = 0.01;
 };
 
-using NamedTensor = std::pair<std::string, torch::Tensor>;
-
-// Optimizer state by name: "<param>.exp_avg", "<param>.exp_avg_sq" (the
-// master's dtype: fp32, or fp64 for fp64 parameters; the parameter's shape) and, for parameters
-// kept in a lower precision,
-// "<param>.master" (the fp32 weights); `step` counts the steps taken.
-struct OptimizerState {
-  int64_t step = 0;
-  std::vector<NamedTensor> tensors;  // CPU copies, in parameter order
-};
-
 // Not thread-safe. Holds references to the parameters it was given; they
 // must outlive it and keep their storage (no re-assignment of the tensors).
-class AdamW {
+class AdamW : public Optimizer {
  public:
   // `params` e.g. model.named_parameters() as (name, tensor) pairs; each must
   // be a floating tensor (a leaf whose .grad() the backward fills).
@@ -55,7 +45,7 @@ class AdamW {
   AdamW(std::vector<NamedTensor> params, AdamWOptions options);
 
   // Steps taken so far (the bias corrections use step + 1 for the next).
-  int64_t step() const { return step_; }
+  int64_t step() const override { return step_; }
   const AdamWOptions& options() const { return options_; }
 
   // The global L2 norm of the gradients (per-parameter norms in the state
@@ -74,14 +64,15 @@ class AdamW {
   // Errors: kInvalidInput when the gradient norm is NaN or infinite (the
   // message names the first parameter with a non-finite gradient); then
   // neither the weights, the gradients nor the state have changed.
-  Result<double> Step(double lr, double max_grad_norm);
+  Result<double> Step(double lr, double max_grad_norm) override;
 
   // Drops every gradient (sets .grad() undefined), as zero_grad(set_to_none).
-  void ZeroGrad();
+  void ZeroGrad() override;
 
   // A copy of the state (see OptimizerState). Before the first step the
   // moments are zeros.
-  OptimizerState ExportState() const;
+  OptimizerState ExportState() const override;
+  int64_t StateBytes() const override;
 
   // Replaces the state with `state` (e.g. read back from a checkpoint of a
   // model with the same parameter names). Masters present in `state` are
@@ -89,7 +80,7 @@ class AdamW {
   // model continues from the exact fp32 weights. Errors: kInvalidInput for
   // a missing or unexpected name, a wrong shape or a non-floating tensor
   // (named); then nothing has changed.
-  Status ImportState(const OptimizerState& state);
+  Status ImportState(const OptimizerState& state) override;
 
  private:
   struct Slot {
