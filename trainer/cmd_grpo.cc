@@ -181,9 +181,10 @@ int RunGrpo(const GrpoCliOptions& o, const std::string& config, Context& ctx) {
     }
   }
   progress.Done();
-  log.Summary(metrics::ProgressText(total, total, last) + "; skipped (prompt over budget): " +
-              std::to_string(run.seeds().skipped_over_budget()) + "; checkpoint " +
-              CheckpointDir(run.run_dir(), total));
+  if (run.main_rank())
+    log.Summary(metrics::ProgressText(total, total, last) + "; skipped (prompt over budget): " +
+                std::to_string(run.seeds().skipped_over_budget()) + "; checkpoint " +
+                CheckpointDir(run.run_dir(), total));
   if (ctx.json && run.main_rank()) {
     EmitRunSummary(total, CheckpointDir(run.run_dir(), total), run.seeds().skipped_over_budget(),
                    last);

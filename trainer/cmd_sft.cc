@@ -115,8 +115,9 @@ int RunSft(const SftCliOptions& o, const std::string& config, Context& ctx) {
     }
   }
   progress.Done();
-  log.Summary(metrics::ProgressText(total, total, last) + "; checkpoint " +
-              CheckpointDir(run.run_dir(), total));
+  if (run.main_rank())
+    log.Summary(metrics::ProgressText(total, total, last) + "; checkpoint " +
+                CheckpointDir(run.run_dir(), total));
   if (ctx.json && run.main_rank()) {
     EmitRunSummary(total, CheckpointDir(run.run_dir(), total), run.seeds().skipped_over_budget(),
                    last);

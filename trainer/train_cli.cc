@@ -111,14 +111,14 @@ void AddTrainOptions(CLI::App* cmd, TrainOptions* o) {
 void QuietOtherRanks(const TrainingRun& run) {
   if (run.main_rank()) return;
   auto& log = cli::Log::Get();
-  log.set_prefix("swerl-train rank " + std::to_string(run.rank()) + ": ");
+  log.set_prefix("swerl-train rank " + std::to_string(run.rank()));
   if (log.enabled(cli::Level::kInfo)) log.set_level(cli::Level::kWarning);
 }
 
 bool DistinctRunFiles(const TrainOptions& o) {
   // With --resume, the saved configuration's --out names the same run.
-  const io::NamedPath run = o.resume.empty() ? io::NamedPath{"--out", o.out}
-                                             : io::NamedPath{"--resume", o.resume};
+  const io::NamedPath run =
+      o.resume.empty() ? io::NamedPath{"--out", o.out} : io::NamedPath{"--resume", o.resume};
   return cli::DistinctFiles(
       {{"--seeds", o.seeds}, {"--model", o.model}, {"--tokenizer", o.tokenizer}}, {run});
 }

@@ -14,8 +14,8 @@ namespace swerl::train {
 void AddTrainOptions(CLI::App* cmd, TrainOptions* options);
 
 // The same-file guard (cli/paths.h) over a run's paths: the run directory
-// (--resume when given, else --out; written) against --seeds, --model and --tokenizer (read). False, with the
-// reason logged, when two of them are one file.
+// (--resume when given, else --out; written) against --seeds, --model and --tokenizer (read).
+// False, with the reason logged, when two of them are one file.
 bool DistinctRunFiles(const TrainOptions& options);
 
 // On ranks other than 0 of a data-parallel run: only warnings and errors,

@@ -11,8 +11,8 @@
 #include <unistd.h>
 
 #include <chrono>
-#include <cstdio>
 #include <cmath>
+#include <cstdio>
 #include <filesystem>
 #include <future>
 #include <string>
@@ -26,8 +26,8 @@ namespace swerl {
 namespace {
 
 namespace fs = std::filesystem;
-using testing::MetricValues;
 using testing::MetricsWithoutTimings;
+using testing::MetricValues;
 using testing::ReadFile;
 using testing::RunResult;
 using testing::TempDir;
@@ -52,7 +52,7 @@ int FreePort() {
 }
 
 RunResult Torchrun(int nproc, std::vector<std::string> args) {
-  std::vector<std::string> argv = {SWERL_TORCHRUN, "--no-python", "--standalone",
+  std::vector<std::string> argv = {SWERL_TORCHRUN,     "--no-python",         "--standalone",
                                    "--nproc-per-node", std::to_string(nproc), SWERL_TRAIN_BINARY};
   argv.insert(argv.end(), args.begin(), args.end());
   return testing::Run(argv);
@@ -94,8 +94,8 @@ double MaxAbsDiff(const std::string& a_dir, const std::string& b_dir) {
     auto it = b->find(name);
     EXPECT_NE(it, b->end()) << name;
     if (it == b->end()) return INFINITY;
-    worst = std::max(worst, (t.to(torch::kFloat64) - it->second.to(torch::kFloat64))
-                                .abs().max().item<double>());
+    worst = std::max(
+        worst, (t.to(torch::kFloat64) - it->second.to(torch::kFloat64)).abs().max().item<double>());
   }
   return worst;
 }
@@ -118,11 +118,34 @@ class DistTest : public ::testing::Test {
 
   // GRPO on the toy task: 4 prompts × G 4 per step (2 prompts per rank).
   static std::vector<std::string> Grpo(const std::string& run, std::vector<std::string> extra) {
-    std::vector<std::string> args = {
-        "grpo", "-q", "--seeds", shard_, "--model", model_, "--out", run,
-        "--reward-cmd", testing::ToyScorer(), "--lr", "0.001", "--group-size", "4",
-        "--prompts-per-step", "4", "--max-new-tokens", "16", "--beta", "0", "--warmup", "0",
-        "--seed", "7", "--micro-batch-tokens", "64", "--bucket-mb", "0.01"};
+    std::vector<std::string> args = {"grpo",
+                                     "-q",
+                                     "--seeds",
+                                     shard_,
+                                     "--model",
+                                     model_,
+                                     "--out",
+                                     run,
+                                     "--reward-cmd",
+                                     testing::ToyScorer(),
+                                     "--lr",
+                                     "0.001",
+                                     "--group-size",
+                                     "4",
+                                     "--prompts-per-step",
+                                     "4",
+                                     "--max-new-tokens",
+                                     "16",
+                                     "--beta",
+                                     "0",
+                                     "--warmup",
+                                     "0",
+                                     "--seed",
+                                     "7",
+                                     "--micro-batch-tokens",
+                                     "64",
+                                     "--bucket-mb",
+                                     "0.01"};
     args.insert(args.end(), extra.begin(), extra.end());
     return args;
   }
@@ -184,7 +207,7 @@ TEST_F(DistTest, TwoGlooProcessesUnderTorchrunMatchOneProcess) {
 
   const auto resumed = testing::Run([&] {
     std::vector<std::string> argv = {SWERL_TRAIN_BINARY, "grpo", "-q", "--resume", zero,
-                                     "--steps", "4"};
+                                     "--steps",          "4"};
     return argv;
   }());
   ASSERT_EQ(resumed.exit_code, 0) << resumed.err;
@@ -193,8 +216,8 @@ TEST_F(DistTest, TwoGlooProcessesUnderTorchrunMatchOneProcess) {
 
 TEST_F(DistTest, ResumeUnderTwoProcessesIsExact) {
   const std::string whole = dir_->Join("resume_whole"), split = dir_->Join("resume_split");
-  ASSERT_EQ(Torchrun(2, Grpo(whole, {"--steps", "4", "--save-every", "2", "--zero", "1"})).exit_code,
-            0);
+  ASSERT_EQ(
+      Torchrun(2, Grpo(whole, {"--steps", "4", "--save-every", "2", "--zero", "1"})).exit_code, 0);
   const auto first = Torchrun(2, Grpo(split, {"--steps", "2", "--save-every", "2", "--zero", "1"}));
   ASSERT_EQ(first.exit_code, 0) << first.err;
   const auto second = Torchrun(2, {"grpo", "-q", "--resume", split, "--steps", "4"});
@@ -207,10 +230,24 @@ TEST_F(DistTest, ResumeUnderTwoProcessesIsExact) {
 }
 
 TEST_F(DistTest, SftUnderSlurmVariablesMatchesOneProcess) {
-  const std::vector<std::string> sft = {"sft", "-q", "--seeds", shard_, "--model", model_,
-                                        "--lr", "0.001", "--prompts-per-step", "6",
-                                        "--warmup", "0", "--seed", "3", "--steps", "3",
-                                        "--micro-batch-tokens", "128"};
+  const std::vector<std::string> sft = {"sft",
+                                        "-q",
+                                        "--seeds",
+                                        shard_,
+                                        "--model",
+                                        model_,
+                                        "--lr",
+                                        "0.001",
+                                        "--prompts-per-step",
+                                        "6",
+                                        "--warmup",
+                                        "0",
+                                        "--seed",
+                                        "3",
+                                        "--steps",
+                                        "3",
+                                        "--micro-batch-tokens",
+                                        "128"};
   auto with_out = [&](const std::string& run, std::vector<std::string> extra) {
     auto args = sft;
     args.insert(args.end(), {"--out", run});
@@ -242,9 +279,9 @@ TEST_F(DistTest, ARankThatDiesOrHangsEndsTheOthersWithinTheTimeout) {
   for (const std::string how : {"kill", "hang:12"}) {
     const std::string run = dir_->Join("fault_" + how.substr(0, 4));
     const auto t0 = std::chrono::steady_clock::now();
-    const auto ranks = SlurmLaunch(2, Grpo(run, {"--steps", "3", "--save-every", "1",
-                                                 "--dist-timeout", "4"}),
-                                   "SWERL_TEST_RANK_FAULT=1:2:" + how);
+    const auto ranks =
+        SlurmLaunch(2, Grpo(run, {"--steps", "3", "--save-every", "1", "--dist-timeout", "4"}),
+                    "SWERL_TEST_RANK_FAULT=1:2:" + how);
     const double seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     SCOPED_TRACE(how);
@@ -256,7 +293,9 @@ TEST_F(DistTest, ARankThatDiesOrHangsEndsTheOthersWithinTheTimeout) {
     EXPECT_LT(seconds, 60);
     const size_t at = ranks[0].err.find("rank 0 of 2");
     std::printf("%s: rank 0 said: %s\n", how.c_str(),
-                at == std::string::npos ? "?" : ranks[0].err.substr(at, ranks[0].err.find('\n', at) - at).c_str());
+                at == std::string::npos
+                    ? "?"
+                    : ranks[0].err.substr(at, ranks[0].err.find('\n', at) - at).c_str());
     // Step 1's checkpoint is complete and nothing later pretends to be.
     auto latest = train::LatestCheckpoint(run);
     ASSERT_TRUE(latest && *latest);
@@ -272,8 +311,8 @@ TEST_F(DistTest, ARankThatDiesOrHangsEndsTheOthersWithinTheTimeout) {
 
 TEST_F(DistTest, BadDistributedSettingsAreRefused) {
   // NCCL on a CPU device, and ranks that disagree on their flags.
-  const auto nccl = SlurmLaunch(1, Grpo(dir_->Join("nccl"), {"--steps", "1", "--backend", "nccl",
-                                                             "--device", "cpu"}));
+  const auto nccl = SlurmLaunch(
+      1, Grpo(dir_->Join("nccl"), {"--steps", "1", "--backend", "nccl", "--device", "cpu"}));
   ASSERT_EQ(nccl.size(), 1u);
   EXPECT_NE(nccl[0].exit_code, 0);
   EXPECT_NE(nccl[0].err.find("nccl"), std::string::npos) << nccl[0].err;
@@ -281,11 +320,15 @@ TEST_F(DistTest, BadDistributedSettingsAreRefused) {
   const std::string port = std::to_string(FreePort());
   std::vector<std::future<RunResult>> ranks;
   for (int r = 0; r < 2; ++r) {
-    std::vector<std::string> argv = {"env", "RANK=" + std::to_string(r), "WORLD_SIZE=2",
-                                     "MASTER_ADDR=127.0.0.1", "MASTER_PORT=" + port,
+    std::vector<std::string> argv = {"env",
+                                     "RANK=" + std::to_string(r),
+                                     "WORLD_SIZE=2",
+                                     "MASTER_ADDR=127.0.0.1",
+                                     "MASTER_PORT=" + port,
                                      SWERL_TRAIN_BINARY};
-    for (auto& a : Grpo(dir_->Join("disagree"), {"--steps", "1", "--clip-high", r == 0 ? "0.28" : "0.3",
-                                                 "--dist-timeout", "20"})) {
+    for (auto& a :
+         Grpo(dir_->Join("disagree"),
+              {"--steps", "1", "--clip-high", r == 0 ? "0.28" : "0.3", "--dist-timeout", "20"})) {
       argv.push_back(a);
     }
     ranks.push_back(std::async(std::launch::async, [argv] { return testing::Run(argv); }));

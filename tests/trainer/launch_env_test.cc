@@ -50,8 +50,12 @@ TEST(LaunchEnv, Torchrun) {
 
 TEST(LaunchEnv, TorchrunWinsOverSlurm) {
   // torchrun started inside an srun step: its variables describe the ranks.
-  auto env = Read({{"RANK", "1"}, {"WORLD_SIZE", "2"}, {"MASTER_ADDR", "h"},
-                   {"MASTER_PORT", "1234"}, {"SLURM_PROCID", "0"}, {"SLURM_NTASKS", "1"}});
+  auto env = Read({{"RANK", "1"},
+                   {"WORLD_SIZE", "2"},
+                   {"MASTER_ADDR", "h"},
+                   {"MASTER_PORT", "1234"},
+                   {"SLURM_PROCID", "0"},
+                   {"SLURM_NTASKS", "1"}});
   ASSERT_TRUE(env);
   EXPECT_EQ(env->launcher, "torchrun");
   EXPECT_EQ(env->rank, 1);
@@ -129,8 +133,7 @@ TEST(LaunchEnv, BadValuesNameTheVariable) {
        "MASTER_PORT=70000"},
       {{{"SLURM_PROCID", "4"}, {"SLURM_NTASKS", "4"}}, "SLURM_PROCID=4"},
       {{{"SLURM_PROCID", "0"}, {"SLURM_NTASKS", "2"}}, "SLURM_JOB_NODELIST"},
-      {{{"SLURM_PROCID", "0"}, {"SLURM_NTASKS", "2"}, {"SLURM_JOB_NODELIST", "g[1"}},
-       "unbalanced"},
+      {{{"SLURM_PROCID", "0"}, {"SLURM_NTASKS", "2"}, {"SLURM_JOB_NODELIST", "g[1"}}, "unbalanced"},
   };
   for (const auto& [vars, needle] : cases) {
     auto env = Read(vars);

@@ -58,10 +58,12 @@ void MakeToyShard(const std::string& path, int n, const std::string& system) {
 }
 
 void MakeToyModel(const std::string& dir) {
-  const auto init = Train({"init", "-q", "--arch", "qwen3", "--hidden", "32", "--layers", "2",
-                           "--heads", "2", "--kv-heads", "1", "--head-dim", "16",
-                           "--intermediate", "64", "--seed", "1", "--tokenizer",
-                           DataPath("tokenizers/toy"), "--out", dir});
+  const auto init =
+      Train({"init",       "-q",       "--arch",     "qwen3",       "--hidden",
+             "32",         "--layers", "2",          "--heads",     "2",
+             "--kv-heads", "1",        "--head-dim", "16",          "--intermediate",
+             "64",         "--seed",   "1",          "--tokenizer", DataPath("tokenizers/toy"),
+             "--out",      dir});
   ASSERT_EQ(init.exit_code, 0) << init.err;
 }
 
@@ -78,7 +80,8 @@ std::vector<double> MetricValues(const std::string& run, const std::string& key)
 
 // metrics.jsonl without the wall-clock keys, which no two runs share.
 std::string MetricsWithoutTimings(const std::string& run) {
-  static const std::regex timing(R"re("(wall_time|tokens_per_s|rollout_s|reward_s|update_s|step_s|comm_wait_s)":[^,}]*,?)re");
+  static const std::regex timing(
+      R"re("(wall_time|tokens_per_s|rollout_s|reward_s|update_s|step_s|comm_wait_s)":[^,}]*,?)re");
   return std::regex_replace(ReadFile(run + "/metrics.jsonl"), timing, "");
 }
 

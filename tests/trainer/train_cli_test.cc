@@ -26,13 +26,13 @@ namespace {
 
 namespace fs = std::filesystem;
 using testing::MakeToyShard;
-using testing::MetricValues;
 using testing::MetricsWithoutTimings;
+using testing::MetricValues;
 using testing::ReadFile;
-using testing::ToyScorer;
-using testing::Train;
 using testing::RunResult;
 using testing::TempDir;
+using testing::ToyScorer;
+using testing::Train;
 
 // One model and shard for the whole suite (each `init` costs a LibTorch start).
 class TrainCliTest : public ::testing::Test {
@@ -52,14 +52,30 @@ class TrainCliTest : public ::testing::Test {
   // `grpo` on the toy task with the flags every case shares, then `extra`.
   static std::vector<std::string> Grpo(const std::string& run, std::vector<std::string> extra,
                                        const std::string& scorer = ToyScorer()) {
-    std::vector<std::string> args = {"grpo",          "-q",       "--seeds",
-                                     shard_,          "--model",  model_,
-                                     "--out",         run,        "--reward-cmd",
-                                     scorer,        "--lr",     "0.01",
-                                     "--group-size",  "8",        "--prompts-per-step",
-                                     "4",             "--max-new-tokens", "32",
-                                     "--beta",        "0",        "--warmup",
-                                     "0",             "--seed",   "7"};
+    std::vector<std::string> args = {"grpo",
+                                     "-q",
+                                     "--seeds",
+                                     shard_,
+                                     "--model",
+                                     model_,
+                                     "--out",
+                                     run,
+                                     "--reward-cmd",
+                                     scorer,
+                                     "--lr",
+                                     "0.01",
+                                     "--group-size",
+                                     "8",
+                                     "--prompts-per-step",
+                                     "4",
+                                     "--max-new-tokens",
+                                     "32",
+                                     "--beta",
+                                     "0",
+                                     "--warmup",
+                                     "0",
+                                     "--seed",
+                                     "7"};
     args.insert(args.end(), extra.begin(), extra.end());
     return args;
   }
@@ -94,7 +110,8 @@ TEST_F(TrainCliTest, GrpoLearnsTheToyReward) {
   // --json: one summary object as stderr's last line.
   const auto lines = testing::SplitLines(r.err);
   ASSERT_FALSE(lines.empty());
-  EXPECT_TRUE(lines.back().starts_with("{") && lines.back().find("\"steps\":24") != std::string::npos)
+  EXPECT_TRUE(lines.back().starts_with("{") &&
+              lines.back().find("\"steps\":24") != std::string::npos)
       << r.err;
 }
 
@@ -107,7 +124,8 @@ TEST_F(TrainCliTest, FourStepsEqualTwoStepsAndAResumeBitForBit) {
   const auto resumed = Train({"grpo", "-q", "--resume", split, "--steps", "4"});
   ASSERT_EQ(resumed.exit_code, 0) << resumed.err;
   for (const char* file : {"model.safetensors", "optimizer.safetensors", "trainer_state.json"}) {
-    EXPECT_EQ(ReadFile(whole + "/step_00000004/" + file), ReadFile(split + "/step_00000004/" + file))
+    EXPECT_EQ(ReadFile(whole + "/step_00000004/" + file),
+              ReadFile(split + "/step_00000004/" + file))
         << file;
   }
   EXPECT_EQ(MetricsWithoutTimings(whole), MetricsWithoutTimings(split));
@@ -126,7 +144,8 @@ TEST_F(TrainCliTest, AKillInsideACheckpointResumesFromThePreviousOne) {
   ASSERT_EQ(resumed.exit_code, 0) << resumed.err;
   EXPECT_FALSE(fs::exists(killed + "/step_00000004.partial"));
   for (const char* file : {"model.safetensors", "optimizer.safetensors"}) {
-    EXPECT_EQ(ReadFile(whole + "/step_00000004/" + file), ReadFile(killed + "/step_00000004/" + file))
+    EXPECT_EQ(ReadFile(whole + "/step_00000004/" + file),
+              ReadFile(killed + "/step_00000004/" + file))
         << file;
   }
   // Steps 3 and 4 ran twice; the log keeps each step once.
@@ -138,9 +157,9 @@ TEST_F(TrainCliTest, AFullDiskDuringACheckpointKeepsThePreviousOne) {
   ASSERT_EQ(Train(Grpo(run, {"--steps", "1"})).exit_code, 0);
   const std::string before = ReadFile(run + "/step_00000001/model.safetensors");
   // Files may grow to 64 KiB: the logs fit, a checkpoint of the model does not.
-  std::vector<std::string> args = {"prlimit", "--fsize=65536", SWERL_TRAIN_BINARY,
-                                   "grpo",    "-q",            "--resume",
-                                   run,       "--steps",       "2"};
+  std::vector<std::string> args = {
+      "prlimit", "--fsize=65536", SWERL_TRAIN_BINARY, "grpo", "-q", "--resume", run, "--steps",
+      "2"};
   const auto r = testing::Run(args);
   EXPECT_EQ(r.exit_code, 2) << r.err;
   EXPECT_NE(r.err.find("step_00000002"), std::string::npos) << r.err;
@@ -160,8 +179,8 @@ TEST_F(TrainCliTest, ANonFiniteLossStopsTheRunNamingTheStep) {
   ASSERT_EQ(Train(Grpo(run, {"--steps", "1"})).exit_code, 0);
   const std::string before = ReadFile(run + "/step_00000001/model.safetensors");
   // An absurd learning rate overflows the weights within a step or two.
-  const auto r = Train({"grpo", "-q", "--resume", run, "--steps", "6", "--lr", "1e30",
-                        "--max-grad-norm", "0"});
+  const auto r = Train(
+      {"grpo", "-q", "--resume", run, "--steps", "6", "--lr", "1e30", "--max-grad-norm", "0"});
   EXPECT_EQ(r.exit_code, 2) << r.err;
   EXPECT_TRUE(std::regex_search(r.err, std::regex("(NaN|nan|inf|non-finite)"))) << r.err;
   EXPECT_TRUE(std::regex_search(r.err, std::regex("stopped at step [2-6]"))) << r.err;
@@ -201,16 +220,21 @@ TEST_F(TrainCliTest, BadInputsAreRefusedNamingTheProblem) {
   const std::string file = dir_->Join("a-file");
   testing::WriteFile(file, "x");
   const std::vector<Case> cases = {
-      {"empty shard", {"--seeds", empty, "--model", model_, "--out", dir_->Join("r1")}, "no training seeds"},
+      {"empty shard",
+       {"--seeds", empty, "--model", model_, "--out", dir_->Join("r1")},
+       "no training seeds"},
       {"newer shard", {"--seeds", newer, "--model", model_, "--out", dir_->Join("r2")}, "newer"},
-      {"vocabulary", {"--seeds", shard_, "--model", model_, "--tokenizer",
-                      testing::DataPath("tokenizers/qwen3"), "--out", dir_->Join("r3")},
+      {"vocabulary",
+       {"--seeds", shard_, "--model", model_, "--tokenizer", testing::DataPath("tokenizers/qwen3"),
+        "--out", dir_->Join("r3")},
        "tokenizer"},
-      {"missing tensor", {"--seeds", shard_, "--model", holey, "--out", dir_->Join("r4")},
+      {"missing tensor",
+       {"--seeds", shard_, "--model", holey, "--out", dir_->Join("r4")},
        "model.norm.weight"},
       {"unsupported", {"--seeds", shard_, "--model", odd, "--out", dir_->Join("r5")}, "mamba"},
       {"unwritable run", {"--seeds", shard_, "--model", model_, "--out", file + "/run"}, "a-file"},
-      {"run exists", {"--seeds", shard_, "--model", model_, "--out", dir_->Join("learn")},
+      {"run exists",
+       {"--seeds", shard_, "--model", model_, "--out", dir_->Join("learn")},
        "already holds a run"},
   };
   for (const Case& c : cases) {
@@ -232,7 +256,9 @@ TEST_F(TrainCliTest, AScorerThatDiesHangsOrBabblesEndsTheStepNamingIt) {
   // The scorer answers one request per group: 4 groups a step, so each
   // misbehaves on the first group of step 2.
   const std::vector<std::pair<std::string, std::string>> cases = {
-      {"--die-after 4", "exited"}, {"--hang-after 4", "no answer within 3 s"}, {"--garbage-after 4", "json"}};
+      {"--die-after 4", "exited"},
+      {"--hang-after 4", "no answer within 3 s"},
+      {"--garbage-after 4", "json"}};
   int i = 0;
   for (const auto& [flag, expect] : cases) {
     const std::string run = dir_->Join("scorer" + std::to_string(i++));
@@ -250,8 +276,9 @@ TEST_F(TrainCliTest, AScorerThatDiesHangsOrBabblesEndsTheStepNamingIt) {
 
 TEST_F(TrainCliTest, AConfigFileSetsFlagsAndTheCommandLineWins) {
   const std::string run = dir_->Join("configured"), config = dir_->Join("grpo.toml");
-  testing::WriteFile(config, "[grpo]\ngroup-size = 4\nprompts-per-step = 2\nmax-new-tokens = 8\n"
-                             "steps = 5\nlr = 0.5\n");
+  testing::WriteFile(config,
+                     "[grpo]\ngroup-size = 4\nprompts-per-step = 2\nmax-new-tokens = 8\n"
+                     "steps = 5\nlr = 0.5\n");
   const auto r = Train({"grpo", "-q", "--config", config, "--seeds", shard_, "--model", model_,
                         "--out", run, "--reward-cmd", ToyScorer(), "--beta", "0", "--steps", "1"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
@@ -272,9 +299,9 @@ TEST_F(TrainCliTest, AConfigFileSetsFlagsAndTheCommandLineWins) {
 
 TEST_F(TrainCliTest, SftLowersTheLossAndEvalScoresTheCheckpoint) {
   const std::string run = dir_->Join("sft");
-  const auto r = Train({"sft", "-q", "--seeds", shard_, "--model", model_, "--out", run, "--steps",
-                        "30", "--prompts-per-step", "4", "--lr", "0.01", "--warmup", "0",
-                        "--save-every", "0"});
+  const auto r =
+      Train({"sft", "-q", "--seeds", shard_, "--model", model_, "--out", run, "--steps", "30",
+             "--prompts-per-step", "4", "--lr", "0.01", "--warmup", "0", "--save-every", "0"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const std::vector<double> loss = MetricValues(run, "loss");
   ASSERT_EQ(loss.size(), 30u);

@@ -1,11 +1,10 @@
 #include "trainer/dist/comm.h"
 
+#include <cstring>
+#include <exception>
 #include <torch/csrc/distributed/c10d/PrefixStore.hpp>
 #include <torch/csrc/distributed/c10d/ProcessGroupGloo.hpp>
 #include <torch/csrc/distributed/c10d/TCPStore.hpp>
-
-#include <cstring>
-#include <exception>
 
 #if defined(USE_C10D_NCCL) && __has_include(<nccl.h>)
 #include <torch/csrc/distributed/c10d/ProcessGroupNCCL.hpp>
@@ -40,7 +39,8 @@ bool HaveNccl() {
 }
 
 Result<BackendKind> ParseBackend(std::string_view name, const torch::Device& device) {
-  if (name == "auto") return device.is_cuda() && HaveNccl() ? BackendKind::kNccl : BackendKind::kGloo;
+  if (name == "auto")
+    return device.is_cuda() && HaveNccl() ? BackendKind::kNccl : BackendKind::kGloo;
   if (name == "gloo") return BackendKind::kGloo;
   if (name == "nccl") {
     if (!HaveNccl()) {
@@ -77,8 +77,8 @@ Result<std::unique_ptr<Comm>> Comm::Connect(const LaunchEnv& env, const CommOpti
     so.timeout = options.timeout;
     auto tcp = c10::make_intrusive<c10d::TCPStore>(env.master_addr, so);
     // A prefix per restart: keys of an earlier incarnation never match.
-    comm->store_ = c10::make_intrusive<c10d::PrefixStore>(
-        "swerl/" + std::to_string(env.restart_count), tcp);
+    comm->store_ =
+        c10::make_intrusive<c10d::PrefixStore>("swerl/" + std::to_string(env.restart_count), tcp);
     if (options.backend == BackendKind::kGloo) {
       auto go = c10d::ProcessGroupGloo::Options::create_default(options.timeout);
       comm->backend_ =
@@ -187,8 +187,8 @@ Status Comm::Wait(Pending& pending) {
 }
 
 Result<bool> Comm::AllOk(bool ok, std::string_view what) {
-  torch::Tensor flag = torch::full({1}, ok ? 1.0f : 0.0f,
-                                   torch::TensorOptions().device(options_.device));
+  torch::Tensor flag =
+      torch::full({1}, ok ? 1.0f : 0.0f, torch::TensorOptions().device(options_.device));
   SWERL_RETURN_IF_ERROR(AllReduce(flag, Op::kMin, what));
   return flag.item<float>() == 1.0f;
 }
@@ -196,8 +196,8 @@ Result<bool> Comm::AllOk(bool ok, std::string_view what) {
 Status Comm::ExpectSame(uint64_t value, std::string_view what) {
   // Two 32-bit halves, exact in float64, compared by MAX and MIN.
   const auto dev = torch::TensorOptions().dtype(torch::kFloat64).device(options_.device);
-  torch::Tensor hi = torch::tensor({static_cast<double>(value >> 32),
-                                    static_cast<double>(value & 0xffffffffu)}, dev);
+  torch::Tensor hi = torch::tensor(
+      {static_cast<double>(value >> 32), static_cast<double>(value & 0xffffffffu)}, dev);
   torch::Tensor lo = hi.clone();
   SWERL_RETURN_IF_ERROR(AllReduce(hi, Op::kMax, what));
   SWERL_RETURN_IF_ERROR(AllReduce(lo, Op::kMin, what));

@@ -10,9 +10,6 @@
 // and exits (a run resumes from its last complete checkpoint).
 #pragma once
 
-#include <torch/csrc/distributed/c10d/Backend.hpp>
-#include <torch/csrc/distributed/c10d/Store.hpp>
-#include <torch/csrc/distributed/c10d/Work.hpp>
 #include <torch/types.h>
 
 #include <chrono>
@@ -20,11 +17,13 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <torch/csrc/distributed/c10d/Backend.hpp>
+#include <torch/csrc/distributed/c10d/Store.hpp>
+#include <torch/csrc/distributed/c10d/Work.hpp>
 #include <vector>
 
 #include "swerl/core/result.h"
 #include "trainer/dist/launch_env.h"
-
 
 namespace swerl::train::dist {
 

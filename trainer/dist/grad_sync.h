@@ -50,8 +50,8 @@ struct GradSyncOptions {
 // Where a bucket's elements come from. Pure layout: no LibTorch state.
 struct BucketLayout {
   struct Entry {
-    size_t param = 0;     // index into the parameter list
-    int64_t offset = 0;   // first element in the bucket's flat buffer
+    size_t param = 0;    // index into the parameter list
+    int64_t offset = 0;  // first element in the bucket's flat buffer
     int64_t numel = 0;
   };
   struct Bucket {
@@ -115,7 +115,7 @@ class GradientSync {
   std::vector<std::pair<std::string, torch::Tensor>> params_;
   GradSyncOptions options_;
   BucketLayout layout_;
-  std::vector<size_t> bucket_of_;                   // per parameter
+  std::vector<size_t> bucket_of_;                    // per parameter
   std::vector<std::shared_ptr<void>> accumulators_;  // kept alive: hooks live on them
 
   std::mutex mu_;

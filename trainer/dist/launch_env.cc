@@ -1,8 +1,8 @@
 #include "trainer/dist/launch_env.h"
 
 #include <charconv>
-#include <optional>
 #include <cstdlib>
+#include <optional>
 
 namespace swerl::train::dist {
 namespace {
@@ -90,12 +90,13 @@ Result<LaunchEnv> ReadLaunchEnv(const GetEnv& get) {
   }
   if (rank) {
     if (*rank >= *world) {
-      return Bad("RANK=" + std::to_string(*rank) + " is not below WORLD_SIZE=" +
-                 std::to_string(*world));
+      return Bad("RANK=" + std::to_string(*rank) +
+                 " is not below WORLD_SIZE=" + std::to_string(*world));
     }
     if (addr == nullptr || *addr == '\0' || !port) {
-      return Bad("RANK and WORLD_SIZE are set but MASTER_ADDR or MASTER_PORT is not "
-                 "(launch with torchrun, or set all four)");
+      return Bad(
+          "RANK and WORLD_SIZE are set but MASTER_ADDR or MASTER_PORT is not "
+          "(launch with torchrun, or set all four)");
     }
     SWERL_ASSIGN_OR_RETURN(auto local, IntVar(get, "LOCAL_RANK", 0, kMaxWorld));
     SWERL_ASSIGN_OR_RETURN(auto local_world, IntVar(get, "LOCAL_WORLD_SIZE", 1, kMaxWorld));
@@ -117,8 +118,8 @@ Result<LaunchEnv> ReadLaunchEnv(const GetEnv& get) {
   SWERL_ASSIGN_OR_RETURN(auto ntasks, IntVar(get, "SLURM_NTASKS", 1, kMaxWorld));
   if (!procid || !ntasks) return env;  // a single process
   if (*procid >= *ntasks) {
-    return Bad("SLURM_PROCID=" + std::to_string(*procid) + " is not below SLURM_NTASKS=" +
-               std::to_string(*ntasks));
+    return Bad("SLURM_PROCID=" + std::to_string(*procid) +
+               " is not below SLURM_NTASKS=" + std::to_string(*ntasks));
   }
   SWERL_ASSIGN_OR_RETURN(auto localid, IntVar(get, "SLURM_LOCALID", 0, kMaxWorld));
   SWERL_ASSIGN_OR_RETURN(auto job, IntVar(get, "SLURM_JOB_ID", 0, INT64_MAX));
@@ -135,13 +136,14 @@ Result<LaunchEnv> ReadLaunchEnv(const GetEnv& get) {
     const char* nodes = get("SLURM_JOB_NODELIST");
     if (nodes == nullptr) nodes = get("SLURM_NODELIST");
     if (nodes == nullptr) {
-      return Bad("SLURM_PROCID and SLURM_NTASKS are set but neither MASTER_ADDR nor "
-                 "SLURM_JOB_NODELIST is");
+      return Bad(
+          "SLURM_PROCID and SLURM_NTASKS are set but neither MASTER_ADDR nor "
+          "SLURM_JOB_NODELIST is");
     }
     SWERL_ASSIGN_OR_RETURN(env.master_addr, FirstSlurmHost(nodes));
   }
-  env.master_port = port ? static_cast<int>(*port)
-                         : 29500 + static_cast<int>(job.value_or(0) % 1000);
+  env.master_port =
+      port ? static_cast<int>(*port) : 29500 + static_cast<int>(job.value_or(0) % 1000);
   return env;
 }
 
@@ -153,8 +155,7 @@ std::string Describe(const LaunchEnv& env) {
   if (!env.distributed()) return "a single process";
   return "rank " + std::to_string(env.rank) + " of " + std::to_string(env.world) + " (local " +
          std::to_string(env.local_rank) + " of " + std::to_string(env.local_world) + "; " +
-         env.launcher + ", master " + env.master_addr + ":" + std::to_string(env.master_port) +
-         ")";
+         env.launcher + ", master " + env.master_addr + ":" + std::to_string(env.master_port) + ")";
 }
 
 }  // namespace swerl::train::dist

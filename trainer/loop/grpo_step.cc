@@ -35,8 +35,9 @@ void DeclareStepMetrics(metrics::StepMetrics& m) {
 
 }  // namespace
 
-Result<GrpoStepResult> RunGrpoStep(Transformer& policy, Transformer* reference, Optimizer& optimizer,
-                                   reward::GroupScorer& scorer, const tok::Tokenizer& tokenizer,
+Result<GrpoStepResult> RunGrpoStep(Transformer& policy, Transformer* reference,
+                                   Optimizer& optimizer, reward::GroupScorer& scorer,
+                                   const tok::Tokenizer& tokenizer,
                                    std::span<const DrawnSeed> seeds, int64_t step,
                                    const GrpoStepOptions& options) {
   const std::string where = "step " + std::to_string(step);
@@ -50,9 +51,9 @@ Result<GrpoStepResult> RunGrpoStep(Transformer& policy, Transformer* reference, 
   if (!seeds.empty()) {
     GenerateStats gen;
     RolloutTimes times;
-    SWERL_ASSIGN_OR_RETURN(samples, RolloutAndScore(policy, tokenizer, scorer, seeds, g_size,
-                                                    options.generate, options.run_seed,
-                                                    static_cast<uint64_t>(step), &gen, &times));
+    SWERL_ASSIGN_OR_RETURN(
+        samples, RolloutAndScore(policy, tokenizer, scorer, seeds, g_size, options.generate,
+                                 options.run_seed, static_cast<uint64_t>(step), &gen, &times));
     result.rollout_seconds = times.generate_seconds;
     result.reward_seconds = times.score_seconds;
     result.generated_tokens = gen.generated_tokens;

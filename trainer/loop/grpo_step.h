@@ -53,8 +53,9 @@ struct GrpoStepResult {
 // rank has samples to train on. Errors: those of the rollout, the
 // scorer and the update (a non-finite loss or gradient leaves the weights
 // and optimizer state as they were), each naming the step.
-Result<GrpoStepResult> RunGrpoStep(Transformer& policy, Transformer* reference, Optimizer& optimizer,
-                                   reward::GroupScorer& scorer, const tok::Tokenizer& tokenizer,
+Result<GrpoStepResult> RunGrpoStep(Transformer& policy, Transformer* reference,
+                                   Optimizer& optimizer, reward::GroupScorer& scorer,
+                                   const tok::Tokenizer& tokenizer,
                                    std::span<const DrawnSeed> seeds, int64_t step,
                                    const GrpoStepOptions& options);
 

@@ -8,9 +8,9 @@
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
-#include <thread>
 #include <filesystem>
 #include <functional>
+#include <thread>
 
 #include "swerl/io/atomic_file.h"
 #include "swerl/json/json_writer.h"
@@ -183,7 +183,8 @@ Result<std::unique_ptr<TrainingRun>> TrainingRun::Start(const TrainOptions& opti
     return Error(Code::kInvalidInput, "--zero " + std::to_string(options.zero) + " (0 or 1)");
   }
   if (run->launch_.distributed()) {
-    if (run->placement_.device.is_cuda() && (options.device == "auto" || options.device == "cuda")) {
+    if (run->placement_.device.is_cuda() &&
+        (options.device == "auto" || options.device == "cuda")) {
       run->placement_.device = torch::Device(torch::kCUDA, run->launch_.local_rank);
     }
     SWERL_ASSIGN_OR_RETURN(dist::BackendKind kind,
@@ -194,7 +195,8 @@ Result<std::unique_ptr<TrainingRun>> TrainingRun::Start(const TrainOptions& opti
     dist::CommOptions co;
     co.backend = kind;
     co.timeout = std::chrono::milliseconds(static_cast<int64_t>(options.dist_timeout * 1000));
-    co.device = kind == dist::BackendKind::kNccl ? run->placement_.device : torch::Device(torch::kCPU);
+    co.device =
+        kind == dist::BackendKind::kNccl ? run->placement_.device : torch::Device(torch::kCPU);
     SWERL_ASSIGN_OR_RETURN(run->comm_, dist::Comm::Connect(run->launch_, co));
   }
   const bool main = run->main_rank();
@@ -380,8 +382,9 @@ Status TrainingRun::SaveCheckpoint(int64_t step) {
       SWERL_ASSIGN_OR_RETURN(bool all, comm_->AllOk(static_cast<bool>(mine), what));
       if (!mine) return mine;
       if (!all) {
-        return Error(Code::kIo, "another rank could not write its optimizer part (its message "
-                                "says why)");
+        return Error(Code::kIo,
+                     "another rank could not write its optimizer part (its message "
+                     "says why)");
       }
       return OkStatus();
     };
@@ -432,7 +435,8 @@ void TrainingRun::BeginStep(int64_t step) {
     const int n = std::sscanf(fault, "%d:%lld:%7[a-z]:%d", &r, &s, how, &seconds);
     if (n >= 3 && r == rank() && s == step) {
       if (std::string_view(how) == "kill") std::raise(SIGKILL);
-      if (std::string_view(how) == "hang") std::this_thread::sleep_for(std::chrono::seconds(seconds));
+      if (std::string_view(how) == "hang")
+        std::this_thread::sleep_for(std::chrono::seconds(seconds));
     }
   }
 }
@@ -488,8 +492,9 @@ Status TrainingRun::LogStep(int64_t step, metrics::StepMetrics& m) {
     SWERL_RETURN_IF_ERROR(
         comm_->ExpectSame(std::hash<std::string>{}(m.Layout()), "the step's metric names"));
     metrics::StepMetrics::Packed packed = m.Pack();
-    const std::pair<std::vector<double>*, dist::Op> parts[] = {
-        {&packed.sums, dist::Op::kSum}, {&packed.maxes, dist::Op::kMax}, {&packed.mins, dist::Op::kMin}};
+    const std::pair<std::vector<double>*, dist::Op> parts[] = {{&packed.sums, dist::Op::kSum},
+                                                               {&packed.maxes, dist::Op::kMax},
+                                                               {&packed.mins, dist::Op::kMin}};
     for (const auto& [values, op] : parts) {
       if (values->empty()) continue;
       torch::Tensor t = torch::tensor(*values, torch::kFloat64).to(comm_->device());

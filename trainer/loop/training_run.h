@@ -23,25 +23,25 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
-#include <span>
-#include <vector>
 #include <optional>
+#include <span>
 #include <string>
+#include <vector>
 
 #include "swerl/core/result.h"
 #include "swerl/tok/tokenizer.h"
 #include "trainer/data/chat_prompt.h"
 #include "trainer/data/seed_stream.h"
 #include "trainer/device.h"
-#include "trainer/metrics/run_log.h"
-#include "trainer/model/transformer.h"
 #include "trainer/dist/comm.h"
 #include "trainer/dist/grad_sync.h"
 #include "trainer/dist/launch_env.h"
 #include "trainer/grpo/advantages.h"
 #include "trainer/grpo/loss.h"
 #include "trainer/metrics/rollout_log.h"
+#include "trainer/metrics/run_log.h"
 #include "trainer/metrics/step_metrics.h"
+#include "trainer/model/transformer.h"
 #include "trainer/optim/adamw.h"
 #include "trainer/optim/schedule.h"
 

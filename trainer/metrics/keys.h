@@ -48,9 +48,9 @@ inline constexpr std::string_view kUpdateS = "update_s";
 inline constexpr std::string_view kStepS = "step_s";
 inline constexpr std::string_view kLearningRate = "lr";  // Set
 // Data-parallel runs only: collective payload bytes one rank handed over
-// in the step (from BeginStep to the metrics' reduction; max over ranks), seconds the gradient reduction still took
-// after the backward (max over ranks: what the overlap did not hide), and
-// the optimizer state one rank holds (MiB, max over ranks; ZeRO-1 divides it).
+// in the step (from BeginStep to the metrics' reduction; max over ranks), seconds the gradient
+// reduction still took after the backward (max over ranks: what the overlap did not hide), and the
+// optimizer state one rank holds (MiB, max over ranks; ZeRO-1 divides it).
 inline constexpr std::string_view kCommBytes = "comm_bytes";
 inline constexpr std::string_view kCommWaitS = "comm_wait_s";
 inline constexpr std::string_view kOptimizerMib = "optimizer_mib";

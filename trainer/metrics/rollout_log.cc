@@ -67,8 +67,7 @@ Status WriteRollouts(const std::string& dir, int64_t step, std::span<const Rollo
   return WriteRolloutLines(dir, step, text, level);
 }
 
-Status WriteRolloutLines(const std::string& dir, int64_t step, std::string_view lines,
-                         int level) {
+Status WriteRolloutLines(const std::string& dir, int64_t step, std::string_view lines, int level) {
   std::error_code ec;
   fs::create_directories(dir, ec);
   if (ec) return Error(Code::kIo, "cannot create '" + dir + "': " + ec.message());

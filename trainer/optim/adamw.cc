@@ -116,7 +116,8 @@ void AdamW::ZeroGrad() {
 int64_t AdamW::StateBytes() const {
   int64_t bytes = 0;
   for (const Slot& s : slots_) {
-    bytes += (s.exp_avg.numel() + s.exp_avg_sq.numel()) * static_cast<int64_t>(s.exp_avg.element_size());
+    bytes +=
+        (s.exp_avg.numel() + s.exp_avg_sq.numel()) * static_cast<int64_t>(s.exp_avg.element_size());
     if (!s.master.is_same(s.param)) bytes += s.master.numel() * 4;
   }
   return bytes;

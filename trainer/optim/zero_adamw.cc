@@ -22,8 +22,9 @@ ZeroAdamW::ZeroAdamW(dist::GradientSync& sync, dist::Comm& comm, AdamWOptions op
   for (size_t b = 0; b < layout.buckets.size(); ++b) {
     const int64_t part = layout.PartSize(b);
     const int64_t lo = rank * part, hi = lo + part;
-    const auto opts = torch::TensorOptions().dtype(sync.dtype()).device(
-        params[layout.buckets[b].entries.front().param].second.device());
+    const auto opts = torch::TensorOptions()
+                          .dtype(sync.dtype())
+                          .device(params[layout.buckets[b].entries.front().param].second.device());
     exp_avg_.push_back(torch::zeros({part}, opts));
     exp_avg_sq_.push_back(torch::zeros({part}, opts));
     int64_t master_numel = 0;
@@ -69,8 +70,8 @@ Result<double> ZeroAdamW::Step(double lr, double max_grad_norm) {
   torch::NoGradGuard no_grad;
   const auto& params = sync_.params();
   // Σ g² over the owned runs with a gradient, summed over ranks.
-  torch::Tensor sumsq = torch::zeros({1}, torch::TensorOptions().dtype(torch::kFloat64).device(
-                                              comm_.device()));
+  torch::Tensor sumsq =
+      torch::zeros({1}, torch::TensorOptions().dtype(torch::kFloat64).device(comm_.device()));
   bool any = false;
   for (const Segment& s : segments_) {
     if (!sync_.has_grad(s.param)) continue;
@@ -124,7 +125,8 @@ Result<double> ZeroAdamW::Step(double lr, double max_grad_norm) {
   for (size_t b = 0; b < layout.buckets.size(); ++b) {
     mine[b] = torch::zeros({layout.PartSize(b)}, exp_avg_[b].options().dtype(sync_.dtype()));
   }
-  for (const Segment& s : segments_) mine[s.bucket].narrow(0, s.part_offset, s.numel).copy_(s.master);
+  for (const Segment& s : segments_)
+    mine[s.bucket].narrow(0, s.part_offset, s.numel).copy_(s.master);
   for (size_t b = 0; b < layout.buckets.size(); ++b) {
     torch::Tensor all = torch::empty({layout.buckets[b].padded}, mine[b].options());
     SWERL_RETURN_IF_ERROR(comm_.AllGather(all, mine[b], "parameter bucket " + std::to_string(b)));
@@ -275,10 +277,11 @@ Result<OptimizerState> MergeStatePieces(const std::vector<OptimizerState>& parts
     int64_t next = 0;
     for (const auto& [offset, numel] : w.runs) {
       if (offset != next) {
-        return Error(Code::kCorrupt, "optimizer pieces of '" + base + "' " +
-                                         (offset < next ? "overlap" : "leave a gap") +
-                                         " at element " + std::to_string(std::min(offset, next)) +
-                                         " (a rank's optimizer file is missing or from another run)");
+        return Error(Code::kCorrupt,
+                     "optimizer pieces of '" + base + "' " +
+                         (offset < next ? "overlap" : "leave a gap") + " at element " +
+                         std::to_string(std::min(offset, next)) +
+                         " (a rank's optimizer file is missing or from another run)");
       }
       next = offset + numel;
     }

@@ -49,7 +49,7 @@ class ZeroAdamW : public Optimizer {
     int64_t param_offset = 0;  // in the flattened parameter
     int64_t numel = 0;
     bool decay = false;
-    bool separate_master = false;  // bf16/fp16: an fp32 master run
+    bool separate_master = false;               // bf16/fp16: an fp32 master run
     torch::Tensor master, exp_avg, exp_avg_sq;  // views of the runs
   };
   torch::Tensor ParamRun(const Segment& s) const;
