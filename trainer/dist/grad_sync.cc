@@ -76,10 +76,9 @@ GradientSync::GradientSync(Comm& comm, std::vector<std::pair<std::string, torch:
 }
 
 GradientSync::~GradientSync() {
-  // Hooks hold a pointer to this object: take them off by dropping the
-  // accumulators' hooks is not possible one by one, so the accumulators
-  // kept here are released, and a fresh accumulator (without hooks) is
-  // made the next time the parameter needs one.
+  // The hooks point at this object. Dropping the parameters' link to their
+  // accumulators (and ours) destroys the hooked accumulators; the next
+  // backward makes fresh ones without hooks.
   for (auto& [name, p] : params_) torch::autograd::impl::set_grad_accumulator(p, {});
 }
 
