@@ -102,20 +102,8 @@ double MaxAbsDiff(const std::string& a_dir, const std::string& b_dir) {
 
 std::string Ck(const std::string& run, int step) { return train::CheckpointDir(run, step); }
 
-class DistTest : public ::testing::Test {
+class DistTest : public testing::ToyRunTest {
  protected:
-  static void SetUpTestSuite() {
-    dir_ = new TempDir();
-    model_ = dir_->Join("model");
-    shard_ = dir_->Join("toy.db");
-    testing::MakeToyModel(model_);
-    testing::MakeToyShard(shard_, 16);
-  }
-  static void TearDownTestSuite() {
-    delete dir_;
-    dir_ = nullptr;
-  }
-
   // GRPO on the toy task: 4 prompts × G 4 per step (2 prompts per rank).
   static std::vector<std::string> Grpo(const std::string& run, std::vector<std::string> extra) {
     std::vector<std::string> args = {"grpo",
@@ -149,13 +137,7 @@ class DistTest : public ::testing::Test {
     args.insert(args.end(), extra.begin(), extra.end());
     return args;
   }
-
-  static TempDir* dir_;
-  static std::string model_, shard_;
 };
-TempDir* DistTest::dir_ = nullptr;
-std::string DistTest::model_;
-std::string DistTest::shard_;
 
 TEST_F(DistTest, TwoGlooProcessesUnderTorchrunMatchOneProcess) {
   const std::string one = dir_->Join("grpo1"), two = dir_->Join("grpo2");

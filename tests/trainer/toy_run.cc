@@ -85,4 +85,21 @@ std::string MetricsWithoutTimings(const std::string& run) {
   return std::regex_replace(ReadFile(run + "/metrics.jsonl"), timing, "");
 }
 
+TempDir* ToyRunTest::dir_ = nullptr;
+std::string ToyRunTest::model_;
+std::string ToyRunTest::shard_;
+
+void ToyRunTest::SetUpTestSuite() {
+  dir_ = new TempDir();
+  model_ = dir_->Join("model");
+  shard_ = dir_->Join("toy.db");
+  MakeToyModel(model_);
+  MakeToyShard(shard_, 16);
+}
+
+void ToyRunTest::TearDownTestSuite() {
+  delete dir_;
+  dir_ = nullptr;
+}
+
 }  // namespace swerl::testing

@@ -4,6 +4,8 @@
 // readers.
 #pragma once
 
+#include <gtest/gtest.h>
+
 #include <string>
 #include <vector>
 
@@ -30,5 +32,16 @@ std::vector<double> MetricValues(const std::string& run, const std::string& key)
 
 // metrics.jsonl without the wall-clock keys, which no two runs share.
 std::string MetricsWithoutTimings(const std::string& run);
+
+// One toy model (MakeToyModel) and 16-seed shard (MakeToyShard) for a whole
+// suite: each `init` costs a LibTorch start.
+class ToyRunTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite();
+  static void TearDownTestSuite();
+
+  static TempDir* dir_;
+  static std::string model_, shard_;
+};
 
 }  // namespace swerl::testing

@@ -35,20 +35,8 @@ using testing::ToyScorer;
 using testing::Train;
 
 // One model and shard for the whole suite (each `init` costs a LibTorch start).
-class TrainCliTest : public ::testing::Test {
+class TrainCliTest : public testing::ToyRunTest {
  protected:
-  static void SetUpTestSuite() {
-    dir_ = new TempDir();
-    model_ = dir_->Join("model");
-    shard_ = dir_->Join("toy.db");
-    testing::MakeToyModel(model_);
-    MakeToyShard(shard_, 16);
-  }
-  static void TearDownTestSuite() {
-    delete dir_;
-    dir_ = nullptr;
-  }
-
   // `grpo` on the toy task with the flags every case shares, then `extra`.
   static std::vector<std::string> Grpo(const std::string& run, std::vector<std::string> extra,
                                        const std::string& scorer = ToyScorer()) {
@@ -79,13 +67,7 @@ class TrainCliTest : public ::testing::Test {
     args.insert(args.end(), extra.begin(), extra.end());
     return args;
   }
-
-  static TempDir* dir_;
-  static std::string model_, shard_;
 };
-TempDir* TrainCliTest::dir_ = nullptr;
-std::string TrainCliTest::model_;
-std::string TrainCliTest::shard_;
 
 double Mean(const std::vector<double>& v, size_t from, size_t to) {
   double s = 0;

@@ -20,6 +20,30 @@ std::string ShapeString(torch::IntArrayRef sizes) {
 
 }  // namespace
 
+torch::Tensor ClipCoefficient(const torch::Tensor& total, double max_grad_norm) {
+  // Python's max_norm / (total + 1e-6) is (total + 1e-6).reciprocal() * max_norm.
+  if (max_grad_norm <= 0) return {};
+  return ((total + 1e-6).reciprocal() * max_grad_norm).clamp_max(1.0);
+}
+
+AdamWStepSizes StepSizes(const AdamWOptions& options, double lr, int64_t step) {
+  const double n = static_cast<double>(step);
+  const double bias_correction1 = 1 - std::pow(options.beta1, n);
+  const double bias_correction2 = 1 - std::pow(options.beta2, n);
+  return {lr / bias_correction1, std::pow(bias_correction2, 0.5)};
+}
+
+void AdamWUpdate(const AdamWOptions& options, double lr, const AdamWStepSizes& sizes,
+                 const torch::Tensor& coef, bool decay, torch::Tensor g, torch::Tensor& master,
+                 torch::Tensor& exp_avg, torch::Tensor& exp_avg_sq) {
+  if (coef.defined()) g.mul_(coef.to(g.device()));
+  if (decay && options.weight_decay != 0) master.mul_(1 - lr * options.weight_decay);
+  exp_avg.lerp_(g, 1 - options.beta1);
+  exp_avg_sq.mul_(options.beta2).addcmul_(g, g, 1 - options.beta2);
+  auto denom = (exp_avg_sq.sqrt() / sizes.bias_correction2_sqrt).add_(options.eps);
+  master.addcdiv_(exp_avg, denom, -sizes.step_size);
+}
+
 AdamW::AdamW(std::vector<NamedTensor> params, AdamWOptions options) : options_(options) {
   torch::NoGradGuard no_grad;
   for (auto& [name, param] : params) {
@@ -81,27 +105,14 @@ Result<double> AdamW::Step(double lr, double max_grad_norm) {
                                           " (first non-finite gradient: '" + culprit +
                                           "'); no weights changed");
   }
-  // Python's max_norm / (total + 1e-6) is (total + 1e-6).reciprocal() * max_norm.
-  torch::Tensor coef;
-  if (max_grad_norm > 0) coef = ((total + 1e-6).reciprocal() * max_grad_norm).clamp_max(1.0);
-
-  ++step_;
-  const double step = static_cast<double>(step_);
-  const double bias_correction1 = 1 - std::pow(options_.beta1, step);
-  const double bias_correction2 = 1 - std::pow(options_.beta2, step);
-  const double step_size = lr / bias_correction1;
-  const double bias_correction2_sqrt = std::pow(bias_correction2, 0.5);
+  const torch::Tensor coef = ClipCoefficient(total, max_grad_norm);
+  const AdamWStepSizes sizes = StepSizes(options_, lr, ++step_);
   for (Slot& s : slots_) {
     torch::Tensor g = s.param.grad();
     if (!g.defined()) continue;  // torch skips parameters without a gradient
     const bool separate = !s.master.is_same(s.param);
     if (separate) g = g.to(s.master.scalar_type());
-    if (coef.defined()) g.mul_(coef.to(g.device()));
-    if (s.decay && options_.weight_decay != 0) s.master.mul_(1 - lr * options_.weight_decay);
-    s.exp_avg.lerp_(g, 1 - options_.beta1);
-    s.exp_avg_sq.mul_(options_.beta2).addcmul_(g, g, 1 - options_.beta2);
-    auto denom = (s.exp_avg_sq.sqrt() / bias_correction2_sqrt).add_(options_.eps);
-    s.master.addcdiv_(s.exp_avg, denom, -step_size);
+    AdamWUpdate(options_, lr, sizes, coef, s.decay, g, s.master, s.exp_avg, s.exp_avg_sq);
     if (separate) s.param.copy_(s.master);
   }
   return norm;

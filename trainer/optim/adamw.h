@@ -33,6 +33,28 @@ struct AdamWOptions {
   double weight_decay = 0.01;
 };
 
+// The pieces of one AdamW step shared with ZeroAdamW (zero_adamw.h), so
+// both apply torch's arithmetic operation for operation.
+//
+// torch's clip coefficient for a total gradient norm `total` (a 0-d tensor
+// of the state dtype): max_norm / (total + 1e-6) capped at 1, formed as
+// Python forms it. Undefined when max_grad_norm <= 0 (no clipping).
+torch::Tensor ClipCoefficient(const torch::Tensor& total, double max_grad_norm);
+
+// Step `step`'s (1-based) bias-corrected constants.
+struct AdamWStepSizes {
+  double step_size = 0;              // lr / (1 − β1^step)
+  double bias_correction2_sqrt = 0;  // sqrt(1 − β2^step)
+};
+AdamWStepSizes StepSizes(const AdamWOptions& options, double lr, int64_t step);
+
+// One update of `master` in place from gradient `g` (in the master's dtype,
+// consumed: scaled by `coef` when defined): decoupled weight decay when
+// `decay`, the moments, then the bias-corrected step.
+void AdamWUpdate(const AdamWOptions& options, double lr, const AdamWStepSizes& sizes,
+                 const torch::Tensor& coef, bool decay, torch::Tensor g, torch::Tensor& master,
+                 torch::Tensor& exp_avg, torch::Tensor& exp_avg_sq);
+
 // Not thread-safe. Holds references to the parameters it was given; they
 // must outlive it and keep their storage (no re-assignment of the tensors).
 class AdamW : public Optimizer {

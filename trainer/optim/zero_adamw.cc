@@ -97,27 +97,14 @@ Result<double> ZeroAdamW::Step(double lr, double max_grad_norm) {
                                           "); no weights changed");
   }
   // AdamW's clipping coefficient, formed the same way from an fp32 total.
-  torch::Tensor coef;
-  if (max_grad_norm > 0) {
-    const torch::Tensor total = torch::tensor(static_cast<float>(norm));
-    coef = ((total + 1e-6).reciprocal() * max_grad_norm).clamp_max(1.0);
-  }
-  ++step_;
-  const double step = static_cast<double>(step_);
-  const double bias_correction1 = 1 - std::pow(options_.beta1, step);
-  const double bias_correction2 = 1 - std::pow(options_.beta2, step);
-  const double step_size = lr / bias_correction1;
-  const double bias_correction2_sqrt = std::pow(bias_correction2, 0.5);
+  const torch::Tensor coef =
+      ClipCoefficient(torch::tensor(static_cast<float>(norm)), max_grad_norm);
+  const AdamWStepSizes sizes = StepSizes(options_, lr, ++step_);
   for (Segment& s : segments_) {
     if (!sync_.has_grad(s.param)) continue;
     torch::Tensor g = sync_.owned_grad(s.bucket).narrow(0, s.part_offset, s.numel);
     if (g.scalar_type() != s.master.scalar_type()) g = g.to(s.master.scalar_type());
-    if (coef.defined()) g.mul_(coef.to(g.device()));
-    if (s.decay && options_.weight_decay != 0) s.master.mul_(1 - lr * options_.weight_decay);
-    s.exp_avg.lerp_(g, 1 - options_.beta1);
-    s.exp_avg_sq.mul_(options_.beta2).addcmul_(g, g, 1 - options_.beta2);
-    auto denom = (s.exp_avg_sq.sqrt() / bias_correction2_sqrt).add_(options_.eps);
-    s.master.addcdiv_(s.exp_avg, denom, -step_size);
+    AdamWUpdate(options_, lr, sizes, coef, s.decay, g, s.master, s.exp_avg, s.exp_avg_sq);
   }
   // Every rank gets every bucket's updated values.
   const dist::BucketLayout& layout = sync_.layout();
