@@ -45,7 +45,7 @@ struct Statements {
     SWERL_ASSIGN_OR_RETURN(
         s.issues,
         db->Prepare("SELECT l.target_repo, l.target_number, l.closing, coalesce(i.title, ''), "
-                    "coalesce(i.body, '') FROM issue_links l LEFT JOIN issues i "
+                    "coalesce(i.body, ''), coalesce(i.created_at, '') FROM issue_links l LEFT JOIN issues i "
                     "ON i.repo_id = coalesce(l.target_repo_id, "
                     "CASE WHEN l.target_repo = '' THEN l.repo_id END) "
                     "AND i.number = l.target_number "
@@ -126,6 +126,7 @@ Status Fill(const SeedQuery& q, Statements* st, db::BlobReader* blobs, shard::Se
     i.closing = st->issues.Int(2) != 0;
     i.title = Col(st->issues, 3);
     i.body = Col(st->issues, 4);
+    i.created_at = Col(st->issues, 5);
     if (i.closing && !i.title.empty()) s->problem_statement += i.title + "\n" + i.body + "\n";
     s->issues.push_back(std::move(i));
   }

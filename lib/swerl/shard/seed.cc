@@ -38,6 +38,17 @@ class Fields {
       Fail(key, "a string");
     }
   }
+  // Absent is fine (fields added after version 1 of the record).
+  void OptionalStr(const char* key, std::string* out) {
+    std::string_view s;
+    auto field = obj_[key];
+    if (field.error() == simdjson::NO_SUCH_FIELD) return;
+    if (field.get(s) == SUCCESS) {
+      out->assign(s);
+    } else {
+      Fail(key, "a string");
+    }
+  }
   void Int(const char* key, int64_t* out) {
     if (obj_[key].get(*out) != SUCCESS) Fail(key, "an integer");
   }
@@ -120,6 +131,8 @@ void AppendSeedJson(const Seed& s, std::string* out, bool contents) {
     w.String(i.title);
     w.Key("body");
     w.String(i.body);
+    w.Key("created_at");
+    w.String(i.created_at);
     w.EndObject();
   }
   w.EndArray();
@@ -206,6 +219,7 @@ Result<Seed> ParseSeedJson(std::string_view line) {
       g.Bool("closing", &i.closing);
       g.Str("title", &i.title);
       g.Str("body", &i.body);
+      g.OptionalStr("created_at", &i.created_at);
       if (!g.error().empty()) f.Fail("issues", "an array of issues (schemas/records/seed.md)");
       s.issues.push_back(std::move(i));
     }

@@ -41,6 +41,9 @@ struct SeedIssue {
   bool closing = false;  // after a closing keyword
   std::string title;
   std::string body;
+  // UTC "YYYY-MM-DDTHH:MM:SSZ" when the store has the issue; "" otherwise.
+  // Optional in records (older records lack it).
+  std::string created_at;
 };
 
 // path -> contents, in path order.
