@@ -30,6 +30,16 @@ The world (every pull request is merged unless said otherwise):
                               (dropped as a duplicate patch)
   django/django, hana/django  a SWE-bench repository and a fork of it
                               (decontaminated)
+  Contamination (issue 21), all dropped:
+  sharkdp/bat                 a PR whose number is a Multi-SWE-bench instance
+                              (benchmark_instance)
+  hana/geo-notes              an issue re-reporting SWE-bench Verified's
+                              django__django-16485 word for word
+                              (benchmark_near_duplicate)
+  orbit-labs/geo              a second PR backporting orbit/geo's parse fix
+                              with a marker line, opened later (near_duplicate)
+  acme/legacy                 a fix closing an issue from 2019, before the
+                              demo's --created-after 2020-01-01 (created_window)
   ghost/vanished              in the events only: the repository is gone,
                               so cloning it fails and is recorded
 Issues are opened in the first hour; pull requests are opened and merged in
@@ -648,13 +658,13 @@ class Repo:
         self.next_number += 1
         return n
 
-    def issue(self, title, body, user):
+    def issue(self, title, body, user, created_at=None):
         n = self.number()
-        self.issues.append(dict(number=n, title=title, body=body, user=user))
+        self.issues.append(dict(number=n, title=title, body=body, user=user, created_at=created_at))
         return n
 
     def pull(self, title, body, user, edits, merge="merge", merged=True, commits=1, expect="kept",
-             direct=None, user_type="User"):
+             direct=None, user_type="User", minute=None):
         """A pull request applying `edits` (a function of the work tree) in
         `commits` commits on a branch from main's tip, then merged as `merge`
         says. `direct`, when given, is committed to main while it is open."""
@@ -685,13 +695,13 @@ class Repo:
         git(self.work, "branch", "-q", "-D", branch)
         self.prs.append(dict(number=n, title=title, body=body, user=user, user_type=user_type,
                              base=base, head=head, merged=merged, merge_sha=merge_sha,
-                             commits=commits, expect=expect))
+                             commits=commits, expect=expect, minute=minute))
         return n
 
-    def bugfix(self, bug, user, expect="kept", body_extra=""):
+    def bugfix(self, bug, user, expect="kept", body_extra="", issue_created_at=None, minute=None):
         """An issue, and the pull request that fixes it and says so."""
         title, text = bug["issue"]
-        issue = self.issue(title, text, rng.choice(USERS))
+        issue = self.issue(title, text, rng.choice(USERS), created_at=issue_created_at)
 
         def edits(work, k, commits):
             if k == 0:
@@ -704,7 +714,7 @@ class Repo:
 
         body = f"Fixes #{issue}.{body_extra}"
         return self.pull(bug["pr"], body, user, edits, merge=bug["merge"],
-                         commits=2 if bug["test"] else 1, expect=expect)
+                         commits=2 if bug["test"] else 1, expect=expect, minute=minute)
 
     def publish(self):
         bare = os.path.join(OUT, "git", self.name + ".git")
@@ -819,6 +829,33 @@ def build_world():
     djf = Repo("hana/django", 9100008, DJANGO)
     repos.append(djf)
     djf.bugfix(DJANGO_BUGS[0], "hana", expect="decontaminated")
+
+    # Contamination (issue 21). A repository of Multi-SWE-bench whose PR
+    # number is one of its instances (sharkdp__bat-1197).
+    bat = Repo("sharkdp/bat", 9100009, ROWPARSE)
+    repos.append(bat)
+    bat.next_number = 1196
+    bat.bugfix(ROWPARSE_BUGS[0], "farah", expect="benchmark_instance")
+    # An issue that is SWE-bench Verified's django__django-16485, word for
+    # word, in another repository.
+    notes = Repo("hana/geo-notes", 9100010, GEO)
+    repos.append(notes)
+    notes.bugfix(dict(GEO_BUGS[1], issue=(
+        'floatformat() crashes on "0.00".',
+        "Description\n\t\nfrom decimal import Decimal\n"
+        "from django.template.defaultfilters import floatformat\nfloatformat('0.00', 0)\n"
+        "floatformat(Decimal('0.00'), 0)\nBoth throw ValueError: valid range for prec is "
+        "[1, MAX_PREC]")), "hana", expect="benchmark_near_duplicate")
+    # The fork backports orbit/geo's parse fix with a marker line, later
+    # than the original (opened at minute 50: the originals open by 40).
+    fork.bugfix(dict(GEO_BUGS[2], after=GEO_BUGS[2]["after"] + "    # backport\n"), "goran",
+                expect="near_duplicate", body_extra=" Backport.", minute=50)
+    # A fix whose issue was opened in 2019, before the demo's training
+    # cutoff (--created-after 2020-01-01).
+    legacy = Repo("acme/legacy", 9100011, TEXTKIT)
+    repos.append(legacy)
+    legacy.bugfix(TEXTKIT_BUGS[1], "bob", expect="created_window",
+                  issue_created_at="2019-05-14T09:00:00Z")
     return repos
 
 
@@ -900,10 +937,21 @@ def tell(repos):
     for repo in repos:
         for issue in repo.issues:
             at = ev.stamp(0, rng.randint(0, 59))
+            if issue["created_at"]:
+                # An old issue, commented on today (its creation time is its own).
+                obj = dict(ev.issue_object(repo, issue, "open", at), created_at=issue["created_at"])
+                ev.add(0, at, "IssueCommentEvent", repo, "maintainer",
+                       {"action": "created", "issue": obj,
+                        "comment": {"id": repo.id * 11 + issue["number"], "user": ev.user("maintainer"),
+                                    "created_at": at, "updated_at": at,
+                                    "author_association": "OWNER", "body": "Still happens."}})
+                continue
             ev.add(0, at, "IssuesEvent", repo, issue["user"],
                    {"action": "opened", "issue": ev.issue_object(repo, issue, "open", at)})
         for pr in repo.prs:
             minute = rng.randint(0, 40)
+            if pr["minute"] is not None:
+                minute = pr["minute"]
             opened = ev.stamp(1, minute)
             ev.add(1, opened, "PullRequestEvent", repo, pr["user"],
                    {"action": "opened", "number": pr["number"],

@@ -1088,9 +1088,11 @@ FilterDecision Filter::Evaluate(const shard::Seed& seed) {
     if (m) {
       char sim[16];
       std::snprintf(sim, sizeof sim, "%.2f", m->similarity);
-      return drop(FilterRule::kBenchmarkNearDuplicate,
-                  m->what + " similar (" + sim + ") to " + m->instance->instance_id + " (" +
-                      m->instance->benchmarks.front() + ")");
+      std::string lists;
+      for (const std::string& n : m->instance->benchmarks) lists += (lists.empty() ? "" : ", ") + n;
+      return drop(FilterRule::kBenchmarkNearDuplicate, m->what + " similar (" + sim + ") to " +
+                                                           m->instance->instance_id + " (" + lists +
+                                                           ")");
     }
   }
   if (rules_.drop_utf8_repaired && seed.utf8_repaired) {
