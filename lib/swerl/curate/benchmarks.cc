@@ -151,6 +151,8 @@ BenchmarkIndex::BenchmarkIndex(const std::vector<BenchmarkInstance>* instances,
     for (const std::string& name : repo.names) canonical_.emplace(Lower(name), Lower(repo.names.front()));
     if (repo.id > 0) id_names_.emplace(repo.id, Lower(repo.names.front()));
   }
+  statements_.Reserve(instances->size());
+  patches_.Reserve(instances->size());
   statement_sigs_.resize(instances->size());
   patch_sigs_.resize(instances->size());
   for (size_t k = 0; k < instances->size(); ++k) {

@@ -49,32 +49,79 @@ constexpr uint64_t kMinusToken = 0x2d2d2d2d2d2d2d2dULL;
 
 }  // namespace
 
-std::vector<uint64_t> Shingles(std::string_view text, TextKind kind) {
+namespace {
+
+// The token hashes of `text` read as `kind`.
+std::vector<uint64_t> Tokens(std::string_view text, TextKind kind) {
   std::vector<uint64_t> tokens;
   if (kind == TextKind::kStatement) {
     TokenHashes(text, &tokens);
-  } else {
-    size_t pos = 0;
-    while (pos < text.size()) {
-      const size_t nl = text.find('\n', pos);
-      const size_t end = nl == std::string_view::npos ? text.size() : nl;
-      const std::string_view line = text.substr(pos, end - pos);
-      pos = end + 1;
-      if (line.empty() || (line[0] != '+' && line[0] != '-')) continue;
-      if (line.starts_with("+++ ") || line.starts_with("--- ")) continue;
-      tokens.push_back(line[0] == '+' ? kPlusToken : kMinusToken);
-      TokenHashes(line.substr(1), &tokens);
+    return tokens;
+  }
+  size_t pos = 0;
+  while (pos < text.size()) {
+    const size_t nl = text.find('\n', pos);
+    const size_t end = nl == std::string_view::npos ? text.size() : nl;
+    const std::string_view line = text.substr(pos, end - pos);
+    pos = end + 1;
+    if (line.empty() || (line[0] != '+' && line[0] != '-')) continue;
+    if (line.starts_with("+++ ") || line.starts_with("--- ")) continue;
+    tokens.push_back(line[0] == '+' ? kPlusToken : kMinusToken);
+    TokenHashes(line.substr(1), &tokens);
+  }
+  return tokens;
+}
+
+// Calls fn(hash) for each shingle of `tokens`, repeats included. The hash
+// of a window is a polynomial in its token hashes (rolled in O(1) per
+// window), finished with Mix.
+template <class Fn>
+void ForEachShingle(const std::vector<uint64_t>& tokens, Fn&& fn) {
+  if (tokens.empty()) return;
+  constexpr uint64_t kBase = 0x100000001b3ULL;
+  const size_t k = std::min<size_t>(kShingleTokens, tokens.size());
+  uint64_t top = 1;  // kBase^(k-1)
+  for (size_t j = 1; j < k; ++j) top *= kBase;
+  uint64_t h = 0;
+  for (size_t j = 0; j < k; ++j) h = h * kBase + tokens[j];
+  fn(Mix(h ^ (0x9e3779b97f4a7c15ULL + k)));
+  for (size_t start = 1; start + k <= tokens.size(); ++start) {
+    h = (h - tokens[start - 1] * top) * kBase + tokens[start + k - 1];
+    fn(Mix(h ^ (0x9e3779b97f4a7c15ULL + k)));
+  }
+}
+
+constexpr uint32_t kEmptyBin = std::numeric_limits<uint32_t>::max();
+
+void AddShingle(uint64_t s, MinHash* sig) {
+  const uint64_t h = Mix(s ^ 0x5851f42d4c957f2dULL);
+  const size_t bin = h >> 57;  // top 7 bits: 128 bins
+  const auto value = static_cast<uint32_t>(h >> 25);
+  if (value < sig->values[bin]) sig->values[bin] = value;
+}
+
+// Rotation densification: an empty bin borrows from the next non-empty
+// bin to its right, offset by the distance so borrowed values from
+// different distances do not collide.
+void Densify(MinHash* sig) {
+  std::array<uint32_t, kMinHashSize> dense = sig->values;
+  for (int bin = 0; bin < kMinHashSize; ++bin) {
+    if (sig->values[bin] != kEmptyBin) continue;
+    for (int dist = 1; dist < kMinHashSize; ++dist) {
+      const uint32_t v = sig->values[(bin + dist) % kMinHashSize];
+      if (v == kEmptyBin) continue;
+      dense[bin] = static_cast<uint32_t>(Mix(v + 0x1000193ULL * dist));
+      break;
     }
   }
+  sig->values = dense;
+}
+
+}  // namespace
+
+std::vector<uint64_t> Shingles(std::string_view text, TextKind kind) {
   std::vector<uint64_t> shingles;
-  if (tokens.empty()) return shingles;
-  const size_t k = std::min<size_t>(kShingleTokens, tokens.size());
-  shingles.reserve(tokens.size() - k + 1);
-  for (size_t start = 0; start + k <= tokens.size(); ++start) {
-    uint64_t h = 0x9e3779b97f4a7c15ULL;
-    for (size_t j = 0; j < k; ++j) h = Mix(h ^ tokens[start + j]);
-    shingles.push_back(h);
-  }
+  ForEachShingle(Tokens(text, kind), [&](uint64_t h) { shingles.push_back(h); });
   std::sort(shingles.begin(), shingles.end());
   shingles.erase(std::unique(shingles.begin(), shingles.end()), shingles.end());
   return shingles;
@@ -84,32 +131,30 @@ MinHash MinHashOf(const std::vector<uint64_t>& shingles) {
   MinHash sig;
   sig.shingles = static_cast<uint32_t>(std::min<size_t>(shingles.size(), UINT32_MAX));
   if (shingles.empty()) return sig;
-  constexpr uint32_t kEmpty = std::numeric_limits<uint32_t>::max();
-  sig.values.fill(kEmpty);
-  for (uint64_t s : shingles) {
-    const uint64_t h = Mix(s ^ 0x5851f42d4c957f2dULL);
-    const size_t bin = h >> 57;  // top 7 bits: 128 bins
-    const auto value = static_cast<uint32_t>(h >> 25);
-    if (value < sig.values[bin]) sig.values[bin] = value;
-  }
-  // Rotation densification: an empty bin borrows from the next non-empty
-  // bin to its right, offset by the distance so borrowed values from
-  // different distances do not collide.
-  std::array<uint32_t, kMinHashSize> dense = sig.values;
-  for (int bin = 0; bin < kMinHashSize; ++bin) {
-    if (sig.values[bin] != kEmpty) continue;
-    for (int dist = 1; dist < kMinHashSize; ++dist) {
-      const uint32_t v = sig.values[(bin + dist) % kMinHashSize];
-      if (v == kEmpty) continue;
-      dense[bin] = static_cast<uint32_t>(Mix(v + 0x1000193ULL * dist));
-      break;
-    }
-  }
-  sig.values = dense;
+  sig.values.fill(kEmptyBin);
+  for (uint64_t s : shingles) AddShingle(s, &sig);
+  Densify(&sig);
   return sig;
 }
 
-MinHash MinHashOf(std::string_view text, TextKind kind) { return MinHashOf(Shingles(text, kind)); }
+MinHash MinHashOf(std::string_view text, TextKind kind) {
+  // Straight from the token windows: repeats do not change a minimum, so
+  // the set need not be built.
+  MinHash sig;
+  sig.values.fill(kEmptyBin);
+  uint64_t count = 0;
+  ForEachShingle(Tokens(text, kind), [&](uint64_t h) {
+    AddShingle(h, &sig);
+    ++count;
+  });
+  sig.shingles = static_cast<uint32_t>(std::min<uint64_t>(count, UINT32_MAX));
+  if (count == 0) {
+    sig.values.fill(0);
+    return sig;
+  }
+  Densify(&sig);
+  return sig;
+}
 
 double EstimatedJaccard(const MinHash& a, const MinHash& b) {
   if (a.shingles == 0 || b.shingles == 0) return 0.0;
@@ -126,9 +171,18 @@ uint64_t BandKey(const MinHash& sig, int band) {
 }
 }  // namespace
 
+void LshIndex::Reserve(size_t signatures) {
+  heads_.reserve(signatures * kLshBands);
+  entries_.reserve(signatures * kLshBands);
+}
+
 void LshIndex::Add(uint32_t id, const MinHash& sig) {
   if (sig.shingles == 0) return;
-  for (int band = 0; band < kLshBands; ++band) buckets_[BandKey(sig, band)].push_back(id);
+  for (int band = 0; band < kLshBands; ++band) {
+    auto [it, inserted] = heads_.try_emplace(BandKey(sig, band), kNone);
+    entries_.push_back({id, it->second});
+    it->second = static_cast<uint32_t>(entries_.size() - 1);
+  }
   ++added_;
 }
 
@@ -136,8 +190,9 @@ std::vector<uint32_t> LshIndex::Candidates(const MinHash& sig) const {
   std::vector<uint32_t> out;
   if (sig.shingles == 0) return out;
   for (int band = 0; band < kLshBands; ++band) {
-    auto it = buckets_.find(BandKey(sig, band));
-    if (it != buckets_.end()) out.insert(out.end(), it->second.begin(), it->second.end());
+    auto it = heads_.find(BandKey(sig, band));
+    if (it == heads_.end()) continue;
+    for (uint32_t e = it->second; e != kNone; e = entries_[e].next) out.push_back(entries_[e].id);
   }
   std::sort(out.begin(), out.end());
   out.erase(std::unique(out.begin(), out.end()), out.end());

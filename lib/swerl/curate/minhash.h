@@ -33,7 +33,9 @@ inline constexpr int kMinHashSize = 128;
 
 struct MinHash {
   std::array<uint32_t, kMinHashSize> values{};
-  uint32_t shingles = 0;  // distinct shingles hashed; 0: empty text
+  // Shingles hashed: distinct ones for MinHashOf(shingles), all token
+  // windows (repeats included) for MinHashOf(text); 0: an empty text.
+  uint32_t shingles = 0;
 };
 
 // The signature of a shingle set: each shingle is hashed once; the top 7
@@ -59,6 +61,8 @@ inline constexpr int kLshRows = 3;
 
 class LshIndex {
  public:
+  // Makes room for `signatures` more Adds.
+  void Reserve(size_t signatures);
   // Adds signature `sig` under `id`. Empty signatures are not added.
   void Add(uint32_t id, const MinHash& sig);
   // The ids that share a band with `sig`, each once, in ascending order.
@@ -66,7 +70,15 @@ class LshIndex {
   size_t size() const { return added_; }
 
  private:
-  std::unordered_map<uint64_t, std::vector<uint32_t>> buckets_;
+  // Band key -> the newest entry of its bucket; entries chain to older ones
+  // (one allocation pattern for all buckets instead of a vector each).
+  struct Entry {
+    uint32_t id;
+    uint32_t next;
+  };
+  static constexpr uint32_t kNone = UINT32_MAX;
+  std::unordered_map<uint64_t, uint32_t> heads_;
+  std::vector<Entry> entries_;
   size_t added_ = 0;
 };
 
