@@ -143,7 +143,7 @@ std::vector<std::string> ShippedBenchmarkNames() {
 
 BenchmarkIndex::BenchmarkIndex(const std::vector<BenchmarkInstance>* instances,
                                const std::vector<std::string>& benchmarks,
-                               const std::vector<ExcludedRepo>& aliases)
+                               const std::vector<ExcludedRepo>& aliases, bool with_text)
     : instances_(instances) {
   // Renames: every name of an alias entry maps to its first (current) name.
   for (const ExcludedRepo& repo : aliases) {
@@ -169,6 +169,7 @@ BenchmarkIndex::BenchmarkIndex(const std::vector<BenchmarkInstance>* instances,
       if (auto it = canonical_.find(name); it != canonical_.end()) name = it->second;
       by_name_pr_.emplace(NamePr(name, b.pull_number), id);
     }
+    if (!with_text) continue;
     statement_sigs_[k] = MinHashOf(b.problem_statement, TextKind::kStatement);
     patch_sigs_[k] = MinHashOf(b.patch_lines, TextKind::kPatch);
     statements_.Add(id, statement_sigs_[k]);
@@ -207,14 +208,18 @@ std::optional<BenchmarkMatch> BenchmarkIndex::Nearest(const MinHash& sig, TextKi
   return best;
 }
 
-std::shared_ptr<const BenchmarkIndex> ShippedBenchmarkIndex(const std::vector<std::string>& benchmarks) {
+std::shared_ptr<const BenchmarkIndex> ShippedBenchmarkIndex(const std::vector<std::string>& benchmarks,
+                                                            bool with_text) {
   static std::mutex mu;
-  static std::map<std::vector<std::string>, std::shared_ptr<const BenchmarkIndex>> cache;
+  static std::map<std::pair<std::vector<std::string>, bool>, std::shared_ptr<const BenchmarkIndex>>
+      cache;
   std::vector<std::string> key = benchmarks;
   std::sort(key.begin(), key.end());
   std::lock_guard<std::mutex> lock(mu);
-  auto& slot = cache[key];
-  if (!slot) slot = std::make_shared<BenchmarkIndex>(&ShippedBenchmarks(), key, SwebenchRepos());
+  auto& slot = cache[{key, with_text}];
+  if (!slot) {
+    slot = std::make_shared<BenchmarkIndex>(&ShippedBenchmarks(), key, SwebenchRepos(), with_text);
+  }
   return slot;
 }
 

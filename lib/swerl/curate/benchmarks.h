@@ -56,10 +56,12 @@ struct BenchmarkMatch {
 class BenchmarkIndex {
  public:
   // Indexes the instances of `instances` whose benchmarks intersect
-  // `benchmarks` (empty: all). *instances must outlive the index.
+  // `benchmarks` (empty: all); their texts only `with_text` (else Nearest
+  // finds nothing; the signatures are most of the build time).
+  // *instances must outlive the index.
   BenchmarkIndex(const std::vector<BenchmarkInstance>* instances,
                  const std::vector<std::string>& benchmarks,
-                 const std::vector<ExcludedRepo>& aliases);
+                 const std::vector<ExcludedRepo>& aliases, bool with_text = true);
 
   // The instance that is pull request `number` of the repository with id
   // `repo_id` (0: unknown) or name `repo` (case-insensitive), or null.
@@ -87,6 +89,7 @@ class BenchmarkIndex {
 // The index of ShippedBenchmarks() restricted to `benchmarks` (empty: all)
 // with SwebenchRepos() as aliases, built once per distinct list and shared
 // (building takes about 0.1 s). Thread-safe.
-std::shared_ptr<const BenchmarkIndex> ShippedBenchmarkIndex(const std::vector<std::string>& benchmarks);
+std::shared_ptr<const BenchmarkIndex> ShippedBenchmarkIndex(const std::vector<std::string>& benchmarks,
+                                                            bool with_text = true);
 
 }  // namespace swerl::curate

@@ -905,7 +905,8 @@ Filter::~Filter() = default;
 Filter::Filter(FilterRules rules)
     : rules_(std::move(rules)), bot_hits_(rules_.bot_keywords.size() + 1, 0) {
   if (rules_.drop_benchmark_instances || rules_.drop_benchmark_near_duplicates) {
-    benchmarks_ = ShippedBenchmarkIndex(rules_.benchmarks);
+    benchmarks_ =
+        ShippedBenchmarkIndex(rules_.benchmarks, rules_.drop_benchmark_near_duplicates);
   }
   for (size_t k = 0; k < rules_.excluded_repos.size(); ++k) {
     const ExcludedRepo& repo = rules_.excluded_repos[k];
