@@ -108,6 +108,15 @@ for line in list(open(sys.argv[1], encoding="utf-8"))[:6]:
     print(f'  {r.get("instance_id")}: {r.get("rule")}: {str(r.get("detail"))[:90]}')
 PY
 
+echo "what was stripped from a problem statement because it named the fix (the seed's \"stripped\"):"
+"$SWERL" export --db "$DB" --all --ndjson --where "repo = 'dana/geo-tools'" 2>/dev/null |
+  "$PYTHON" -c '
+import json, sys
+for line in sys.stdin:
+    seed = json.loads(line)
+    for s in seed["stripped"]:
+        print("  " + seed["instance_id"] + ": " + s["kind"] + ": " + repr(s["text"]))'
+
 step "swerl export --out shard.db, then swerl check (the oracle answer must score 1.0)"
 "$SWERL" export --db "$DB" --out "$OUT/shard.db"
 "$SWERL" check --seeds "$OUT/shard.db"

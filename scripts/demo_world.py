@@ -40,6 +40,9 @@ The world (every pull request is merged unless said otherwise):
                               with a marker line, opened later (near_duplicate)
   acme/legacy                 a fix closing an issue from 2019, before the
                               demo's --created-after 2020-01-01 (created_window)
+  dana/geo-tools              an issue that pastes the fix and was edited to
+                              say "Fixed in #2" (the trailer is stripped; the
+                              seed is dropped as leaked_fix)
   ghost/vanished              in the events only: the repository is gone,
                               so cloning it fails and is recorded
 Issues are opened in the first hour; pull requests are opened and merged in
@@ -856,6 +859,14 @@ def build_world():
     repos.append(legacy)
     legacy.bugfix(TEXTKIT_BUGS[1], "bob", expect="created_window",
                   issue_created_at="2019-05-14T09:00:00Z")
+    # An issue whose reporter pasted the fix, later edited to name the PR.
+    tools = Repo("dana/geo-tools", 9100012, GEO)
+    repos.append(tools)
+    tools.bugfix(dict(GEO_BUGS[2], issue=(
+        "parse_point fails on extra values",
+        "Three values raise ValueError: too many values to unpack. This works for me:\n\n"
+        "```python\n" + GEO_BUGS[2]["after"] + "```\n\nFixed in #2.")), "dana",
+        expect="leaked_fix")
     return repos
 
 

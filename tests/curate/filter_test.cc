@@ -383,7 +383,7 @@ TEST(FilterTest, RuleNamesAreStable) {
                        "decontaminated", "created_window", "benchmark_instance",
                        "benchmark_near_duplicate", "utf8_repaired", "bot", "empty", "too_large",
                        "noise", "no_code_file", "no_closing_issue", "no_bugfix_signal",
-                       "missing_contents", "over_budget", "duplicate", "near_duplicate"}));
+                       "leaked_fix", "missing_contents", "over_budget", "duplicate", "near_duplicate"}));
 }
 
 // ---------------------------------------------------------------- diffs --

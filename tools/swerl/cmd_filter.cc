@@ -410,7 +410,8 @@ void RegisterFilter(CLI::App& root, Context& ctx) {
   cmd->footer(
       "Rules apply in this order; the first that applies drops the instance: decontaminated, "
       "created_window, benchmark_instance, benchmark_near_duplicate, utf8_repaired, bot, empty, "
-      "too_large, noise, no_code_file, no_closing_issue, no_bugfix_signal, missing_contents, "
+      "too_large, noise, no_code_file, no_closing_issue, no_bugfix_signal, leaked_fix, "
+      "missing_contents, "
       "over_budget, duplicate (the first instance kept with a normalized patch wins), "
       "near_duplicate (with --db the earliest created of similar patches wins; on a stream the "
       "first). Defaults and heuristics: data/filters/README.md. The "

@@ -16,6 +16,7 @@
 #include "swerl/curate/benchmarks.h"
 #include "swerl/curate/filter_data.h"  // generated from data/: the shipped rules
 #include "swerl/curate/filter_rules_internal.h"
+#include "swerl/curate/leak.h"
 #include "swerl/store/assemble.h"
 
 namespace swerl::curate {
@@ -138,6 +139,8 @@ std::vector<KeyBinding> Bindings(FilterRules* r, TomlExtras* x) {
       {"seed", "require_bugfix_signal", &r->require_bugfix_signal},
       {"seed", "bugfix_keywords", &r->bugfix_keywords},
       {"seed", "require_contents", &r->require_contents},
+      {"leaks", "enabled", &r->drop_leaked_fix},
+      {"leaks", "max_leak_score", &r->max_leak_score},
       {"seed", "drop_utf8_repaired", &r->drop_utf8_repaired},
   };
 }
@@ -893,6 +896,7 @@ std::string_view FilterRuleName(FilterRule rule) {
                                                                 "no_code_file",
                                                                 "no_closing_issue",
                                                                 "no_bugfix_signal",
+                                                                "leaked_fix",
                                                                 "missing_contents",
                                                                 "over_budget",
                                                                 "duplicate",
@@ -1205,6 +1209,19 @@ FilterDecision Filter::Evaluate(const shard::Seed& seed) {
     if (!hit) {
       return drop(FilterRule::kNoBugfixSignal,
                   "no bug-fix keyword in the problem statement or the PR title");
+    }
+  }
+
+  if (rules_.drop_leaked_fix && !seed.problem_statement.empty()) {
+    const double score =
+        LeakScore(seed.problem_statement, seed.patch,
+                  static_cast<uint32_t>(std::max<int64_t>(rules_.min_shingles, 1)));
+    if (score >= rules_.max_leak_score) {
+      char text[96];
+      std::snprintf(text, sizeof text,
+                    "the problem statement holds %.0f%% of the patch's added lines (>= %.0f%%)",
+                    score * 100, rules_.max_leak_score * 100);
+      return drop(FilterRule::kLeakedFix, text);
     }
   }
 

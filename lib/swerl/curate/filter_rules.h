@@ -132,20 +132,28 @@ struct FilterRules {
   bool require_bugfix_signal = false;
   std::vector<std::string> bugfix_keywords;  // default: DefaultBugfixKeywords()
 
-  // 13. missing_contents: a non-test changed code file has no stored
+  // 13. leaked_fix: the problem statement already holds most of the
+  // patch: LeakScore (leak.h: the share of the added lines' 5-token
+  // shingles found in the statement) at least max_leak_score; patches whose
+  // added lines have fewer than min_shingles shingles are not scored.
+  // (References to the fix itself are stripped when the seed is built.)
+  bool drop_leaked_fix = true;
+  double max_leak_score = 0.6;
+
+  // 14. missing_contents: a non-test changed code file has no stored
   // contents (files[].skip is not "").
   bool require_contents = false;
 
-  // 14. over_budget: the estimated prompt tokens (PromptTokens) exceed this
+  // 15. over_budget: the estimated prompt tokens (PromptTokens) exceed this
   // (0 = no limit).
   int64_t max_prompt_tokens = 16384;
   int64_t prompt_overhead_tokens = 1024;
 
-  // 15. duplicate: the normalized patch (NormalizedPatchHash) equals that of
+  // 16. duplicate: the normalized patch (NormalizedPatchHash) equals that of
   // an instance kept earlier in this run.
   bool dedup = true;
 
-  // 16. near_duplicate: the patch is a near duplicate (estimated Jaccard at
+  // 17. near_duplicate: the patch is a near duplicate (estimated Jaccard at
   // least near_dedup_similarity, at least min_shingles shingles) of a seed
   // kept in this run: backports, cherry-picks and forks repeating a fix
   // collapse to one seed, the earliest created (see Filter).
@@ -225,16 +233,17 @@ enum class FilterRule : uint8_t {
   kNoCodeFile,
   kNoClosingIssue,
   kNoBugfixSignal,
+  kLeakedFix,
   kMissingContents,
   kOverBudget,
   kDuplicate,
   kNearDuplicate,
 };
-inline constexpr size_t kFilterRuleCount = 16;
+inline constexpr size_t kFilterRuleCount = 17;
 
 // "decontaminated", "created_window", "benchmark_instance",
 // "benchmark_near_duplicate", "utf8_repaired", "bot", "empty", "too_large", "noise",
-// "no_code_file", "no_closing_issue", "no_bugfix_signal",
+// "no_code_file", "no_closing_issue", "no_bugfix_signal", "leaked_fix",
 // "missing_contents", "over_budget", "duplicate", "near_duplicate".
 std::string_view FilterRuleName(FilterRule rule);
 

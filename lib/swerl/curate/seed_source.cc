@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <optional>
 
+#include "swerl/curate/leak.h"
 #include "swerl/db/blob_store.h"
 #include "swerl/git/patch_sections.h"
 #include "swerl/git/swebench_patch.h"
@@ -32,7 +33,7 @@ void CountLines(std::string_view section, shard::SeedFile* f) {
 }
 
 struct Statements {
-  db::Stmt files, issues, relevant;
+  db::Stmt files, issues, relevant, commits;
 
   static Result<Statements> Prepare(db::Db* db) {
     Statements s;
@@ -53,6 +54,10 @@ struct Statements {
                     "AND coalesce(i.is_pull_request, 0) = 0 "
                     "AND NOT (l.target_repo = '' AND l.target_number = ?2) "
                     "ORDER BY l.closing DESC, l.target_repo, l.target_number"));
+    // The fix's own commits, for stripping their SHAs from the statement.
+    SWERL_ASSIGN_OR_RETURN(s.commits,
+                           db->Prepare("SELECT sha FROM instance_commits "
+                                       "WHERE repo_id = ? AND number = ? ORDER BY seq"));
     SWERL_ASSIGN_OR_RETURN(s.relevant,
                            db->Prepare("SELECT source, path, blob_id FROM relevant_files "
                                        "WHERE repo_id = ? AND number = ? ORDER BY source, rank"));
@@ -61,7 +66,7 @@ struct Statements {
 };
 
 Status Fill(const SeedQuery& q, Statements* st, db::BlobReader* blobs, shard::Seed* s,
-            const std::string& patch) {
+            const std::string& patch, const std::string& merge_commit) {
   // Changed files.
   st->files.BindInt(1, s->repo_id);
   st->files.BindInt(2, s->pull_number);
@@ -132,6 +137,24 @@ Status Fill(const SeedQuery& q, Statements* st, db::BlobReader* blobs, shard::Se
   }
   st->issues.Reset();
 
+  // What gives the fix away (leak.h): the PR's links and number, its
+  // commits' SHAs, "fixed in" trailers added after the fix.
+  FixIdentity fix{s->repo, s->pull_number, {}};
+  st->commits.BindInt(1, s->repo_id);
+  st->commits.BindInt(2, s->pull_number);
+  for (;;) {
+    auto row = st->commits.Step();
+    if (!row) return std::move(row).error();
+    if (!*row) break;
+    fix.commits.push_back(Col(st->commits, 0));
+  }
+  st->commits.Reset();
+  if (!s->head_commit.empty()) fix.commits.push_back(s->head_commit);
+  if (!merge_commit.empty()) fix.commits.push_back(merge_commit);
+  StripResult stripped = StripLeaks(s->problem_statement, fix);
+  s->problem_statement = std::move(stripped.text);
+  s->stripped = std::move(stripped.stripped);
+
   // Relevant files of the chosen source.
   st->relevant.BindInt(1, s->repo_id);
   st->relevant.BindInt(2, s->pull_number);
@@ -197,7 +220,7 @@ Status ForEachSeed(db::Db* db, const SeedQuery& q, const std::function<Status(sh
       "coalesce(p.base_sha, ''), i.head_commit, coalesce(p.created_at, ''), "
       "coalesce(p.merged_at, ''), coalesce(p.title, ''), coalesce(p.body, ''), "
       "coalesce(p.author, ''), coalesce(p.author_type, ''), i.patch, "
-      "coalesce(i.code_patch, ''), coalesce(i.test_patch, '') "
+      "coalesce(i.code_patch, ''), coalesce(i.test_patch, ''), coalesce(p.merge_commit_sha, '') "
       "FROM instances i JOIN (SELECT * FROM prs";
   if (!q.where.empty()) sql += " WHERE (" + q.where + ")";
   sql += ") p ON p.repo_id = i.repo_id AND p.number = i.number ";
@@ -235,7 +258,8 @@ Status ForEachSeed(db::Db* db, const SeedQuery& q, const std::function<Status(sh
     const std::string patch = Col(*stmt, 12);
     s.patch = Col(*stmt, 13);
     s.test_patch = Col(*stmt, 14);
-    if (Status filled = Fill(q, &st, &blobs, &s, patch); !filled) {
+    const std::string merge_commit = Col(*stmt, 15);
+    if (Status filled = Fill(q, &st, &blobs, &s, patch, merge_commit); !filled) {
       if (!skipped || filled.error().code() != Code::kUnsupported) return std::move(filled).error();
       skipped(s, filled.error());
       continue;

@@ -138,6 +138,17 @@ void AppendSeedJson(const Seed& s, std::string* out, bool contents) {
   w.EndArray();
   w.Key("problem_statement");
   w.String(s.problem_statement);
+  w.Key("stripped");
+  w.BeginArray();
+  for (const SeedStrip& strip : s.stripped) {
+    w.BeginObject();
+    w.Key("kind");
+    w.String(strip.kind);
+    w.Key("text");
+    w.String(strip.text);
+    w.EndObject();
+  }
+  w.EndArray();
   w.Key("patch");
   w.String(s.patch);
   w.Key("test_patch");
@@ -225,6 +236,23 @@ Result<Seed> ParseSeedJson(std::string_view line) {
     }
   }
   f.Str("problem_statement", &s.problem_statement);
+  if (root["stripped"].error() != simdjson::NO_SUCH_FIELD) {
+    if (f.Array("stripped", &items)) {
+      for (element e : items) {
+        object o;
+        if (e.get(o) != SUCCESS) {
+          f.Fail("stripped", "an array of objects");
+          break;
+        }
+        Fields g(o);
+        SeedStrip strip;
+        g.Str("kind", &strip.kind);
+        g.Str("text", &strip.text);
+        if (!g.error().empty()) f.Fail("stripped", "an array of {kind, text}");
+        s.stripped.push_back(std::move(strip));
+      }
+    }
+  }
   f.Str("patch", &s.patch);
   f.Str("test_patch", &s.test_patch);
   if (f.Array("files", &items)) {

@@ -46,6 +46,14 @@ struct SeedIssue {
   std::string created_at;
 };
 
+// A piece of the problem statement removed because it gave the fix away
+// (curate/leak.h).
+struct SeedStrip {
+  std::string kind;  // "fix_trailer", "pr_link", "commit_link", "pr_ref", "commit_sha"
+  std::string text;  // what was removed
+  bool operator==(const SeedStrip&) const = default;
+};
+
 // path -> contents, in path order.
 using SeedFiles = std::vector<std::pair<std::string, std::string>>;
 
@@ -67,6 +75,9 @@ struct Seed {
   // The closing issues' "title\nbody\n", joined (SWE-bench's rule); "" when
   // none closes.
   std::string problem_statement;
+  // What was removed from problem_statement (leak.h), in text order;
+  // optional in records (absent before issue 21).
+  std::vector<SeedStrip> stripped;
   std::string patch;       // the code part of the cumulative patch
   std::string test_patch;  // the test part
   std::vector<SeedFile> files;
