@@ -43,6 +43,9 @@ The world (every pull request is merged unless said otherwise):
   dana/geo-tools              an issue that pastes the fix and was edited to
                               say "Fixed in #2" (the trailer is stripped; the
                               seed is dropped as leaked_fix)
+  acme/quota                  a one-character fix among long lines: a blank
+                              line at the fix site earns almost the whole
+                              reward (degenerate_reward)
   ghost/vanished              in the events only: the repository is gone,
                               so cloning it fails and is recorded
 Issues are opened in the first hour; pull requests are opened and merged in
@@ -605,6 +608,33 @@ DJANGO_BUGS = [
          pr="Fixed #32000 -- Made capfirst() handle empty strings.", merge="squash"),
 ]
 
+# A module of long lines where a fix is one character: the reward can hardly
+# tell a blank line at the fix site from the fix (degenerate_reward).
+LIMITS = {
+    "README.md": "# limits\n\nQuota checks for the billing service.\n",
+    "limits/__init__.py": "",
+    "limits/quota.py": '''"""Quota checks: each plan has a monthly limit per resource kind, and usage at the limit is allowed."""
+
+PLAN_LIMITS = {"free": {"requests": 10000, "storage_mb": 512, "seats": 1, "projects": 3, "webhooks": 2},
+               "team": {"requests": 500000, "storage_mb": 51200, "seats": 25, "projects": 100, "webhooks": 50}}
+
+
+def within_quota(plan_name: str, resource_kind: str, current_usage_this_month: int) -> bool:
+    """True when `current_usage_this_month` of `resource_kind` is within the plan's monthly limit, which it may reach."""
+    used, cap = current_usage_this_month, PLAN_LIMITS[plan_name][resource_kind]  # the plan's monthly cap for this kind
+    return used < cap
+''',
+}
+LIMITS_BUG = dict(
+    path="limits/quota.py",
+    before="    return used < cap",
+    after="    return used <= cap",
+    test=None,
+    issue=("within_quota is wrong at the limit",
+           "The docstring says usage at the limit is allowed, but `within_quota('free', 'seats', 1)` "
+           "returns False, so a free user cannot use their one seat."),
+    pr="Allow usage at the limit", merge="squash")
+
 # ------------------------------------------------------------- the git ---
 
 GIT_ENV = dict(os.environ, GIT_CONFIG_NOSYSTEM="1", HOME=os.path.join(OUT, ".home"),
@@ -867,6 +897,10 @@ def build_world():
         "Three values raise ValueError: too many values to unpack. This works for me:\n\n"
         "```python\n" + GEO_BUGS[2]["after"] + "```\n\nFixed in #2.")), "dana",
         expect="leaked_fix")
+    # A one-character fix among long lines.
+    quota = Repo("acme/quota", 9100013, LIMITS)
+    repos.append(quota)
+    quota.bugfix(LIMITS_BUG, "emeka", expect="degenerate_reward")
     return repos
 
 

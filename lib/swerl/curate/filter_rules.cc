@@ -14,6 +14,8 @@
 #include "swerl/core/check.h"
 #include "swerl/core/sha256.h"
 #include "swerl/curate/benchmarks.h"
+#include "swerl/curate/controls.h"
+#include "swerl/curate/export.h"
 #include "swerl/curate/filter_data.h"  // generated from data/: the shipped rules
 #include "swerl/curate/filter_rules_internal.h"
 #include "swerl/curate/leak.h"
@@ -139,6 +141,9 @@ std::vector<KeyBinding> Bindings(FilterRules* r, TomlExtras* x) {
       {"seed", "require_bugfix_signal", &r->require_bugfix_signal},
       {"seed", "bugfix_keywords", &r->bugfix_keywords},
       {"seed", "require_contents", &r->require_contents},
+      {"controls", "enabled", &r->drop_degenerate_reward},
+      {"controls", "max_control_score", &r->max_control_score},
+      {"controls", "max_noop_score", &r->max_noop_score},
       {"leaks", "enabled", &r->drop_leaked_fix},
       {"leaks", "max_leak_score", &r->max_leak_score},
       {"seed", "drop_utf8_repaired", &r->drop_utf8_repaired},
@@ -899,6 +904,7 @@ std::string_view FilterRuleName(FilterRule rule) {
                                                                 "leaked_fix",
                                                                 "missing_contents",
                                                                 "over_budget",
+                                                                "degenerate_reward",
                                                                 "duplicate",
                                                                 "near_duplicate"};
   return kNames[static_cast<size_t>(rule)];
@@ -1240,6 +1246,11 @@ FilterDecision Filter::Evaluate(const shard::Seed& seed) {
       return drop(FilterRule::kOverBudget, WithCommas(tokens) + " estimated prompt tokens > " +
                                                WithCommas(rules_.max_prompt_tokens));
     }
+  }
+
+  if (rules_.drop_degenerate_reward && !seed.oracle.empty() && CheckSeed(seed).empty()) {
+    const ControlReport controls = ScoreControls(seed, rules_.max_control_score, rules_.max_noop_score);
+    if (!controls.failure.empty()) return drop(FilterRule::kDegenerateReward, controls.failure);
   }
 
   if (rules_.dedup) {

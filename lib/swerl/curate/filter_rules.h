@@ -149,11 +149,20 @@ struct FilterRules {
   int64_t max_prompt_tokens = 16384;
   int64_t prompt_overhead_tokens = 1024;
 
-  // 16. duplicate: the normalized patch (NormalizedPatchHash) equals that of
+  // 16. degenerate_reward: a control answer (controls.h: an empty
+  // solution, a no-op edit, an edit of another context file, the oracle on
+  // the wrong file) scores more than max_control_score (the no-op: more
+  // than max_noop_score). Needs contents;
+  // seeds without an oracle change are left to export.
+  bool drop_degenerate_reward = true;
+  double max_control_score = 0.5;
+  double max_noop_score = 0.95;
+
+  // 17. duplicate: the normalized patch (NormalizedPatchHash) equals that of
   // an instance kept earlier in this run.
   bool dedup = true;
 
-  // 17. near_duplicate: the patch is a near duplicate (estimated Jaccard at
+  // 18. near_duplicate: the patch is a near duplicate (estimated Jaccard at
   // least near_dedup_similarity, at least min_shingles shingles) of a seed
   // kept in this run: backports, cherry-picks and forks repeating a fix
   // collapse to one seed, the earliest created (see Filter).
@@ -236,15 +245,17 @@ enum class FilterRule : uint8_t {
   kLeakedFix,
   kMissingContents,
   kOverBudget,
+  kDegenerateReward,
   kDuplicate,
   kNearDuplicate,
 };
-inline constexpr size_t kFilterRuleCount = 17;
+inline constexpr size_t kFilterRuleCount = 18;
 
 // "decontaminated", "created_window", "benchmark_instance",
 // "benchmark_near_duplicate", "utf8_repaired", "bot", "empty", "too_large", "noise",
 // "no_code_file", "no_closing_issue", "no_bugfix_signal", "leaked_fix",
-// "missing_contents", "over_budget", "duplicate", "near_duplicate".
+// "missing_contents", "over_budget", "degenerate_reward", "duplicate",
+// "near_duplicate".
 std::string_view FilterRuleName(FilterRule rule);
 
 struct FilterDecision {
@@ -289,7 +300,9 @@ class Filter {
 
   // Whether a rule reads context/oracle contents (the budget does); when
   // not, seeds may come without them.
-  bool needs_contents() const { return rules_.max_prompt_tokens > 0; }
+  bool needs_contents() const {
+    return rules_.max_prompt_tokens > 0 || rules_.drop_degenerate_reward;
+  }
 
   const FilterRules& rules() const { return rules_; }
   uint64_t seen() const { return seen_; }

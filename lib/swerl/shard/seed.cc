@@ -185,6 +185,13 @@ void AppendSeedJson(const Seed& s, std::string* out, bool contents) {
   w.EndArray();
   w.Key("prompt");
   w.String(contents ? s.prompt : std::string_view());
+  w.Key("controls");
+  w.BeginObject();
+  for (const auto& [name, score] : s.controls) {
+    w.Key(name);
+    w.Double(score);
+  }
+  w.EndObject();
   // Repairs made while writing this very record count too.
   w.Key("utf8_repaired");
   w.Bool(s.utf8_repaired || w.utf8_repairs() > 0);
@@ -289,6 +296,21 @@ Result<Seed> ParseSeedJson(std::string_view line) {
     }
   }
   f.Str("prompt", &s.prompt);
+  if (root["controls"].error() != simdjson::NO_SUCH_FIELD) {
+    object controls;
+    if (root["controls"].get(controls) != SUCCESS) {
+      f.Fail("controls", "an object");
+    } else {
+      for (auto [name, value] : controls) {
+        double score = 0;
+        if (value.get(score) != SUCCESS) {
+          f.Fail("controls", "an object of numbers");
+          break;
+        }
+        s.controls.emplace_back(std::string(name), score);
+      }
+    }
+  }
   f.Bool("utf8_repaired", &s.utf8_repaired);
   if (!f.error().empty()) return Error(Code::kInvalidInput, "seed record: " + f.error());
   return s;

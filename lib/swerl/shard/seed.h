@@ -88,6 +88,10 @@ struct Seed {
   SeedFiles oracle;
   std::vector<std::string> relevant_files;  // in rank order
   std::string prompt;                       // SPEC §4, rendered by `swerl export`; "" before
+  // The degenerate-reward controls' scores (curate/controls.h), set by
+  // `swerl export`: name -> reward, controls that do not apply left out;
+  // empty before. Optional in records.
+  std::vector<std::pair<std::string, double>> controls;
   bool utf8_repaired = false;
 };
 
