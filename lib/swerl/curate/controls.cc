@@ -114,6 +114,13 @@ ControlReport ScoreControls(const shard::Seed& seed, double max_score, double ma
   reward::FileMap oracle(seed.oracle.begin(), seed.oracle.end());
   const reward::Seed scorer(std::move(context), std::move(oracle));
   ControlReport report;
+  if (scorer.OracleDiffs().empty()) {
+    // No oracle change: nothing to compare with (export drops the seed).
+    for (const char* name : {"empty", "noop", "other_file", "wrong_file"}) {
+      report.scores.push_back({name, std::nullopt});
+    }
+    return report;
+  }
   for (const char* name : {"empty", "noop", "other_file", "wrong_file"}) {
     ControlScore c{name, std::nullopt};
     const std::string answer = ControlAnswer(seed, name);

@@ -48,7 +48,8 @@ struct ControlReport {
 };
 
 // Scores the controls of `seed` (context and oracle needed) with the SWE-RL
-// reward. REQUIRES: the seed has an oracle change (CheckSeed passes).
+// reward. A seed without an oracle change gets no scores (all n/a) and no
+// failure: export's own check drops it.
 ControlReport ScoreControls(const shard::Seed& seed, double max_score = kMaxControlScore,
                             double max_noop_score = kMaxNoopScore);
 

@@ -15,7 +15,6 @@
 #include "swerl/core/sha256.h"
 #include "swerl/curate/benchmarks.h"
 #include "swerl/curate/controls.h"
-#include "swerl/curate/export.h"
 #include "swerl/curate/filter_data.h"  // generated from data/: the shipped rules
 #include "swerl/curate/filter_rules_internal.h"
 #include "swerl/curate/leak.h"
@@ -1248,7 +1247,7 @@ FilterDecision Filter::Evaluate(const shard::Seed& seed) {
     }
   }
 
-  if (rules_.drop_degenerate_reward && !seed.oracle.empty() && CheckSeed(seed).empty()) {
+  if (rules_.drop_degenerate_reward && !seed.oracle.empty()) {
     const ControlReport controls = ScoreControls(seed, rules_.max_control_score, rules_.max_noop_score);
     if (!controls.failure.empty()) return drop(FilterRule::kDegenerateReward, controls.failure);
   }
