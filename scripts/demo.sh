@@ -108,7 +108,7 @@ for line in list(open(sys.argv[1], encoding="utf-8"))[:6]:
     print(f'  {r.get("instance_id")}: {r.get("rule")}: {str(r.get("detail"))[:90]}')
 PY
 
-echo "what was stripped from a problem statement because it named the fix (the seed's \"stripped\"):"
+echo "what was stripped from a problem statement because it named the fix or held an e-mail address (the seed's \"stripped\"):"
 "$SWERL" export --db "$DB" --all --ndjson --where "repo = 'dana/geo-tools'" 2>/dev/null |
   "$PYTHON" -c '
 import json, sys

@@ -43,6 +43,7 @@ The world (every pull request is merged unless said otherwise):
   dana/geo-tools              an issue that pastes the fix and was edited to
                               say "Fixed in #2" (the trailer is stripped; the
                               seed is dropped as leaked_fix)
+  nimbus/deployer             an issue pasting a DSN with a password (secret)
   acme/quota                  a one-character fix among long lines: a blank
                               line at the fix site earns almost the whole
                               reward (degenerate_reward)
@@ -895,12 +896,21 @@ def build_world():
     tools.bugfix(dict(GEO_BUGS[2], issue=(
         "parse_point fails on extra values",
         "Three values raise ValueError: too many values to unpack. This works for me:\n\n"
-        "```python\n" + GEO_BUGS[2]["after"] + "```\n\nFixed in #2.")), "dana",
+        "```python\n" + GEO_BUGS[2]["after"] + "```\n\nReported by Dana <dana.k@example.org>.\n"
+        "Fixed in #2.")), "dana",
         expect="leaked_fix")
     # A one-character fix among long lines.
     quota = Repo("acme/quota", 9100013, LIMITS)
     repos.append(quota)
     quota.bugfix(LIMITS_BUG, "emeka", expect="degenerate_reward")
+    # An issue that pastes a log line holding a database password.
+    deployer = Repo("nimbus/deployer", 9100014, KVSTORE)
+    repos.append(deployer)
+    title, text = KVSTORE_BUGS[0]["issue"]
+    password = "hunter" + "2-prod"  # not a real one; split so scanners pass this file
+    deployer.bugfix(dict(KVSTORE_BUGS[0], issue=(title, text + "\n\nSeen with DSN "
+                                                  f"postgres://deploy:{password}@db.internal:5432/kv")),
+                    "farah", expect="secret")
     return repos
 
 

@@ -18,6 +18,7 @@
 #include "swerl/curate/filter_data.h"  // generated from data/: the shipped rules
 #include "swerl/curate/filter_rules_internal.h"
 #include "swerl/curate/leak.h"
+#include "swerl/curate/secrets.h"
 #include "swerl/store/assemble.h"
 
 namespace swerl::curate {
@@ -140,6 +141,7 @@ std::vector<KeyBinding> Bindings(FilterRules* r, TomlExtras* x) {
       {"seed", "require_bugfix_signal", &r->require_bugfix_signal},
       {"seed", "bugfix_keywords", &r->bugfix_keywords},
       {"seed", "require_contents", &r->require_contents},
+      {"secrets", "enabled", &r->drop_secrets},
       {"controls", "enabled", &r->drop_degenerate_reward},
       {"controls", "max_control_score", &r->max_control_score},
       {"controls", "max_noop_score", &r->max_noop_score},
@@ -892,6 +894,7 @@ std::string_view FilterRuleName(FilterRule rule) {
                                                                 "created_window",
                                                                 "benchmark_instance",
                                                                 "benchmark_near_duplicate",
+                                                                "secret",
                                                                 "utf8_repaired",
                                                                 "bot",
                                                                 "empty",
@@ -1103,6 +1106,17 @@ FilterDecision Filter::Evaluate(const shard::Seed& seed) {
       return drop(FilterRule::kBenchmarkNearDuplicate, m->what + " similar (" + sim + ") to " +
                                                            m->instance->instance_id + " (" + lists +
                                                            ")");
+    }
+  }
+  if (rules_.drop_secrets) {
+    const std::vector<SecretFinding> found = FindSeedSecrets(seed, 16);
+    if (!found.empty()) {
+      std::string more;
+      if (found.size() > 1) {
+        more = " (" + std::to_string(found.size()) + (found.size() >= 16 ? "+" : "") + " findings)";
+      }
+      return drop(FilterRule::kSecret, found[0].rule + " in " + found[0].field + " at byte " +
+                                           std::to_string(found[0].offset) + more);
     }
   }
   if (rules_.drop_utf8_repaired && seed.utf8_repaired) {

@@ -72,6 +72,12 @@ struct FilterRules {
   double patch_similarity = 0.5;
   int64_t min_shingles = 16;
 
+  // 4b. secret: a credential (secrets.h: AWS keys, GitHub/GitLab/Slack/npm/
+  // OpenAI/Stripe/Google tokens, private keys, passwords in URLs) in the
+  // texts, patches or files of the seed. The detail names the rule, the
+  // field and the byte offset, never the secret.
+  bool drop_secrets = true;
+
   // 5. utf8_repaired: the record holds U+FFFD in place of non-UTF-8 bytes.
   bool drop_utf8_repaired = false;
 
@@ -234,6 +240,7 @@ enum class FilterRule : uint8_t {
   kCreatedWindow,
   kBenchmarkInstance,
   kBenchmarkNearDuplicate,
+  kSecret,
   kUtf8Repaired,
   kBot,
   kEmpty,
@@ -249,10 +256,10 @@ enum class FilterRule : uint8_t {
   kDuplicate,
   kNearDuplicate,
 };
-inline constexpr size_t kFilterRuleCount = 18;
+inline constexpr size_t kFilterRuleCount = 19;
 
 // "decontaminated", "created_window", "benchmark_instance",
-// "benchmark_near_duplicate", "utf8_repaired", "bot", "empty", "too_large", "noise",
+// "benchmark_near_duplicate", "secret", "utf8_repaired", "bot", "empty", "too_large", "noise",
 // "no_code_file", "no_closing_issue", "no_bugfix_signal", "leaked_fix",
 // "missing_contents", "over_budget", "degenerate_reward", "duplicate",
 // "near_duplicate".

@@ -4,6 +4,7 @@
 #include <optional>
 
 #include "swerl/curate/leak.h"
+#include "swerl/curate/secrets.h"
 #include "swerl/db/blob_store.h"
 #include "swerl/git/patch_sections.h"
 #include "swerl/git/swebench_patch.h"
@@ -154,6 +155,16 @@ Status Fill(const SeedQuery& q, Statements* st, db::BlobReader* blobs, shard::Se
   StripResult stripped = StripLeaks(s->problem_statement, fix);
   s->problem_statement = std::move(stripped.text);
   s->stripped = std::move(stripped.stripped);
+  // E-mail addresses in free text (secrets.h); the address is not kept.
+  size_t emails = 0;
+  s->problem_statement = RedactEmails(s->problem_statement, &emails);
+  s->title = RedactEmails(s->title, &emails);
+  s->body = RedactEmails(s->body, &emails);
+  for (shard::SeedIssue& issue : s->issues) {  // the statement's sources: counted there
+    issue.title = RedactEmails(issue.title);
+    issue.body = RedactEmails(issue.body);
+  }
+  for (size_t k = 0; k < emails; ++k) s->stripped.push_back({"email", std::string(kEmailPlaceholder)});
 
   // Relevant files of the chosen source.
   st->relevant.BindInt(1, s->repo_id);
