@@ -44,6 +44,9 @@ The world (every pull request is merged unless said otherwise):
                               say "Fixed in #2" (the trailer is stripped; the
                               seed is dropped as leaked_fix)
   nimbus/deployer             an issue pasting a DSN with a password (secret)
+  freecalc/webcalc            a GPL-3.0 repository: its LICENSE is identified
+                              by `swerl license`, outside the default
+                              allowlist of permissive licences (license)
   acme/quota                  a one-character fix among long lines: a blank
                               line at the fix site earns almost the whole
                               reward (degenerate_reward)
@@ -636,6 +639,17 @@ LIMITS_BUG = dict(
            "returns False, so a free user cannot use their one seat."),
     pr="Allow usage at the limit", merge="squash")
 
+def shipped_license(spdx):
+    """The text of `spdx` from data/licenses/licenses.txt."""
+    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "data", "licenses",
+                        "licenses.txt")
+    text = open(path, encoding="utf-8").read()
+    start = text.index(f"%%license {spdx} ")
+    start = text.index("\n", start) + 1
+    end = text.find("\n%%license ", start)
+    return text[start:end + 1 if end >= 0 else len(text)]
+
+
 # ------------------------------------------------------------- the git ---
 
 GIT_ENV = dict(os.environ, GIT_CONFIG_NOSYSTEM="1", HOME=os.path.join(OUT, ".home"),
@@ -908,6 +922,11 @@ def build_world():
     repos.append(deployer)
     title, text = KVSTORE_BUGS[0]["issue"]
     password = "hunter" + "2-prod"  # not a real one; split so scanners pass this file
+    # A repository under the GPL (the text shipped in data/licenses/): not in
+    # the default allowlist of permissive licences.
+    gpl = Repo("freecalc/webcalc", 9100015, dict(WEBCALC, LICENSE=shipped_license("GPL-3.0")))
+    repos.append(gpl)
+    gpl.bugfix(WEBCALC_BUGS[0], "chen", expect="license")
     deployer.bugfix(dict(KVSTORE_BUGS[0], issue=(title, text + "\n\nSeen with DSN "
                                                   f"postgres://deploy:{password}@db.internal:5432/kv")),
                     "farah", expect="secret")

@@ -160,8 +160,8 @@ TEST(FilterCliTest, HelpNamesTheRulesInOrder) {
   auto r = RunSwerl({"filter", "--help"});
   ASSERT_EQ(r.exit_code, 0);
   EXPECT_NE(r.out.find("decontaminated, created_window, benchmark_instance, "
-                       "benchmark_near_duplicate, secret, utf8_repaired, bot, "
-                       "empty, too_large, noise"),
+                       "benchmark_near_duplicate, secret, license, utf8_repaired, "
+                       "bot, empty, too_large, noise"),
             std::string::npos)
       << r.out;
   EXPECT_NE(r.out.find("Exit status"), std::string::npos);

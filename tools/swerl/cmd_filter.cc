@@ -409,7 +409,8 @@ void RegisterFilter(CLI::App& root, Context& ctx) {
       "The funnel as one JSON object on stderr instead of the table");
   cmd->footer(
       "Rules apply in this order; the first that applies drops the instance: decontaminated, "
-      "created_window, benchmark_instance, benchmark_near_duplicate, secret, utf8_repaired, bot, "
+      "created_window, benchmark_instance, benchmark_near_duplicate, secret, license, utf8_repaired, "
+      "bot, "
       "empty, "
       "too_large, noise, no_code_file, no_closing_issue, no_bugfix_signal, leaked_fix, "
       "missing_contents, "

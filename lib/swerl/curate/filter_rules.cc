@@ -18,6 +18,7 @@
 #include "swerl/curate/filter_data.h"  // generated from data/: the shipped rules
 #include "swerl/curate/filter_rules_internal.h"
 #include "swerl/curate/leak.h"
+#include "swerl/curate/license.h"
 #include "swerl/curate/secrets.h"
 #include "swerl/store/assemble.h"
 
@@ -142,6 +143,9 @@ std::vector<KeyBinding> Bindings(FilterRules* r, TomlExtras* x) {
       {"seed", "bugfix_keywords", &r->bugfix_keywords},
       {"seed", "require_contents", &r->require_contents},
       {"secrets", "enabled", &r->drop_secrets},
+      {"license", "enabled", &r->check_license},
+      {"license", "allow", &r->license_allowlist},
+      {"license", "allow_none", &r->allow_no_license},
       {"controls", "enabled", &r->drop_degenerate_reward},
       {"controls", "max_control_score", &r->max_control_score},
       {"controls", "max_noop_score", &r->max_noop_score},
@@ -443,6 +447,7 @@ std::vector<std::string> DefaultBugfixKeywords() {
 
 FilterRules::FilterRules()
     : excluded_repos(SwebenchRepos()),
+      license_allowlist(DefaultLicenseAllowlist()),
       code_extensions(DefaultCodeExtensions()),
       bugfix_keywords(DefaultBugfixKeywords()) {}
 
@@ -542,6 +547,8 @@ Result<FilterRules> ParseFilterRules(std::string_view text, std::string_view sou
       std::optional<std::string> bad;
       if (name == "code.extensions" || name == "noise.doc_extensions") {
         bad = NormalizeList(std::get<std::vector<std::string>*>(binding->target), true);
+      } else if (name == "license.allow" || name == "contamination.benchmarks") {
+        // Case-sensitive ids (SPDX) / exact names: kept as written.
       } else if (std::holds_alternative<std::vector<std::string>*>(binding->target)) {
         bad = NormalizeList(std::get<std::vector<std::string>*>(binding->target), false);
       }
@@ -895,6 +902,7 @@ std::string_view FilterRuleName(FilterRule rule) {
                                                                 "benchmark_instance",
                                                                 "benchmark_near_duplicate",
                                                                 "secret",
+                                                                "license",
                                                                 "utf8_repaired",
                                                                 "bot",
                                                                 "empty",
@@ -1117,6 +1125,16 @@ FilterDecision Filter::Evaluate(const shard::Seed& seed) {
       }
       return drop(FilterRule::kSecret, found[0].rule + " in " + found[0].field + " at byte " +
                                            std::to_string(found[0].offset) + more);
+    }
+  }
+  if (rules_.check_license && !seed.license.empty()) {
+    if (seed.license == "unknown") {
+      return drop(FilterRule::kLicense, "the licence file matches no known licence (repo_licenses)");
+    }
+    if (seed.license == "none") {
+      if (!rules_.allow_no_license) return drop(FilterRule::kLicense, "no licence file");
+    } else if (!InList(rules_.license_allowlist, seed.license)) {
+      return drop(FilterRule::kLicense, seed.license + " is not in the licence allowlist");
     }
   }
   if (rules_.drop_utf8_repaired && seed.utf8_repaired) {

@@ -78,6 +78,15 @@ struct FilterRules {
   // field and the byte offset, never the secret.
   bool drop_secrets = true;
 
+  // 4c. license: the repository's licence (seed.license, from `swerl
+  // license`) is not in license_allowlist (SPDX ids; default: permissive,
+  // DefaultLicenseAllowlist()), or is "unknown" (a licence file matching no
+  // shipped text), or is "none" (no licence file) unless allow_no_license.
+  // A seed whose licence was not identified ("") is kept.
+  bool check_license = true;
+  std::vector<std::string> license_allowlist;
+  bool allow_no_license = true;
+
   // 5. utf8_repaired: the record holds U+FFFD in place of non-UTF-8 bytes.
   bool drop_utf8_repaired = false;
 
@@ -241,6 +250,7 @@ enum class FilterRule : uint8_t {
   kBenchmarkInstance,
   kBenchmarkNearDuplicate,
   kSecret,
+  kLicense,
   kUtf8Repaired,
   kBot,
   kEmpty,
@@ -256,10 +266,10 @@ enum class FilterRule : uint8_t {
   kDuplicate,
   kNearDuplicate,
 };
-inline constexpr size_t kFilterRuleCount = 19;
+inline constexpr size_t kFilterRuleCount = 20;
 
 // "decontaminated", "created_window", "benchmark_instance",
-// "benchmark_near_duplicate", "secret", "utf8_repaired", "bot", "empty", "too_large", "noise",
+// "benchmark_near_duplicate", "secret", "license", "utf8_repaired", "bot", "empty", "too_large", "noise",
 // "no_code_file", "no_closing_issue", "no_bugfix_signal", "leaked_fix",
 // "missing_contents", "over_budget", "degenerate_reward", "duplicate",
 // "near_duplicate".

@@ -231,7 +231,8 @@ Status ForEachSeed(db::Db* db, const SeedQuery& q, const std::function<Status(sh
       "coalesce(p.base_sha, ''), i.head_commit, coalesce(p.created_at, ''), "
       "coalesce(p.merged_at, ''), coalesce(p.title, ''), coalesce(p.body, ''), "
       "coalesce(p.author, ''), coalesce(p.author_type, ''), i.patch, "
-      "coalesce(i.code_patch, ''), coalesce(i.test_patch, ''), coalesce(p.merge_commit_sha, '') "
+      "coalesce(i.code_patch, ''), coalesce(i.test_patch, ''), coalesce(p.merge_commit_sha, ''), "
+      "coalesce((SELECT spdx FROM repo_licenses l WHERE l.repo_id = i.repo_id), '') "
       "FROM instances i JOIN (SELECT * FROM prs";
   if (!q.where.empty()) sql += " WHERE (" + q.where + ")";
   sql += ") p ON p.repo_id = i.repo_id AND p.number = i.number ";
@@ -270,6 +271,7 @@ Status ForEachSeed(db::Db* db, const SeedQuery& q, const std::function<Status(sh
     s.patch = Col(*stmt, 13);
     s.test_patch = Col(*stmt, 14);
     const std::string merge_commit = Col(*stmt, 15);
+    s.license = Col(*stmt, 16);
     if (Status filled = Fill(q, &st, &blobs, &s, patch, merge_commit); !filled) {
       if (!skipped || filled.error().code() != Code::kUnsupported) return std::move(filled).error();
       skipped(s, filled.error());

@@ -109,6 +109,8 @@ void AppendSeedJson(const Seed& s, std::string* out, bool contents) {
   w.String(s.created_at);
   w.Key("merged_at");
   w.String(s.merged_at);
+  w.Key("license");
+  w.String(s.license);
   w.Key("title");
   w.String(s.title);
   w.Key("body");
@@ -218,6 +220,7 @@ Result<Seed> ParseSeedJson(std::string_view line) {
   f.Str("head_commit", &s.head_commit);
   f.Str("created_at", &s.created_at);
   f.Str("merged_at", &s.merged_at);
+  f.OptionalStr("license", &s.license);
   f.Str("title", &s.title);
   f.Str("body", &s.body);
   f.Str("author", &s.author);

@@ -66,6 +66,10 @@ struct Seed {
   std::string pr_base_sha;  // the PR's base.sha (SWE-bench's base_commit)
   std::string head_commit;
   std::string created_at;  // the PR's, UTC "YYYY-MM-DDTHH:MM:SSZ"
+  // The repository's licence (`swerl license`, repo_licenses): an SPDX id,
+  // "unknown" (a licence file matching no shipped licence), "none" (no
+  // licence file), or "" (not identified). Optional in records.
+  std::string license;
   std::string merged_at;
   std::string title;  // the PR's
   std::string body;
