@@ -2,8 +2,9 @@
 # The cost of the filter's trust detectors (issue 21): `swerl filter
 # --preset seeds` with every detector on against the filter as it was
 # before them (contamination window, benchmark instances, benchmark near
-# duplicates, in-run near duplicates, leaked_fix and the degenerate-reward
-# controls all off), and each detector alone on
+# duplicates, in-run near duplicates, leaked_fix, the degenerate-reward
+# controls, secrets and the licence allowlist all off), and each detector
+# alone on
 # top of that, on the curate benchmark's store (bench/curate/run.sh's
 # input: gen_repo.py + gen_meta.py through the real CLI, not timed).
 #   bench/curate/detectors.sh [BUILD_DIR]
@@ -45,7 +46,7 @@ NINST=$(sqlite3 "$STORE" "SELECT count(*) FROM instances WHERE status = 'assembl
 : > "$WORK/empty.ndjson"
 
 # The rules: the seeds preset's selection, then the detectors' switches.
-rules() {  # name window instance near dedup leaks controls
+rules() {  # name window instance near dedup leaks controls secrets license
   {
     printf '[seed]\nrequire_closing_issue = true\nrequire_bugfix_signal = true\n'
     printf 'require_contents = true\ndrop_utf8_repaired = true\n'
@@ -53,17 +54,20 @@ rules() {  # name window instance near dedup leaks controls
     [[ $2 == true ]] && printf 'created_after = "2000-01-01"\n'
     printf '[dedup]\nnear = %s\n' "$5"
     printf '[leaks]\nenabled = %s\n[controls]\nenabled = %s\n' "$6" "$7"
+    printf '[secrets]\nenabled = %s\n[license]\nenabled = %s\n' "$8" "$9"
   } > "$WORK/$1.toml"
 }
-rules today false false false false false false
-rules all true true true true true true
-rules window true false false false false false
-rules instance false true false false false false
-rules benchmark_near false false true false false false
-rules near_dedup false false false true false false
-rules leaked_fix false false false false true false
-rules controls false false false false false true
-CONFIGS=(today all window instance benchmark_near near_dedup leaked_fix controls)
+rules today false false false false false false false false
+rules all true true true true true true true true
+rules window true false false false false false false false
+rules instance false true false false false false false false
+rules benchmark_near false false true false false false false false
+rules near_dedup false false false true false false false false
+rules leaked_fix false false false false true false false false
+rules controls false false false false false true false false
+rules secrets false false false false false false true false
+rules license false false false false false false false true
+CONFIGS=(today all window instance benchmark_near near_dedup leaked_fix controls secrets license)
 
 declare -A BEST
 keep() {  # key seconds
@@ -96,6 +100,6 @@ for c in "${CONFIGS[@]}"; do
     -v n0="${BEST[nd-today]}" -v e="${BEST[empty-$c]}" \
     'BEGIN { printf "%-16s %10.2f %7.2fx %12.2f %7.2fx %12.2f\n", c, d, d / d0, n, n / n0, e }'
 done
-echo "rules: today = the seeds preset without the six detectors; all = every detector on"
+echo "rules: today = the seeds preset without the eight detectors; all = every detector on"
 echo "  (created_after 2000-01-01: the window is checked, nothing is outside it); others = today + one"
 echo "funnel (all, NDJSON): $FUNNEL"

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <array>
+#include <cstdint>
+#include <cstring>
 
 namespace swerl::curate {
 namespace {
@@ -219,24 +221,68 @@ const std::vector<std::string_view>& SecretRuleNames() {
   return names;
 }
 
-std::vector<SecretFinding> FindSecrets(std::string_view text, std::string_view field) {
-  std::vector<SecretFinding> out;
-  for (size_t at = 0; at < text.size(); ++at) {
-    const char c = text[at];
-    // Cheap prefilter: every rule starts with one of these.
-    if (c != 'A' && c != 'a' && c != 'g' && c != 'x' && c != 'h' && c != '-' && c != 's' &&
-        c != 'S' && c != 'r' && c != 'n' && c != ':') {
-      continue;
-    }
-    for (const Rule& r : kRules) {
-      if (r.first != 0 && r.first != c) continue;
-      if (r.name == "aws_secret_access_key" && c != 'a' && c != 'A' && c != 's' && c != 'S') continue;
-      if (r.name == "stripe_key" && c != 's' && c != 'r') continue;
-      if (r.match(text, at)) {
-        out.push_back({std::string(r.name), std::string(field), at});
-        break;
+namespace {
+
+// The 4-byte starts of the rules' matches (the password rule is anchored on
+// "://" instead), for a prefilter that looks at every position once.
+constexpr std::string_view kStarts[] = {
+    "AKIA", "ASIA", "ABIA", "ACCA", "A3T",  "aws_", "AWS_", "Aws_", "secr", "SECR", "Secr",
+    "ghp_", "gho_", "ghu_", "ghs_", "ghr_", "gith", "glpa", "xoxb", "xoxa", "xoxp", "xoxr",
+    "xoxs", "hook", "----", "AIza", "sk_l", "rk_l", "sk-",  "npm_"};
+
+uint32_t Load4(const char* p) {
+  uint32_t v;
+  std::memcpy(&v, p, 4);
+  return v;
+}
+uint32_t Slot(uint32_t v) { return (v * 0x9E3779B1u) >> 16; }
+
+// A 64K-bit set of the slots of kStarts (3-byte starts enter with every
+// possible fourth byte).
+const std::vector<uint64_t>& StartBits() {
+  static const std::vector<uint64_t> bits = [] {
+    std::vector<uint64_t> b(1 << 10, 0);
+    auto add = [&](uint32_t v) { b[Slot(v) >> 6] |= uint64_t{1} << (Slot(v) & 63); };
+    for (std::string_view start : kStarts) {
+      if (start.size() == 4) {
+        add(Load4(start.data()));
+      } else {
+        for (int last = 0; last < 256; ++last) {
+          char four[4] = {start[0], start[1], start[2], static_cast<char>(last)};
+          add(Load4(four));
+        }
       }
     }
+    return b;
+  }();
+  return bits;
+}
+
+}  // namespace
+
+std::vector<SecretFinding> FindSecrets(std::string_view text, std::string_view field) {
+  std::vector<SecretFinding> out;
+  const std::vector<uint64_t>& bits = StartBits();
+  auto try_rules = [&](size_t at) {
+    for (const Rule& r : kRules) {
+      if (r.match(text, at)) {
+        out.push_back({std::string(r.name), std::string(field), at});
+        return;
+      }
+    }
+  };
+  const size_t n = text.size();
+  for (size_t at = 0; at < n; ++at) {
+    if (text[at] == ':') {
+      if (at + 2 < n && text[at + 1] == '/' && text[at + 2] == '/') try_rules(at);
+      continue;
+    }
+    if (at + 4 > n) {
+      // The last bytes: only 3-byte starts fit ("sk-" needs more anyway).
+      continue;
+    }
+    const uint32_t slot = Slot(Load4(text.data() + at));
+    if (bits[slot >> 6] & (uint64_t{1} << (slot & 63))) try_rules(at);
   }
   return out;
 }
@@ -253,14 +299,17 @@ std::vector<SecretFinding> FindSeedSecrets(const shard::Seed& seed, size_t max_f
   scan(seed.title, "title");
   scan(seed.body, "body");
   scan(seed.problem_statement, "problem_statement");
+  // The closing issues' text is the problem statement; the others are not.
   for (size_t k = 0; k < seed.issues.size(); ++k) {
+    if (seed.issues[k].closing && !seed.problem_statement.empty()) continue;
     scan(seed.issues[k].title, "issues[" + std::to_string(k) + "].title");
     scan(seed.issues[k].body, "issues[" + std::to_string(k) + "].body");
   }
   scan(seed.patch, "patch");
   scan(seed.test_patch, "test_patch");
+  // The oracle is the changed files after the change: what it adds to the
+  // context is the patch's '+' lines, scanned above.
   for (const auto& [path, text] : seed.context) scan(text, "context:" + path);
-  for (const auto& [path, text] : seed.oracle) scan(text, "oracle:" + path);
   return out;
 }
 

@@ -28,8 +28,9 @@ const std::vector<std::string_view>& SecretRuleNames();
 std::vector<SecretFinding> FindSecrets(std::string_view text, std::string_view field);
 
 // Every free text, patch and context file of `seed`: title, body, problem
-// statement, issues' titles and bodies, patch, test_patch, context and
-// oracle contents. Stops after `max_findings`.
+// statement, the other issues' titles and bodies (the closing ones are the
+// statement), patch, test_patch, context contents (the oracle adds only the
+// patch's lines). Stops after `max_findings`.
 std::vector<SecretFinding> FindSeedSecrets(const shard::Seed& seed, size_t max_findings = 16);
 
 // The e-mail placeholder.
