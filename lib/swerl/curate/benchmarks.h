@@ -31,9 +31,12 @@ struct BenchmarkInstance {
 
 // Parses the instance list format (one JSON object per line with the keys
 // above; benchmarks an array of strings). `source` names the text in
-// messages. Errors: kInvalidInput ("SOURCE:LINE: ...").
+// messages. `padded`: the SIMDJSON_PADDING bytes after `ndjson` are
+// readable (lines are then parsed in place). Errors: kInvalidInput
+// ("SOURCE:LINE: ...").
 Result<std::vector<BenchmarkInstance>> ParseBenchmarkList(std::string_view ndjson,
-                                                          std::string_view source);
+                                                          std::string_view source,
+                                                          bool padded = false);
 
 // The compiled-in list, decompressed and parsed once (SWERL_CHECKed: the
 // build makes it).
