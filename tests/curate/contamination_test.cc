@@ -204,8 +204,8 @@ TEST(BenchmarkListTest, EveryInstanceIsCaughtOnTheListsThemselves) {
   EXPECT_EQ(missed, 0u);
   EXPECT_EQ(by_number + by_text, ShippedBenchmarks().size());
   std::cout << "[ measure  ] lists themselves: " << by_number << " by number, " << by_text
-            << " by text (no PR number), " << missed << " missed of "
-            << ShippedBenchmarks().size() << "\n";
+            << " by text (no PR number), " << missed << " missed of " << ShippedBenchmarks().size()
+            << "\n";
   // With the instance rule off, every instance with text is caught by it.
   FilterRules text_only = ContaminationOnly();
   text_only.drop_benchmark_instances = false;
@@ -236,9 +236,9 @@ TEST(BenchmarkListTest, InstanceMatchUsesRenamesAndIdsAndNamesTheInstance) {
   EXPECT_EQ(FilterRuleName(d.rule), "benchmark_instance");
   EXPECT_EQ(d.detail, "is django__django-11099 (swe-bench, swe-bench-lite, swe-bench-verified)");
   // By the GitHub id of data/swebench_repos.tsv, under any name.
-  const ExcludedRepo& django = *std::find_if(
-      SwebenchRepos().begin(), SwebenchRepos().end(),
-      [](const ExcludedRepo& r) { return r.names.front() == "django/django"; });
+  const ExcludedRepo& django =
+      *std::find_if(SwebenchRepos().begin(), SwebenchRepos().end(),
+                    [](const ExcludedRepo& r) { return r.names.front() == "django/django"; });
   s.repo = "renamed/elsewhere";
   s.repo_id = django.id;
   d = filter.Evaluate(s);
@@ -288,8 +288,8 @@ TEST(BenchmarkListTest, FalsePositivesOnUnrelatedRealPrs) {
   Filter filter(rules);
   size_t lite = 0, lite_fp = 0;
   for (const BenchmarkInstance& b : ShippedBenchmarks()) {
-    const bool in_lite = std::find(b.benchmarks.begin(), b.benchmarks.end(), "swe-bench-lite") !=
-                         b.benchmarks.end();
+    const bool in_lite =
+        std::find(b.benchmarks.begin(), b.benchmarks.end(), "swe-bench-lite") != b.benchmarks.end();
     const bool in_other = std::any_of(b.benchmarks.begin(), b.benchmarks.end(), [&](auto& n) {
       return std::find(rules.benchmarks.begin(), rules.benchmarks.end(), n) !=
              rules.benchmarks.end();
@@ -366,8 +366,9 @@ TEST(CreatedWindowTest, PrAndClosingIssueMustBeInsideTheWindow) {
   EXPECT_TRUE(filter.Evaluate(s).kept);
   s.created_at = "2025-01-01T00:00:00Z";  // the upper bound is exclusive
   d = filter.Evaluate(s);
-  EXPECT_EQ(d.detail, "PR created 2025-01-01T00:00:00Z, outside [2024-06-01T00:00:00Z, "
-                      "2025-01-01T00:00:00Z)");
+  EXPECT_EQ(d.detail,
+            "PR created 2025-01-01T00:00:00Z, outside [2024-06-01T00:00:00Z, "
+            "2025-01-01T00:00:00Z)");
   s.created_at = "";
   EXPECT_EQ(filter.Evaluate(s).detail, "the PR's creation time is unknown");
   // No bound: no rule.
@@ -376,9 +377,10 @@ TEST(CreatedWindowTest, PrAndClosingIssueMustBeInsideTheWindow) {
 }
 
 TEST(CreatedWindowTest, RulesFileTakesDatesAndRefusesOthers) {
-  auto r = ParseFilterRules("[contamination]\ncreated_after = \"2024-06-01\"\n"
-                            "created_before = \"2025-01-01T12:30:00Z\"\n",
-                            "r.toml");
+  auto r = ParseFilterRules(
+      "[contamination]\ncreated_after = \"2024-06-01\"\n"
+      "created_before = \"2025-01-01T12:30:00Z\"\n",
+      "r.toml");
   ASSERT_TRUE(r.has_value()) << r.error().message();
   EXPECT_EQ(r->created_after, "2024-06-01T00:00:00Z");
   EXPECT_EQ(r->created_before, "2025-01-01T12:30:00Z");
@@ -436,15 +438,15 @@ TEST(NearDuplicateTest, BackportsCollapseToTheFirstOnAStream) {
       filter.Evaluate(RunSeed("acme/widget", 31, "2021-03-01T00:00:00Z", backport));
   EXPECT_EQ(FilterRuleName(d.rule), "near_duplicate");
   EXPECT_TRUE(d.detail.starts_with("patch similar (")) << d.detail;
-  EXPECT_TRUE(d.detail.ends_with(") to acme__widget-10, created 2021-01-01T00:00:00Z"))
-      << d.detail;
+  EXPECT_TRUE(d.detail.ends_with(") to acme__widget-10, created 2021-01-01T00:00:00Z")) << d.detail;
   // An unrelated fix stays.
-  EXPECT_TRUE(filter
-                  .Evaluate(RunSeed("acme/widget", 32, "2021-03-02T00:00:00Z",
-                                    "diff --git a/a.py b/a.py\n--- a/a.py\n+++ b/a.py\n@@ -1 +1 @@\n"
-                                    "-colour = palette.get(name, DEFAULT_COLOUR_FOR_UNKNOWN)\n"
-                                    "+colour = palette.get(name.lower(), default_colour(name))\n"))
-                  .kept);
+  EXPECT_TRUE(
+      filter
+          .Evaluate(RunSeed("acme/widget", 32, "2021-03-02T00:00:00Z",
+                            "diff --git a/a.py b/a.py\n--- a/a.py\n+++ b/a.py\n@@ -1 +1 @@\n"
+                            "-colour = palette.get(name, DEFAULT_COLOUR_FOR_UNKNOWN)\n"
+                            "+colour = palette.get(name.lower(), default_colour(name))\n"))
+          .kept);
   EXPECT_TRUE(filter.TakeRetractions().empty());
   EXPECT_EQ(filter.dropped(FilterRule::kNearDuplicate), 1u);
 }

@@ -2,9 +2,10 @@
 // answers and their rewards on an ordinary fix and on a one-character fix
 // among long lines (the demo world's acme/quota), the filter's
 // degenerate_reward rule, and the scores carried in the seed record.
+#include "swerl/curate/controls.h"
+
 #include <gtest/gtest.h>
 
-#include "swerl/curate/controls.h"
 #include "swerl/curate/export.h"
 #include "swerl/curate/filter_rules.h"
 #include "swerl/shard/oracle_answer.h"
@@ -60,11 +61,13 @@ double ScoreOf(const ControlReport& r, std::string_view name) {
 
 TEST(ControlsTest, AnswersAreWhatTheySayTheyAre) {
   const shard::Seed s = ParseFix();
-  EXPECT_EQ(ControlAnswer(s, "empty"), "<think>\nA control answer.\n</think>\n<solution>\n</solution>");
+  EXPECT_EQ(ControlAnswer(s, "empty"),
+            "<think>\nA control answer.\n</think>\n<solution>\n</solution>");
   const std::string noop = ControlAnswer(s, "noop");
-  EXPECT_NE(noop.find("### geo/parse.py\n<<<<<<< SEARCH\n    lon, lat = text.split(\",\")\n=======\n\n"
-                      "    lon, lat = text.split(\",\")\n>>>>>>> REPLACE"),
-            std::string::npos)
+  EXPECT_NE(
+      noop.find("### geo/parse.py\n<<<<<<< SEARCH\n    lon, lat = text.split(\",\")\n=======\n\n"
+                "    lon, lat = text.split(\",\")\n>>>>>>> REPLACE"),
+      std::string::npos)
       << noop;
   EXPECT_NE(ControlAnswer(s, "other_file").find("### geo/bbox.py\n"), std::string::npos);
   const std::string wrong = ControlAnswer(s, "wrong_file");
@@ -88,7 +91,7 @@ TEST(ControlsTest, AnOrdinaryFixPassesEveryControl) {
   EXPECT_EQ(ScoreOf(r, "other_file"), 0.0);   // no change where the oracle has one
   EXPECT_EQ(ScoreOf(r, "wrong_file"), -1.0);  // its SEARCH is not in that file
   const double noop = ScoreOf(r, "noop");
-  EXPECT_GT(noop, 0.3);   // the reward's context lines: a blank line earns some
+  EXPECT_GT(noop, 0.3);  // the reward's context lines: a blank line earns some
   EXPECT_LT(noop, 0.95);
 }
 
@@ -125,13 +128,15 @@ TEST(ControlsTest, ScoresTravelInTheRecord) {
   shard::AppendSeedJson(s, &line);
   EXPECT_NE(line.find("\"controls\":{\"empty\":-1"), std::string::npos) << line;
   line.append(shard::kSeedPadding, ' ');
-  auto back = shard::ParseSeedJson(std::string_view(line.data(), line.size() - shard::kSeedPadding));
+  auto back =
+      shard::ParseSeedJson(std::string_view(line.data(), line.size() - shard::kSeedPadding));
   ASSERT_TRUE(back.has_value()) << back.error().message();
   EXPECT_EQ(back->controls, s.controls);
   // Records from before have no "controls".
   std::string old = line.substr(0, line.find(",\"controls\"")) +
                     line.substr(line.find("},\"utf8_repaired\"") + 1);
-  auto parsed = shard::ParseSeedJson(std::string_view(old.data(), old.size() - shard::kSeedPadding));
+  auto parsed =
+      shard::ParseSeedJson(std::string_view(old.data(), old.size() - shard::kSeedPadding));
   ASSERT_TRUE(parsed.has_value()) << parsed.error().message() << "\n" << old;
   EXPECT_TRUE(parsed->controls.empty());
 }

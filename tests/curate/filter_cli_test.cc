@@ -239,8 +239,8 @@ TEST(FilterCliTest, CreatedWindowFlags) {
   new_pr.patch += "+    # and another line\n";  // not a duplicate of #7
   const std::string in = Line(old_pr) + Line(new_pr);
   TempDir dir;
-  auto r = RunSwerl({"filter", "--created-after", "2020-01-01", "--explain", dir.Join("x.ndjson")},
-                    in);
+  auto r =
+      RunSwerl({"filter", "--created-after", "2020-01-01", "--explain", dir.Join("x.ndjson")}, in);
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(r.out, Line(new_pr));
   EXPECT_NE(r.err.find("           1  - created_window"), std::string::npos) << r.err;
@@ -284,8 +284,8 @@ TEST(FilterCliTest, DbModeNearDuplicateKeepsTheEarliest) {
         "patch, code_patch, test_patch, assembled_at) VALUES (?, ?, 'assembled', 'b', 'h', 'm', "
         "?, ?, '', '2024-01-01T00:00:00Z')");
     ASSERT_TRUE(ins.has_value());
-    for (auto [repo, number, extra] : {std::tuple{1, 4, "+    # from upstream\n"},
-                                       std::tuple{2, 9, ""}}) {
+    for (auto [repo, number, extra] :
+         {std::tuple{1, 4, "+    # from upstream\n"}, std::tuple{2, 9, ""}}) {
       const std::string patch = fix + extra;
       ins->BindInt(1, repo);
       ins->BindInt(2, number);
@@ -295,8 +295,8 @@ TEST(FilterCliTest, DbModeNearDuplicateKeepsTheEarliest) {
     }
   }
   WriteFile(dir.Join("r.toml"), "[budget]\nmax_prompt_tokens = 0\n");
-  auto r = RunSwerl({"filter", "--db", path, "--rules", dir.Join("r.toml"), "--explain",
-                     dir.Join("x.ndjson")});
+  auto r = RunSwerl(
+      {"filter", "--db", path, "--rules", dir.Join("r.toml"), "--explain", dir.Join("x.ndjson")});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.err.find("           1  - near_duplicate"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("           1  kept"), std::string::npos) << r.err;

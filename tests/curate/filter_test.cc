@@ -381,11 +381,26 @@ TEST(FilterTest, RuleNamesAreStable) {
   for (size_t k = 0; k < kFilterRuleCount; ++k) {
     names.emplace_back(FilterRuleName(static_cast<FilterRule>(k)));
   }
-  EXPECT_EQ(names, (std::vector<std::string>{
-                       "decontaminated", "created_window", "benchmark_instance",
-                       "benchmark_near_duplicate", "secret", "license", "utf8_repaired", "bot", "empty", "too_large",
-                       "noise", "no_code_file", "no_closing_issue", "no_bugfix_signal",
-                       "leaked_fix", "missing_contents", "over_budget", "degenerate_reward", "duplicate", "near_duplicate"}));
+  EXPECT_EQ(names, (std::vector<std::string>{"decontaminated",
+                                             "created_window",
+                                             "benchmark_instance",
+                                             "benchmark_near_duplicate",
+                                             "secret",
+                                             "license",
+                                             "utf8_repaired",
+                                             "bot",
+                                             "empty",
+                                             "too_large",
+                                             "noise",
+                                             "no_code_file",
+                                             "no_closing_issue",
+                                             "no_bugfix_signal",
+                                             "leaked_fix",
+                                             "missing_contents",
+                                             "over_budget",
+                                             "degenerate_reward",
+                                             "duplicate",
+                                             "near_duplicate"}));
 }
 
 // ---------------------------------------------------------------- diffs --

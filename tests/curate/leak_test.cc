@@ -4,13 +4,14 @@
 // inserted into real statements come out exactly), the leak score on real
 // instances and on a statement that quotes its patch, and the filter's
 // leaked_fix rule.
+#include "swerl/curate/leak.h"
+
 #include <gtest/gtest.h>
 
 #include <random>
 
 #include "swerl/curate/benchmarks.h"
 #include "swerl/curate/filter_rules.h"
-#include "swerl/curate/leak.h"
 #include "testing/testing.h"
 
 namespace swerl::curate {
@@ -85,16 +86,20 @@ TEST(LeakTest, RealStatementsWithReferencesInsideSentences) {
 }
 
 TEST(LeakTest, TrailersCommitsAndOtherReferences) {
-  FixIdentity fix{"Acme/Widget", 42,
-                  {"0123456789abcdef0123456789abcdef01234567", "fedcba9876543210fedcba9876543210fedcba98"}};
+  FixIdentity fix{
+      "Acme/Widget",
+      42,
+      {"0123456789abcdef0123456789abcdef01234567", "fedcba9876543210fedcba9876543210fedcba98"}};
   const std::string text =
       "Parser crashes on blank input\n"
       "Traceback: see #41 and other/repo#42, not related.\n"
       "Fixed in #42.\n"
       "Closed via 0123456 on main\n"
-      "A regression from fedcba98 (see acme/widget#42) and https://github.com/acme/widget/commit/fedcba9876543.\n"
+      "A regression from fedcba98 (see acme/widget#42) and "
+      "https://github.com/acme/widget/commit/fedcba9876543.\n"
       "Commit 0123456789abcdef0123 is mentioned, 01234 is too short, deadbeef1 is another commit.\n"
-      "GH-42 tracks it; PR #42 and PR 42 too; https://github.com/acme/widget/pull/42#discussion_r1.\n"
+      "GH-42 tracks it; PR #42 and PR 42 too; "
+      "https://github.com/acme/widget/pull/42#discussion_r1.\n"
       "https://github.com/acme/widget/pull/420 is another PR; issue #420 too.\n";
   const StripResult r = StripLeaks(text, fix);
   EXPECT_EQ(r.text,
@@ -133,7 +138,8 @@ TEST(LeakTest, InsertedTrailersComeOutExactly) {
     std::vector<std::string> lines = testing::SplitLines(b.problem_statement);
     std::string trailer = kTrailers[rng() % 4];
     auto put = [&](const std::string& key, const std::string& value) {
-      for (size_t at; (at = trailer.find(key)) != std::string::npos;) trailer.replace(at, key.size(), value);
+      for (size_t at; (at = trailer.find(key)) != std::string::npos;)
+        trailer.replace(at, key.size(), value);
     };
     put("{N}", std::to_string(b.pull_number));
     put("{R}", b.repo);
@@ -173,8 +179,8 @@ TEST(LeakTest, LeakScoreOnRealInstancesAndOnAQuotedPatch) {
     ++scored;
     if (LeakScore(i.problem_statement, i.patch_lines, 16) >= 0.6) ++leaks;
   }
-  std::cout << "[ measure  ] benchmark statements holding >= 60% of their patch: " << leaks << " of "
-            << scored << "\n";
+  std::cout << "[ measure  ] benchmark statements holding >= 60% of their patch: " << leaks
+            << " of " << scored << "\n";
   EXPECT_LT(leaks * 50, scored);  // under 2%
 }
 
@@ -185,7 +191,8 @@ TEST(LeakTest, FilterDropsAStatementThatIsMostlyThePatch) {
   s.pull_number = 9;
   s.instance_id = "acme__widget-9";
   s.created_at = "2024-01-01T00:00:00Z";
-  s.patch = "diff --git a/x.py b/x.py\n--- a/x.py\n+++ b/x.py\n@@ -1 +1 @@\n" + b.patch_lines + "\n";
+  s.patch =
+      "diff --git a/x.py b/x.py\n--- a/x.py\n+++ b/x.py\n@@ -1 +1 @@\n" + b.patch_lines + "\n";
   s.problem_statement = "Validators accept a trailing newline\nApply this:\n";
   for (const std::string& line : testing::SplitLines(b.patch_lines)) {
     if (line.starts_with("+")) s.problem_statement += line.substr(1) + "\n";

@@ -34,10 +34,9 @@ TEST(LicenseCliTest, StoresEachRepositorysLicence) {
   std::string filled = mit;
   filled.replace(filled.find("[year]"), 6, "2021");
   filled.replace(filled.find("[fullname]"), 10, "Acme Corp");
-  const std::vector<Repo> repos = {
-      {1, "acme/widget", "LICENSE", filled},
-      {2, "acme/bare", "", ""},
-      {3, "nv/sdk", "COPYING", Fixture("nvidia-cudnn-License.txt")}};
+  const std::vector<Repo> repos = {{1, "acme/widget", "LICENSE", filled},
+                                   {2, "acme/bare", "", ""},
+                                   {3, "nv/sdk", "COPYING", Fixture("nvidia-cudnn-License.txt")}};
   const std::string db_path = dir.Join("swerl.db");
   auto db = store::OpenStore(db_path, /*create=*/true);
   ASSERT_TRUE(db.has_value()) << db.error().message();
@@ -48,10 +47,11 @@ TEST(LicenseCliTest, StoresEachRepositorysLicence) {
     if (!r.file.empty()) testing::WriteFile(work + "/" + r.file, r.text);
     const std::string sha = testing::CommitAll(work, "initial");
     testing::Git({"clone", "-q", "--mirror", work, dir.Join("repos/" + r.name + ".git")});
-    ASSERT_TRUE(db->Exec("INSERT INTO repos (repo_id, name) VALUES (" + std::to_string(r.id) +
-                         ", '" + r.name + "'); INSERT INTO instances (repo_id, number, status, "
-                         "merge_base, assembled_at) VALUES (" + std::to_string(r.id) +
-                         ", 5, 'assembled', '" + sha + "', '2024-01-01T00:00:00Z')"));
+    ASSERT_TRUE(db->Exec(
+        "INSERT INTO repos (repo_id, name) VALUES (" + std::to_string(r.id) + ", '" + r.name +
+        "'); INSERT INTO instances (repo_id, number, status, "
+        "merge_base, assembled_at) VALUES (" +
+        std::to_string(r.id) + ", 5, 'assembled', '" + sha + "', '2024-01-01T00:00:00Z')"));
   }
   auto r = testing::RunSwerl({"license", "--db", db_path, "--repos", dir.Join("repos")});
   ASSERT_EQ(r.exit_code, 0) << r.err;

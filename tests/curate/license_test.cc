@@ -3,12 +3,13 @@
 // common-licenses; README.md there), the shipped list against itself, a
 // mutation test (copyright holders, years and re-wrapping do not matter),
 // licence file names, and the filter's license rule.
+#include "swerl/curate/license.h"
+
 #include <gtest/gtest.h>
 
 #include <random>
 
 #include "swerl/curate/filter_rules.h"
-#include "swerl/curate/license.h"
 #include "testing/testing.h"
 
 namespace swerl::curate {
@@ -115,7 +116,8 @@ TEST(LicenseTest, FilterKeepsTheAllowlist) {
   EXPECT_EQ(rule("unknown"), "license: the licence file matches no known licence (repo_licenses)");
   EXPECT_EQ(rule("none"), "kept");  // allow_none by default
   EXPECT_EQ(rule(""), "kept");      // not identified
-  auto parsed = ParseFilterRules("[license]\nallow = [\"GPL-3.0\"]\nallow_none = false\n", "r.toml");
+  auto parsed =
+      ParseFilterRules("[license]\nallow = [\"GPL-3.0\"]\nallow_none = false\n", "r.toml");
   ASSERT_TRUE(parsed.has_value()) << parsed.error().message();
   parsed->drop_benchmark_instances = parsed->drop_benchmark_near_duplicates = false;
   parsed->drop_empty = parsed->require_code_file = parsed->drop_all_noise = false;

@@ -6,6 +6,8 @@
 // at a random place in real text is found at its offset), the filter rule's
 // detail (rule and position, never the secret), and e-mail redaction on a
 // real PR body.
+#include "swerl/curate/secrets.h"
+
 #include <gtest/gtest.h>
 #include <simdjson.h>
 
@@ -14,7 +16,6 @@
 
 #include "swerl/curate/benchmarks.h"
 #include "swerl/curate/filter_rules.h"
-#include "swerl/curate/secrets.h"
 #include "testing/testing.h"
 
 namespace swerl::curate {
@@ -69,8 +70,8 @@ TEST(SecretsTest, EveryRuleOnItsExample) {
 }
 
 TEST(SecretsTest, LookalikesAndPlaceholdersAreNotSecrets) {
-  EXPECT_EQ(Rules("AKIA" + std::string(15, 'A')), "");          // too short
-  EXPECT_EQ(Rules("XAKIA" + std::string(16, 'A')), "");         // not at a word start
+  EXPECT_EQ(Rules("AKIA" + std::string(15, 'A')), "");   // too short
+  EXPECT_EQ(Rules("XAKIA" + std::string(16, 'A')), "");  // not at a word start
   EXPECT_EQ(Rules("gh" + std::string("p_") + std::string(35, 'a')), "");
   EXPECT_EQ(Rules("https://user:password@example.com/x"), "");  // a placeholder
   EXPECT_EQ(Rules("https://me:${TOKEN}@example.com/x"), "");
@@ -95,8 +96,8 @@ TEST(SecretsTest, NoFindingsOnRealTexts) {
     }
   }
   simdjson::dom::parser parser;
-  for (const std::string& line :
-       testing::SplitLines(testing::ReadFile(testing::DataPath("gharchive/2021-07-21-few-hours.json")))) {
+  for (const std::string& line : testing::SplitLines(
+           testing::ReadFile(testing::DataPath("gharchive/2021-07-21-few-hours.json")))) {
     simdjson::dom::element e;
     if (parser.parse(line).get(e) != simdjson::SUCCESS) continue;
     for (const char* key : {"pull_request", "issue", "comment"}) {
@@ -140,8 +141,10 @@ TEST(SecretsTest, FilterDropsAndNeverPrintsTheSecret) {
   s.repo = "acme/widget";
   s.pull_number = 3;
   s.instance_id = "acme__widget-3";
-  s.patch = "diff --git a/settings.py b/settings.py\n--- a/settings.py\n+++ b/settings.py\n"
-            "@@ -1 +1,2 @@\n DEBUG = False\n+AWS_KEY = \"" + kAwsKeyId + "\"\n";
+  s.patch =
+      "diff --git a/settings.py b/settings.py\n--- a/settings.py\n+++ b/settings.py\n"
+      "@@ -1 +1,2 @@\n DEBUG = False\n+AWS_KEY = \"" +
+      kAwsKeyId + "\"\n";
   s.context = {{"settings.py", "DEBUG = False\nDB = \"postgres://app:s3cr3t-Pa55@db/prod\"\n"}};
   FilterRules rules;
   rules.drop_benchmark_instances = rules.drop_benchmark_near_duplicates = false;
@@ -156,8 +159,9 @@ TEST(SecretsTest, FilterDropsAndNeverPrintsTheSecret) {
 TEST(SecretsTest, EmailsInFreeTextAreRedacted) {
   // A real PR body of the GH Archive fixture (tikv/tikv, 2021-07-21).
   size_t n = 0;
-  EXPECT_EQ(RedactEmails("Signed-off-by: Little-Wallace <bupt2013211450@gmail.com>\r\n\r\n### What", &n),
-            "Signed-off-by: Little-Wallace <<email>>\r\n\r\n### What");
+  EXPECT_EQ(
+      RedactEmails("Signed-off-by: Little-Wallace <bupt2013211450@gmail.com>\r\n\r\n### What", &n),
+      "Signed-off-by: Little-Wallace <<email>>\r\n\r\n### What");
   EXPECT_EQ(n, 1u);
   EXPECT_EQ(RedactEmails("mail a.b-c+d@mail.example.org, or x@y.co.", &n),
             "mail <email>, or <email>.");

@@ -370,9 +370,11 @@ void RegisterFilter(CLI::App& root, Context& ctx) {
   CLI::App* cmd = root.add_subcommand(
       "filter",
       "Drop seeds by rule: SWE-bench repositories, creation time outside --created-after/"
-      "--created-before, public benchmark instances and near duplicates of them, bots, empty or extremely large changes, "
+      "--created-before, public benchmark instances and near duplicates of them, bots, empty or "
+      "extremely large changes, "
       "changes whose every hunk is noise, no programming file, over the prompt budget, "
-      "duplicate and near-duplicate patches; --preset seeds adds seed selection (closing issue, bug-fix signal, "
+      "duplicate and near-duplicate patches; --preset seeds adds seed selection (closing issue, "
+      "bug-fix signal, "
       "stored contents). Reads seed NDJSON (swerl export --ndjson) and writes the kept lines "
       "unchanged to stdout, or with --db records a decision per instance in filter_decisions");
   auto* preset = cmd->add_option("--preset", flags->preset,
@@ -409,7 +411,8 @@ void RegisterFilter(CLI::App& root, Context& ctx) {
       "The funnel as one JSON object on stderr instead of the table");
   cmd->footer(
       "Rules apply in this order; the first that applies drops the instance: decontaminated, "
-      "created_window, benchmark_instance, benchmark_near_duplicate, secret, license, utf8_repaired, "
+      "created_window, benchmark_instance, benchmark_near_duplicate, secret, license, "
+      "utf8_repaired, "
       "bot, "
       "empty, "
       "too_large, noise, no_code_file, no_closing_issue, no_bugfix_signal, leaked_fix, "

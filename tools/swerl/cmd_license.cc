@@ -43,10 +43,11 @@ int RunLicense(const LicenseOptions& opt, const Context& ctx) {
                 " repositories have a licence file that matches no shipped licence "
                 "(repo_licenses.spdx = 'unknown'; closest and similarity recorded)");
   }
-  log.Summary(cli::WithCommas(counts->repositories) + " repositories: " +
-              (per.empty() ? std::string("none decided") : per) +
-              (counts->missing ? "; " + cli::WithCommas(counts->missing) + " without mirror or commit"
-                               : std::string()));
+  log.Summary(cli::WithCommas(counts->repositories) +
+              " repositories: " + (per.empty() ? std::string("none decided") : per) +
+              (counts->missing
+                   ? "; " + cli::WithCommas(counts->missing) + " without mirror or commit"
+                   : std::string()));
   if (ctx.json) {
     cli::JsonSummary summary;
     summary.Add("repositories", counts->repositories).Add("missing", counts->missing);

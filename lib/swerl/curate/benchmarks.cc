@@ -88,7 +88,8 @@ Result<std::vector<BenchmarkInstance>> ParseBenchmarkList(std::string_view ndjso
     // In place when the bytes after the line are readable padding (the
     // shipped list is padded once); else a padded copy.
     const bool in_place = padded && line.data() + line.size() + simdjson::SIMDJSON_PADDING <= end;
-    auto parsed = in_place ? parser.parse(line.data(), line.size(), false) : parser.parse(std::string(line));
+    auto parsed =
+        in_place ? parser.parse(line.data(), line.size(), false) : parser.parse(std::string(line));
     if (parsed.get(obj) != SUCCESS) return bad("not a JSON object");
     BenchmarkInstance b;
     std::string_view s;
@@ -129,8 +130,8 @@ Result<std::vector<BenchmarkInstance>> ParseBenchmarkList(std::string_view ndjso
 
 const std::vector<BenchmarkInstance>& ShippedBenchmarks() {
   static const std::vector<BenchmarkInstance> list = [] {
-    const std::string_view packed(swerl_benchmarks_zst,
-                                  static_cast<size_t>(swerl_benchmarks_zst_end - swerl_benchmarks_zst));
+    const std::string_view packed(
+        swerl_benchmarks_zst, static_cast<size_t>(swerl_benchmarks_zst_end - swerl_benchmarks_zst));
     auto text = Unzstd(packed, "data/benchmarks/instances.jsonl.zst");
     SWERL_CHECK(text.has_value());
     const size_t size = text->size();
@@ -145,7 +146,8 @@ const std::vector<BenchmarkInstance>& ShippedBenchmarks() {
 
 std::vector<std::string> ShippedBenchmarkNames() {
   std::set<std::string> names;
-  for (const BenchmarkInstance& b : ShippedBenchmarks()) names.insert(b.benchmarks.begin(), b.benchmarks.end());
+  for (const BenchmarkInstance& b : ShippedBenchmarks())
+    names.insert(b.benchmarks.begin(), b.benchmarks.end());
   return {names.begin(), names.end()};
 }
 
@@ -156,7 +158,8 @@ BenchmarkIndex::BenchmarkIndex(const std::vector<BenchmarkInstance>* instances,
   // Renames: every name of an alias entry maps to its first (current) name.
   for (const ExcludedRepo& repo : aliases) {
     if (repo.names.empty()) continue;
-    for (const std::string& name : repo.names) canonical_.emplace(Lower(name), Lower(repo.names.front()));
+    for (const std::string& name : repo.names)
+      canonical_.emplace(Lower(name), Lower(repo.names.front()));
     if (repo.id > 0) id_names_.emplace(repo.id, Lower(repo.names.front()));
   }
   statements_.Reserve(instances->size());
@@ -166,7 +169,8 @@ BenchmarkIndex::BenchmarkIndex(const std::vector<BenchmarkInstance>* instances,
   for (size_t k = 0; k < instances->size(); ++k) {
     const BenchmarkInstance& b = (*instances)[k];
     const bool wanted =
-        benchmarks.empty() || std::any_of(b.benchmarks.begin(), b.benchmarks.end(), [&](const std::string& n) {
+        benchmarks.empty() ||
+        std::any_of(b.benchmarks.begin(), b.benchmarks.end(), [&](const std::string& n) {
           return std::find(benchmarks.begin(), benchmarks.end(), n) != benchmarks.end();
         });
     if (!wanted) continue;
@@ -216,8 +220,8 @@ std::optional<BenchmarkMatch> BenchmarkIndex::Nearest(const MinHash& sig, TextKi
   return best;
 }
 
-std::shared_ptr<const BenchmarkIndex> ShippedBenchmarkIndex(const std::vector<std::string>& benchmarks,
-                                                            bool with_text) {
+std::shared_ptr<const BenchmarkIndex> ShippedBenchmarkIndex(
+    const std::vector<std::string>& benchmarks, bool with_text) {
   static std::mutex mu;
   static std::map<std::pair<std::vector<std::string>, bool>, std::shared_ptr<const BenchmarkIndex>>
       cache;

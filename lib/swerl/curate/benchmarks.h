@@ -81,8 +81,8 @@ class BenchmarkIndex {
 
  private:
   const std::vector<BenchmarkInstance>* instances_;
-  std::vector<uint32_t> indexed_;  // indexes into *instances_
-  std::unordered_map<std::string, uint32_t> by_name_pr_;  // "owner/name#N" -> instance
+  std::vector<uint32_t> indexed_;                           // indexes into *instances_
+  std::unordered_map<std::string, uint32_t> by_name_pr_;    // "owner/name#N" -> instance
   std::unordered_map<std::string, std::string> canonical_;  // any lowercase name -> canonical
   std::unordered_map<int64_t, std::string> id_names_;       // repo id -> canonical name
   std::vector<MinHash> statement_sigs_, patch_sigs_;        // by instance index (all of them)
@@ -92,7 +92,7 @@ class BenchmarkIndex {
 // The index of ShippedBenchmarks() restricted to `benchmarks` (empty: all)
 // with SwebenchRepos() as aliases, built once per distinct list and shared
 // (building takes about 0.1 s). Thread-safe.
-std::shared_ptr<const BenchmarkIndex> ShippedBenchmarkIndex(const std::vector<std::string>& benchmarks,
-                                                            bool with_text = true);
+std::shared_ptr<const BenchmarkIndex> ShippedBenchmarkIndex(
+    const std::vector<std::string>& benchmarks, bool with_text = true);
 
 }  // namespace swerl::curate

@@ -49,8 +49,8 @@ std::string BlankLineBlock(std::string_view path, std::string_view text, size_t 
       if (line.find_first_not_of(" \t") == std::string_view::npos) continue;
       // Once in the file, as a whole line.
       size_t count = 0;
-      for (std::string_view other : lines) count += other.substr(0, line.size()) == line &&
-                                                    other.size() == line.size() + 1;
+      for (std::string_view other : lines)
+        count += other.substr(0, line.size()) == line && other.size() == line.size() + 1;
       if (count != 1) continue;
       return "```\n### " + std::string(path) + "\n<<<<<<< SEARCH\n" + std::string(line) +
              "\n=======\n\n" + std::string(line) + "\n>>>>>>> REPLACE\n```";

@@ -552,7 +552,8 @@ Result<FilterRules> ParseFilterRules(std::string_view text, std::string_view sou
       } else if (std::holds_alternative<std::vector<std::string>*>(binding->target)) {
         bad = NormalizeList(std::get<std::vector<std::string>*>(binding->target), false);
       }
-      if (!bad && (name == "contamination.created_after" || name == "contamination.created_before")) {
+      if (!bad &&
+          (name == "contamination.created_after" || name == "contamination.created_before")) {
         std::string* value = std::get<std::string*>(binding->target);
         if (auto normal = NormalizeCutoff(*value)) {
           *value = *normal;
@@ -925,8 +926,7 @@ Filter::~Filter() = default;
 Filter::Filter(FilterRules rules)
     : rules_(std::move(rules)), bot_hits_(rules_.bot_keywords.size() + 1, 0) {
   if (rules_.drop_benchmark_instances || rules_.drop_benchmark_near_duplicates) {
-    benchmarks_ =
-        ShippedBenchmarkIndex(rules_.benchmarks, rules_.drop_benchmark_near_duplicates);
+    benchmarks_ = ShippedBenchmarkIndex(rules_.benchmarks, rules_.drop_benchmark_near_duplicates);
   }
   for (size_t k = 0; k < rules_.excluded_repos.size(); ++k) {
     const ExcludedRepo& repo = rules_.excluded_repos[k];
@@ -1105,15 +1105,16 @@ FilterDecision Filter::Evaluate(const shard::Seed& seed) {
       m = benchmarks_->Nearest(MinHashOf(seed.problem_statement, TextKind::kStatement),
                                TextKind::kStatement, rules_.statement_similarity, min);
     }
-    if (!m) m = benchmarks_->Nearest(patch_minhash(), TextKind::kPatch, rules_.patch_similarity, min);
+    if (!m)
+      m = benchmarks_->Nearest(patch_minhash(), TextKind::kPatch, rules_.patch_similarity, min);
     if (m) {
       char sim[16];
       std::snprintf(sim, sizeof sim, "%.2f", m->similarity);
       std::string lists;
       for (const std::string& n : m->instance->benchmarks) lists += (lists.empty() ? "" : ", ") + n;
-      return drop(FilterRule::kBenchmarkNearDuplicate, m->what + " similar (" + sim + ") to " +
-                                                           m->instance->instance_id + " (" + lists +
-                                                           ")");
+      return drop(
+          FilterRule::kBenchmarkNearDuplicate,
+          m->what + " similar (" + sim + ") to " + m->instance->instance_id + " (" + lists + ")");
     }
   }
   if (rules_.drop_secrets) {
@@ -1129,7 +1130,8 @@ FilterDecision Filter::Evaluate(const shard::Seed& seed) {
   }
   if (rules_.check_license && !seed.license.empty()) {
     if (seed.license == "unknown") {
-      return drop(FilterRule::kLicense, "the licence file matches no known licence (repo_licenses)");
+      return drop(FilterRule::kLicense,
+                  "the licence file matches no known licence (repo_licenses)");
     }
     if (seed.license == "none") {
       if (!rules_.allow_no_license) return drop(FilterRule::kLicense, "no licence file");
@@ -1280,7 +1282,8 @@ FilterDecision Filter::Evaluate(const shard::Seed& seed) {
   }
 
   if (rules_.drop_degenerate_reward && !seed.oracle.empty()) {
-    const ControlReport controls = ScoreControls(seed, rules_.max_control_score, rules_.max_noop_score);
+    const ControlReport controls =
+        ScoreControls(seed, rules_.max_control_score, rules_.max_noop_score);
     if (!controls.failure.empty()) return drop(FilterRule::kDegenerateReward, controls.failure);
   }
 

@@ -269,8 +269,8 @@ enum class FilterRule : uint8_t {
 inline constexpr size_t kFilterRuleCount = 20;
 
 // "decontaminated", "created_window", "benchmark_instance",
-// "benchmark_near_duplicate", "secret", "license", "utf8_repaired", "bot", "empty", "too_large", "noise",
-// "no_code_file", "no_closing_issue", "no_bugfix_signal", "leaked_fix",
+// "benchmark_near_duplicate", "secret", "license", "utf8_repaired", "bot", "empty", "too_large",
+// "noise", "no_code_file", "no_closing_issue", "no_bugfix_signal", "leaked_fix",
 // "missing_contents", "over_budget", "degenerate_reward", "duplicate",
 // "near_duplicate".
 std::string_view FilterRuleName(FilterRule rule);

@@ -33,10 +33,10 @@ struct Span {
 };
 
 // Words that make a line naming the fix a trailer saying it is fixed.
-constexpr std::string_view kFixWords[] = {
-    "fixed",  "fixes",     "fix",      "closed",    "closes",   "close",  "resolved",
-    "resolves", "resolve", "addressed", "addresses", "merged",  "landed", "superseded",
-    "implemented", "patched"};
+constexpr std::string_view kFixWords[] = {"fixed",   "fixes",      "fix",         "closed",
+                                          "closes",  "close",      "resolved",    "resolves",
+                                          "resolve", "addressed",  "addresses",   "merged",
+                                          "landed",  "superseded", "implemented", "patched"};
 
 bool HasFixWord(std::string_view lower_line) {
   for (size_t i = 0; i < lower_line.size();) {
@@ -95,7 +95,8 @@ class Finder {
     for (size_t at = line.find("github.com/"); at != std::string_view::npos;
          at = line.find("github.com/", at + 1)) {
       size_t begin = at;
-      for (std::string_view scheme : {"https://www.", "http://www.", "https://", "http://", "www."}) {
+      for (std::string_view scheme :
+           {"https://www.", "http://www.", "https://", "http://", "www."}) {
         if (at >= scheme.size() && line.substr(at - scheme.size(), scheme.size()) == scheme) {
           begin = at - scheme.size();
           break;
@@ -204,7 +205,8 @@ StripResult StripLeaks(std::string_view statement, const FixIdentity& fix) {
     const size_t nl = statement.find('\n', pos);
     const size_t end = nl == std::string_view::npos ? statement.size() : nl;
     const std::string_view line = statement.substr(pos, end - pos);
-    const std::string_view with_nl = statement.substr(pos, (nl == std::string_view::npos ? end : nl + 1) - pos);
+    const std::string_view with_nl =
+        statement.substr(pos, (nl == std::string_view::npos ? end : nl + 1) - pos);
     pos = nl == std::string_view::npos ? statement.size() : nl + 1;
     const std::string lower = LowerAscii(line);
     const std::vector<Span> spans = finder.Find(lower);

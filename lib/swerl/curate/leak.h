@@ -16,7 +16,7 @@ namespace swerl::curate {
 
 // What identifies the fix: the pull request and its commits.
 struct FixIdentity {
-  std::string repo;          // owner/name of the pull request
+  std::string repo;  // owner/name of the pull request
   int64_t pull_number = 0;
   std::vector<std::string> commits;  // full lowercase SHAs: the PR's commits, its head, its merge
 };

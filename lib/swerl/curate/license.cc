@@ -56,8 +56,8 @@ Result<std::vector<LicenseText>> ParseLicenseList(std::string_view text, std::st
       continue;
     }
     if (out.empty()) {
-      return Error(Code::kInvalidInput,
-                   std::string(source) + ":" + std::to_string(line_no) + ": text before a '%%license' line");
+      return Error(Code::kInvalidInput, std::string(source) + ":" + std::to_string(line_no) +
+                                            ": text before a '%%license' line");
     }
     out.back().text.append(line);
   }
@@ -92,7 +92,8 @@ std::vector<std::string> LicenseWords(std::string_view text) {
     // License").
     if (first_line) {
       first_line = false;
-      if (line.size() < 80 && line.find("licen") != std::string::npos && line.find('.') == std::string::npos) {
+      if (line.size() < 80 && line.find("licen") != std::string::npos &&
+          line.find('.') == std::string::npos) {
         continue;
       }
     }
@@ -146,8 +147,8 @@ LicenseMatch IdentifyLicense(std::string_view text) {
     std::vector<std::string> both;
     std::set_intersection(words.begin(), words.end(), shipped[k].begin(), shipped[k].end(),
                           std::back_inserter(both));
-    const double dice =
-        2.0 * static_cast<double>(both.size()) / static_cast<double>(words.size() + shipped[k].size());
+    const double dice = 2.0 * static_cast<double>(both.size()) /
+                        static_cast<double>(words.size() + shipped[k].size());
     if (dice > best.similarity) {
       best.similarity = dice;
       best.closest = licenses[k].spdx;
@@ -170,9 +171,15 @@ bool IsLicenseFileName(std::string_view path) {
 }
 
 std::vector<std::string> DefaultLicenseAllowlist() {
-  return {"0BSD",   "Apache-2.0", "BSD-2-Clause", "BSD-2-Clause-Patent", "BSD-3-Clause",
-          "BSD-3-Clause-Clear", "BSL-1.0", "BlueOak-1.0.0", "CC0-1.0", "ISC", "MIT", "MIT-0",
-          "NCSA", "PostgreSQL", "UPL-1.0", "Unlicense", "Zlib"};
+  return {"0BSD",         "Apache-2.0",
+          "BSD-2-Clause", "BSD-2-Clause-Patent",
+          "BSD-3-Clause", "BSD-3-Clause-Clear",
+          "BSL-1.0",      "BlueOak-1.0.0",
+          "CC0-1.0",      "ISC",
+          "MIT",          "MIT-0",
+          "NCSA",         "PostgreSQL",
+          "UPL-1.0",      "Unlicense",
+          "Zlib"};
 }
 
 }  // namespace swerl::curate

@@ -38,9 +38,9 @@ std::vector<std::string> LicenseWords(std::string_view text);
 inline constexpr double kLicenseThreshold = 0.90;
 
 struct LicenseMatch {
-  std::string spdx;          // "" when nothing reaches the threshold
-  std::string closest;       // the most similar shipped licence
-  double similarity = 0;     // with `closest`
+  std::string spdx;       // "" when nothing reaches the threshold
+  std::string closest;    // the most similar shipped licence
+  double similarity = 0;  // with `closest`
 };
 
 // The shipped licence most similar to `text`; spdx is set when its

@@ -59,7 +59,8 @@ std::optional<Decision> Decide(git_repository* repo, const std::string& hex) {
     if (text.size() > (1u << 20)) continue;
     const LicenseMatch m = IdentifyLicense(text);
     if (!m.spdx.empty()) return Decision{m.spdx, name, m.closest, m.similarity};
-    if (d.spdx == "none" || m.similarity > d.similarity) d = {"unknown", name, m.closest, m.similarity};
+    if (d.spdx == "none" || m.similarity > d.similarity)
+      d = {"unknown", name, m.closest, m.similarity};
   }
   return d;
 }

@@ -72,10 +72,12 @@ bool AwsSecretAccessKey(std::string_view s, size_t at) {
   for (std::string_view key : {"aws_secret_access_key", "aws_secret_key", "secret_access_key"}) {
     if (!StartsWithAtNoCase(s, at, key)) continue;
     size_t p = at + key.size();
-    p += Run(s, p, [](char c) { return c == ' ' || c == '"' || c == '\''; }, 4);
+    p += Run(
+        s, p, [](char c) { return c == ' ' || c == '"' || c == '\''; }, 4);
     if (p >= s.size() || (s[p] != '=' && s[p] != ':')) return false;
     ++p;
-    p += Run(s, p, [](char c) { return c == ' ' || c == '"' || c == '\''; }, 4);
+    p += Run(
+        s, p, [](char c) { return c == ' ' || c == '"' || c == '\''; }, 4);
     return Run(s, p, Base64, 41) == 40;
   }
   return false;
@@ -132,7 +134,8 @@ bool PrivateKey(std::string_view s, size_t at) {
 }
 
 bool GoogleApiKey(std::string_view s, size_t at) {
-  return Boundary(s, at) && StartsWithAt(s, at, "AIza") && Exactly(s, at + 4, 35, AlnumDashUnderscore);
+  return Boundary(s, at) && StartsWithAt(s, at, "AIza") &&
+         Exactly(s, at + 4, 35, AlnumDashUnderscore);
 }
 
 bool StripeKey(std::string_view s, size_t at) {
@@ -155,15 +158,17 @@ bool NpmToken(std::string_view s, size_t at) {
 bool PlaceholderPassword(std::string_view p) {
   if (p.empty()) return true;
   const char first = p.front();
-  if (first == '$' || first == '<' || first == '{' || first == '%' || first == '[' || first == '*') {
+  if (first == '$' || first == '<' || first == '{' || first == '%' || first == '[' ||
+      first == '*') {
     return true;
   }
-  if (std::all_of(p.begin(), p.end(), [&](char c) { return Lower(c) == Lower(first); })) return true;
+  if (std::all_of(p.begin(), p.end(), [&](char c) { return Lower(c) == Lower(first); }))
+    return true;
   std::string lower(p);
   for (char& c : lower) c = Lower(c);
   static constexpr std::array<std::string_view, 16> kWords = {
-      "password", "passwd", "pass",  "pwd",     "secret", "changeme", "example", "user",
-      "username", "token",  "xxx",   "yourpassword", "mypassword", "foo", "bar", "test"};
+      "password", "passwd", "pass", "pwd",          "secret",     "changeme", "example", "user",
+      "username", "token",  "xxx",  "yourpassword", "mypassword", "foo",      "bar",     "test"};
   return std::find(kWords.begin(), kWords.end(), lower) != kWords.end();
 }
 
@@ -185,7 +190,8 @@ bool PasswordInUrl(std::string_view s, size_t at) {
   const size_t pass = Run(s, p, pass_char, 256);
   if (pass < 3 || p + pass >= s.size() || s[p + pass] != '@') return false;
   if (PlaceholderPassword(s.substr(p, pass))) return false;
-  const size_t host = Run(s, p + pass + 1, [](char c) { return IsAlnum(c) || c == '.' || c == '-'; });
+  const size_t host =
+      Run(s, p + pass + 1, [](char c) { return IsAlnum(c) || c == '.' || c == '-'; });
   return host >= 1;
 }
 
@@ -226,9 +232,9 @@ namespace {
 // The 4-byte starts of the rules' matches (the password rule is anchored on
 // "://" instead), for a prefilter that looks at every position once.
 constexpr std::string_view kStarts[] = {
-    "AKIA", "ASIA", "ABIA", "ACCA", "A3T",  "aws_", "AWS_", "Aws_", "secr", "SECR", "Secr",
-    "ghp_", "gho_", "ghu_", "ghs_", "ghr_", "gith", "glpa", "xoxb", "xoxa", "xoxp", "xoxr",
-    "xoxs", "hook", "----", "AIza", "sk_l", "rk_l", "sk-",  "npm_"};
+    "AKIA", "ASIA", "ABIA", "ACCA", "A3T",  "aws_", "AWS_", "Aws_", "secr", "SECR",
+    "Secr", "ghp_", "gho_", "ghu_", "ghs_", "ghr_", "gith", "glpa", "xoxb", "xoxa",
+    "xoxp", "xoxr", "xoxs", "hook", "----", "AIza", "sk_l", "rk_l", "sk-",  "npm_"};
 
 uint32_t Load4(const char* p) {
   uint32_t v;
@@ -330,8 +336,9 @@ std::string RedactEmails(std::string_view text, size_t* count) {
     if (begin > 0 && (text[begin - 1] == ':' || text[begin - 1] == '/')) continue;
     // domain: labels joined by dots, the last alphabetic, 2+ letters.
     size_t end = at + 1, last_dot = 0;
-    while (end < text.size() && (IsAlnum(text[end]) || text[end] == '-' ||
-                                 (text[end] == '.' && end + 1 < text.size() && IsAlnum(text[end + 1])))) {
+    while (end < text.size() &&
+           (IsAlnum(text[end]) || text[end] == '-' ||
+            (text[end] == '.' && end + 1 < text.size() && IsAlnum(text[end + 1])))) {
       if (text[end] == '.') last_dot = end;
       ++end;
     }

@@ -47,7 +47,8 @@ struct Statements {
     SWERL_ASSIGN_OR_RETURN(
         s.issues,
         db->Prepare("SELECT l.target_repo, l.target_number, l.closing, coalesce(i.title, ''), "
-                    "coalesce(i.body, ''), coalesce(i.created_at, '') FROM issue_links l LEFT JOIN issues i "
+                    "coalesce(i.body, ''), coalesce(i.created_at, '') FROM issue_links l LEFT JOIN "
+                    "issues i "
                     "ON i.repo_id = coalesce(l.target_repo_id, "
                     "CASE WHEN l.target_repo = '' THEN l.repo_id END) "
                     "AND i.number = l.target_number "
@@ -56,9 +57,8 @@ struct Statements {
                     "AND NOT (l.target_repo = '' AND l.target_number = ?2) "
                     "ORDER BY l.closing DESC, l.target_repo, l.target_number"));
     // The fix's own commits, for stripping their SHAs from the statement.
-    SWERL_ASSIGN_OR_RETURN(s.commits,
-                           db->Prepare("SELECT sha FROM instance_commits "
-                                       "WHERE repo_id = ? AND number = ? ORDER BY seq"));
+    SWERL_ASSIGN_OR_RETURN(s.commits, db->Prepare("SELECT sha FROM instance_commits "
+                                                  "WHERE repo_id = ? AND number = ? ORDER BY seq"));
     SWERL_ASSIGN_OR_RETURN(s.relevant,
                            db->Prepare("SELECT source, path, blob_id FROM relevant_files "
                                        "WHERE repo_id = ? AND number = ? ORDER BY source, rank"));
@@ -164,7 +164,8 @@ Status Fill(const SeedQuery& q, Statements* st, db::BlobReader* blobs, shard::Se
     issue.title = RedactEmails(issue.title);
     issue.body = RedactEmails(issue.body);
   }
-  for (size_t k = 0; k < emails; ++k) s->stripped.push_back({"email", std::string(kEmailPlaceholder)});
+  for (size_t k = 0; k < emails; ++k)
+    s->stripped.push_back({"email", std::string(kEmailPlaceholder)});
 
   // Relevant files of the chosen source.
   st->relevant.BindInt(1, s->repo_id);
