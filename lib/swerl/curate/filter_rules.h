@@ -72,13 +72,13 @@ struct FilterRules {
   double patch_similarity = 0.5;
   int64_t min_shingles = 16;
 
-  // 4b. secret: a credential (secrets.h: AWS keys, GitHub/GitLab/Slack/npm/
+  // 5. secret: a credential (secrets.h: AWS keys, GitHub/GitLab/Slack/npm/
   // OpenAI/Stripe/Google tokens, private keys, passwords in URLs) in the
   // texts, patches or files of the seed. The detail names the rule, the
   // field and the byte offset, never the secret.
   bool drop_secrets = true;
 
-  // 4c. license: the repository's licence (seed.license, from `swerl
+  // 6. license: the repository's licence (seed.license, from `swerl
   // license`) is not in license_allowlist (SPDX ids; default: permissive,
   // DefaultLicenseAllowlist()), or is "unknown" (a licence file matching no
   // shipped text), or is "none" (no licence file) unless allow_no_license.
@@ -87,19 +87,19 @@ struct FilterRules {
   std::vector<std::string> license_allowlist;
   bool allow_no_license = true;
 
-  // 5. utf8_repaired: the record holds U+FFFD in place of non-UTF-8 bytes.
+  // 7. utf8_repaired: the record holds U+FFFD in place of non-UTF-8 bytes.
   bool drop_utf8_repaired = false;
 
-  // 6. bot: a keyword is a substring (ASCII case-insensitive) of the PR's
+  // 8. bot: a keyword is a substring (ASCII case-insensitive) of the PR's
   // title, body or author, or author_type is "Bot".
   bool drop_bots = true;
   std::vector<std::string> bot_keywords = {"[bot]", "dependabot", "renovate", "bump", "automerge"};
   bool drop_bot_author_type = true;
 
-  // 7. empty: patch and test_patch hold no file section.
+  // 9. empty: patch and test_patch hold no file section.
   bool drop_empty = true;
 
-  // 8. too_large: more changed files or '+'/'-' lines than these (0 = no
+  // 10. too_large: more changed files or '+'/'-' lines than these (0 = no
   // limit), or (drop_huge_files) a changed file whose contents were too
   // large to store (files[].skip "huge": over assemble's --max-file-bytes,
   // 1 MiB by default).
@@ -107,7 +107,7 @@ struct FilterRules {
   int64_t max_changed_lines = 5000;
   bool drop_huge_files = true;
 
-  // 9. noise: every hunk of the patch (code and tests) is noise; a change
+  // 11. noise: every hunk of the patch (code and tests) is noise; a change
   // with no hunk at all (binary, rename or mode changes only) counts as all
   // noise. A hunk is noise when its file is generated, locked or vendored
   // (store::VendoredPath of either path, files[].skip "vendored", or a name
@@ -131,23 +131,23 @@ struct FilterRules {
       "gemfile",      "composer.json", "chart.yaml"};
   bool noise_whitespace = true;
 
-  // 10. no_code_file: no non-test changed file (a section of `patch`) has an
+  // 12. no_code_file: no non-test changed file (a section of `patch`) has an
   // extension of code_extensions (lowercase, with the dot).
   bool require_code_file = true;
   std::vector<std::string> code_extensions;  // default: DefaultCodeExtensions()
 
-  // 11. no_closing_issue: no linked issue closes, or the closing issues have
+  // 13. no_closing_issue: no linked issue closes, or the closing issues have
   // no text (problem_statement is empty).
   bool require_closing_issue = false;
 
-  // 12. no_bugfix_signal: none of bugfix_keywords occurs in the problem
+  // 14. no_bugfix_signal: none of bugfix_keywords occurs in the problem
   // statement or the PR title. Keywords are lowercase and match whole words;
   // a leading or trailing '*' lifts that boundary ("crash*" matches
   // "crashes", "*error" matches "TypeError").
   bool require_bugfix_signal = false;
   std::vector<std::string> bugfix_keywords;  // default: DefaultBugfixKeywords()
 
-  // 13. leaked_fix: the problem statement already holds most of the
+  // 15. leaked_fix: the problem statement already holds most of the
   // patch: LeakScore (leak.h: the share of the added lines' 5-token
   // shingles found in the statement) at least max_leak_score; patches whose
   // added lines have fewer than min_shingles shingles are not scored.
@@ -155,16 +155,16 @@ struct FilterRules {
   bool drop_leaked_fix = true;
   double max_leak_score = 0.6;
 
-  // 14. missing_contents: a non-test changed code file has no stored
+  // 16. missing_contents: a non-test changed code file has no stored
   // contents (files[].skip is not "").
   bool require_contents = false;
 
-  // 15. over_budget: the estimated prompt tokens (PromptTokens) exceed this
+  // 17. over_budget: the estimated prompt tokens (PromptTokens) exceed this
   // (0 = no limit).
   int64_t max_prompt_tokens = 16384;
   int64_t prompt_overhead_tokens = 1024;
 
-  // 16. degenerate_reward: a control answer (controls.h: an empty
+  // 18. degenerate_reward: a control answer (controls.h: an empty
   // solution, a no-op edit, an edit of another context file, the oracle on
   // the wrong file) scores more than max_control_score (the no-op: more
   // than max_noop_score). Needs contents;
@@ -173,11 +173,11 @@ struct FilterRules {
   double max_control_score = 0.5;
   double max_noop_score = 0.95;
 
-  // 17. duplicate: the normalized patch (NormalizedPatchHash) equals that of
+  // 19. duplicate: the normalized patch (NormalizedPatchHash) equals that of
   // an instance kept earlier in this run.
   bool dedup = true;
 
-  // 18. near_duplicate: the patch is a near duplicate (estimated Jaccard at
+  // 20. near_duplicate: the patch is a near duplicate (estimated Jaccard at
   // least near_dedup_similarity, at least min_shingles shingles) of a seed
   // kept in this run: backports, cherry-picks and forks repeating a fix
   // collapse to one seed, the earliest created (see Filter).
