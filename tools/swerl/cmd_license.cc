@@ -21,7 +21,7 @@ struct LicenseOptions {
 int RunLicense(const LicenseOptions& opt, const Context& ctx) {
   ApplyCommonFlags(ctx, "license");
   auto& log = cli::Log::Get();
-  if (!cli::DistinctFiles({}, {{"--db", opt.db}})) return cli::kExitError;
+  if (!cli::DistinctFiles({{"--repos", opt.repos}}, {{"--db", opt.db}})) return cli::kExitError;
   git::GitGlobal git;
   if (!git.status()) {
     log.Error(git.status().error().message());
