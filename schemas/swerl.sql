@@ -353,3 +353,17 @@ CREATE TABLE filter_decisions (
   decided_at TEXT NOT NULL,              -- UTC
   PRIMARY KEY (repo_id, number)
 ) WITHOUT ROWID;
+
+-- @migration 5
+-- The licence of each repository `swerl license` looked at (schemas/store.md,
+-- "swerl license"): its LICENSE/COPYING files at the merge base of its
+-- latest assembled instance, matched against data/licenses/.
+CREATE TABLE repo_licenses (
+  repo_id    INTEGER PRIMARY KEY,
+  spdx       TEXT NOT NULL,              -- SPDX id; 'unknown': a licence file matches nothing; 'none': no licence file
+  path       TEXT NOT NULL,              -- the licence file read ('' when none)
+  closest    TEXT NOT NULL,              -- the most similar shipped licence ('' when none)
+  similarity REAL NOT NULL,              -- Dice similarity with closest (0 when none)
+  commit_id  TEXT NOT NULL,              -- the merge base read
+  decided_at TEXT NOT NULL               -- UTC
+);

@@ -30,6 +30,26 @@ The world (every pull request is merged unless said otherwise):
                               (dropped as a duplicate patch)
   django/django, hana/django  a SWE-bench repository and a fork of it
                               (decontaminated)
+  Contamination (issue 21), all dropped:
+  sharkdp/bat                 a PR whose number is a Multi-SWE-bench instance
+                              (benchmark_instance)
+  hana/geo-notes              an issue re-reporting SWE-bench Verified's
+                              django__django-16485 word for word
+                              (benchmark_near_duplicate)
+  orbit-labs/geo              a second PR backporting orbit/geo's parse fix
+                              with a marker line, opened later (near_duplicate)
+  acme/legacy                 a fix closing an issue from 2019, before the
+                              demo's --created-after 2020-01-01 (created_window)
+  dana/geo-tools              an issue that pastes the fix and was edited to
+                              say "Fixed in #2" (the trailer is stripped; the
+                              seed is dropped as leaked_fix)
+  nimbus/deployer             an issue pasting a DSN with a password (secret)
+  freecalc/webcalc            a GPL-3.0 repository: its LICENSE is identified
+                              by `swerl license`, outside the default
+                              allowlist of permissive licences (license)
+  acme/quota                  a one-character fix among long lines: a blank
+                              line at the fix site earns almost the whole
+                              reward (degenerate_reward)
   ghost/vanished              in the events only: the repository is gone,
                               so cloning it fails and is recorded
 Issues are opened in the first hour; pull requests are opened and merged in
@@ -592,6 +612,44 @@ DJANGO_BUGS = [
          pr="Fixed #32000 -- Made capfirst() handle empty strings.", merge="squash"),
 ]
 
+# A module of long lines where a fix is one character: the reward can hardly
+# tell a blank line at the fix site from the fix (degenerate_reward).
+LIMITS = {
+    "README.md": "# limits\n\nQuota checks for the billing service.\n",
+    "limits/__init__.py": "",
+    "limits/quota.py": '''"""Quota checks: each plan has a monthly limit per resource kind, and usage at the limit is allowed."""
+
+PLAN_LIMITS = {"free": {"requests": 10000, "storage_mb": 512, "seats": 1, "projects": 3, "webhooks": 2},
+               "team": {"requests": 500000, "storage_mb": 51200, "seats": 25, "projects": 100, "webhooks": 50}}
+
+
+def within_quota(plan_name: str, resource_kind: str, current_usage_this_month: int) -> bool:
+    """True when `current_usage_this_month` of `resource_kind` is within the plan's monthly limit, which it may reach."""
+    used, cap = current_usage_this_month, PLAN_LIMITS[plan_name][resource_kind]  # the plan's monthly cap for this kind
+    return used < cap
+''',
+}
+LIMITS_BUG = dict(
+    path="limits/quota.py",
+    before="    return used < cap",
+    after="    return used <= cap",
+    test=None,
+    issue=("within_quota is wrong at the limit",
+           "The docstring says usage at the limit is allowed, but `within_quota('free', 'seats', 1)` "
+           "returns False, so a free user cannot use their one seat."),
+    pr="Allow usage at the limit", merge="squash")
+
+def shipped_license(spdx):
+    """The text of `spdx` from data/licenses/licenses.txt."""
+    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "data", "licenses",
+                        "licenses.txt")
+    text = open(path, encoding="utf-8").read()
+    start = text.index(f"%%license {spdx} ")
+    start = text.index("\n", start) + 1
+    end = text.find("\n%%license ", start)
+    return text[start:end + 1 if end >= 0 else len(text)]
+
+
 # ------------------------------------------------------------- the git ---
 
 GIT_ENV = dict(os.environ, GIT_CONFIG_NOSYSTEM="1", HOME=os.path.join(OUT, ".home"),
@@ -648,13 +706,13 @@ class Repo:
         self.next_number += 1
         return n
 
-    def issue(self, title, body, user):
+    def issue(self, title, body, user, created_at=None):
         n = self.number()
-        self.issues.append(dict(number=n, title=title, body=body, user=user))
+        self.issues.append(dict(number=n, title=title, body=body, user=user, created_at=created_at))
         return n
 
     def pull(self, title, body, user, edits, merge="merge", merged=True, commits=1, expect="kept",
-             direct=None, user_type="User"):
+             direct=None, user_type="User", minute=None):
         """A pull request applying `edits` (a function of the work tree) in
         `commits` commits on a branch from main's tip, then merged as `merge`
         says. `direct`, when given, is committed to main while it is open."""
@@ -685,13 +743,13 @@ class Repo:
         git(self.work, "branch", "-q", "-D", branch)
         self.prs.append(dict(number=n, title=title, body=body, user=user, user_type=user_type,
                              base=base, head=head, merged=merged, merge_sha=merge_sha,
-                             commits=commits, expect=expect))
+                             commits=commits, expect=expect, minute=minute))
         return n
 
-    def bugfix(self, bug, user, expect="kept", body_extra=""):
+    def bugfix(self, bug, user, expect="kept", body_extra="", issue_created_at=None, minute=None):
         """An issue, and the pull request that fixes it and says so."""
         title, text = bug["issue"]
-        issue = self.issue(title, text, rng.choice(USERS))
+        issue = self.issue(title, text, rng.choice(USERS), created_at=issue_created_at)
 
         def edits(work, k, commits):
             if k == 0:
@@ -704,7 +762,7 @@ class Repo:
 
         body = f"Fixes #{issue}.{body_extra}"
         return self.pull(bug["pr"], body, user, edits, merge=bug["merge"],
-                         commits=2 if bug["test"] else 1, expect=expect)
+                         commits=2 if bug["test"] else 1, expect=expect, minute=minute)
 
     def publish(self):
         bare = os.path.join(OUT, "git", self.name + ".git")
@@ -819,6 +877,59 @@ def build_world():
     djf = Repo("hana/django", 9100008, DJANGO)
     repos.append(djf)
     djf.bugfix(DJANGO_BUGS[0], "hana", expect="decontaminated")
+
+    # Contamination (issue 21). A repository of Multi-SWE-bench whose PR
+    # number is one of its instances (sharkdp__bat-1197).
+    bat = Repo("sharkdp/bat", 9100009, ROWPARSE)
+    repos.append(bat)
+    bat.next_number = 1196
+    bat.bugfix(ROWPARSE_BUGS[0], "farah", expect="benchmark_instance")
+    # An issue that is SWE-bench Verified's django__django-16485, word for
+    # word, in another repository.
+    notes = Repo("hana/geo-notes", 9100010, GEO)
+    repos.append(notes)
+    notes.bugfix(dict(GEO_BUGS[1], issue=(
+        'floatformat() crashes on "0.00".',
+        "Description\n\t\nfrom decimal import Decimal\n"
+        "from django.template.defaultfilters import floatformat\nfloatformat('0.00', 0)\n"
+        "floatformat(Decimal('0.00'), 0)\nBoth throw ValueError: valid range for prec is "
+        "[1, MAX_PREC]")), "hana", expect="benchmark_near_duplicate")
+    # The fork backports orbit/geo's parse fix with a marker line, later
+    # than the original (opened at minute 50: the originals open by 40).
+    fork.bugfix(dict(GEO_BUGS[2], after=GEO_BUGS[2]["after"] + "    # backport\n"), "goran",
+                expect="near_duplicate", body_extra=" Backport.", minute=50)
+    # A fix whose issue was opened in 2019, before the demo's training
+    # cutoff (--created-after 2020-01-01).
+    legacy = Repo("acme/legacy", 9100011, TEXTKIT)
+    repos.append(legacy)
+    legacy.bugfix(TEXTKIT_BUGS[1], "bob", expect="created_window",
+                  issue_created_at="2019-05-14T09:00:00Z")
+    # An issue whose reporter pasted the fix, later edited to name the PR.
+    tools = Repo("dana/geo-tools", 9100012, GEO)
+    repos.append(tools)
+    tools.bugfix(dict(GEO_BUGS[2], issue=(
+        "parse_point fails on extra values",
+        "Three values raise ValueError: too many values to unpack. This works for me:\n\n"
+        "```python\n" + GEO_BUGS[2]["after"] + "```\n\nReported by Dana <dana.k@example.org>.\n"
+        "Fixed in #2.")), "dana",
+        expect="leaked_fix")
+    # A one-character fix among long lines.
+    quota = Repo("acme/quota", 9100013, LIMITS)
+    repos.append(quota)
+    quota.bugfix(LIMITS_BUG, "emeka", expect="degenerate_reward")
+    # An issue that pastes a log line holding a database password.
+    deployer = Repo("nimbus/deployer", 9100014, KVSTORE)
+    repos.append(deployer)
+    title, text = KVSTORE_BUGS[0]["issue"]
+    password = "hunter" + "2-prod"  # not a real one; split so scanners pass this file
+    # A repository under the GPL (the text shipped in data/licenses/): not in
+    # the default allowlist of permissive licences.
+    gpl = Repo("freecalc/webcalc", 9100015, dict(WEBCALC, LICENSE=shipped_license("GPL-3.0")))
+    repos.append(gpl)
+    gpl.bugfix(WEBCALC_BUGS[0], "chen", expect="license")
+    deployer.bugfix(dict(KVSTORE_BUGS[0], issue=(title, text + "\n\nSeen with DSN "
+                                                  f"postgres://deploy:{password}@db.internal:5432/kv")),
+                    "farah", expect="secret")
     return repos
 
 
@@ -900,10 +1011,21 @@ def tell(repos):
     for repo in repos:
         for issue in repo.issues:
             at = ev.stamp(0, rng.randint(0, 59))
+            if issue["created_at"]:
+                # An old issue, commented on today (its creation time is its own).
+                obj = dict(ev.issue_object(repo, issue, "open", at), created_at=issue["created_at"])
+                ev.add(0, at, "IssueCommentEvent", repo, "maintainer",
+                       {"action": "created", "issue": obj,
+                        "comment": {"id": repo.id * 11 + issue["number"], "user": ev.user("maintainer"),
+                                    "created_at": at, "updated_at": at,
+                                    "author_association": "OWNER", "body": "Still happens."}})
+                continue
             ev.add(0, at, "IssuesEvent", repo, issue["user"],
                    {"action": "opened", "issue": ev.issue_object(repo, issue, "open", at)})
         for pr in repo.prs:
             minute = rng.randint(0, 40)
+            if pr["minute"] is not None:
+                minute = pr["minute"]
             opened = ev.stamp(1, minute)
             ev.add(1, opened, "PullRequestEvent", repo, pr["user"],
                    {"action": "opened", "number": pr["number"],

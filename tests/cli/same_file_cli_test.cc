@@ -95,6 +95,8 @@ const std::vector<Command>& Table() {
         {"--explain", kOut},
         {"--db", kOut},
         {"--where", kNo},
+        {"--created-after", kNo},
+        {"--created-before", kNo},
         {kStdout, kOut}},
        // --db reads the store instead of inputs and writes no stdout.
        {{"--db", kInputs}, {"--db", kStdout}}},
@@ -104,6 +106,7 @@ const std::vector<Command>& Table() {
        {{"--db", kIn}, {"--out", kOut}, {"--where", kNo}, {kStdout, kOut}},
        {}},
       {"swerl", "check", {}, {{"--seeds", kIn}}, {}},
+      {"swerl", "license", {}, {{"--db", kOut}, {"--repos", kIn}}, {}},
       {"swerl-train", "tokenize", {}, {{"--tokenizer", kIn}, {kInputs, kIn}, {kStdout, kOut}}, {}},
       {"swerl-train",
        "init",

@@ -159,7 +159,9 @@ TEST(FilterCliTest, MaxErrorsAndBadRules) {
 TEST(FilterCliTest, HelpNamesTheRulesInOrder) {
   auto r = RunSwerl({"filter", "--help"});
   ASSERT_EQ(r.exit_code, 0);
-  EXPECT_NE(r.out.find("decontaminated, utf8_repaired, bot, empty, too_large, noise"),
+  EXPECT_NE(r.out.find("decontaminated, created_window, benchmark_instance, "
+                       "benchmark_near_duplicate, secret, license, utf8_repaired, "
+                       "bot, empty, too_large, noise"),
             std::string::npos)
       << r.out;
   EXPECT_NE(r.out.find("Exit status"), std::string::npos);
@@ -225,6 +227,98 @@ TEST(FilterCliTest, DbModeRecordsDecisions) {
   // Dedup state is per run: alone, #8 is no copy of anything.
   EXPECT_EQ(read(),
             "1 7 1 - " + rules + "\n1 8 1 - " + rules + "\n2 9 0 decontaminated " + rules + "\n");
+}
+
+// --created-after / --created-before: the window on the PR's creation time,
+// overriding the rules; a bad time is a usage error naming the flag.
+TEST(FilterCliTest, CreatedWindowFlags) {
+  shard::Seed old_pr = MakeSeed("acme/widget", 7);
+  old_pr.created_at = "2019-03-01T10:00:00Z";
+  shard::Seed new_pr = MakeSeed("acme/widget", 8);
+  new_pr.created_at = "2024-08-01T10:00:00Z";
+  new_pr.patch += "+    # and another line\n";  // not a duplicate of #7
+  const std::string in = Line(old_pr) + Line(new_pr);
+  TempDir dir;
+  auto r =
+      RunSwerl({"filter", "--created-after", "2020-01-01", "--explain", dir.Join("x.ndjson")}, in);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, Line(new_pr));
+  EXPECT_NE(r.err.find("           1  - created_window"), std::string::npos) << r.err;
+  EXPECT_EQ(ReadFile(dir.Join("x.ndjson")),
+            "{\"instance_id\":\"acme__widget-7\",\"rule\":\"created_window\",\"detail\":\"PR "
+            "created 2019-03-01T10:00:00Z, outside [2020-01-01T00:00:00Z, -)\"}\n");
+  r = RunSwerl({"filter", "--created-before", "2020-01-01T00:00:00Z", "-q"}, in);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, Line(old_pr));
+  r = RunSwerl({"filter", "--created-after", "last year"}, in);
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("--created-after: 'last year' is not a time"), std::string::npos) << r.err;
+}
+
+// --db: a near duplicate created earlier than the kept seed replaces it,
+// and the kept one's decision is rewritten.
+TEST(FilterCliTest, DbModeNearDuplicateKeepsTheEarliest) {
+  TempDir dir;
+  const std::string path = dir.Join("swerl.db");
+  const std::string fix =
+      "diff --git a/src/parse.py b/src/parse.py\n--- a/src/parse.py\n+++ b/src/parse.py\n"
+      "@@ -10,3 +10,6 @@ def parse(text):\n"
+      "     if text is None:\n"
+      "+    text = text.strip()\n"
+      "+    if not text:\n"
+      "+        raise ValueError('empty input: nothing to parse after stripping')\n"
+      "+    tokens = [t for t in text.split() if t and not t.startswith('#')]\n";
+  {
+    auto db = store::OpenStore(path, /*create=*/true);
+    ASSERT_TRUE(db.has_value()) << db.error().message();
+    // The fork (repo 1) is read first but its PR was opened later.
+    const char* sql =
+        "INSERT INTO repos (repo_id, name) VALUES (1, 'fork/widget'), (2, 'acme/widget');"
+        "INSERT INTO pull_requests (repo_id, number, title, body, user, user_type, merged, "
+        "created_at) VALUES"
+        " (1, 4, 'Strip input', '', 'alice', 'User', 1, '2021-05-01T00:00:00Z'),"
+        " (2, 9, 'Strip input', '', 'bob', 'User', 1, '2021-01-01T00:00:00Z');";
+    ASSERT_TRUE(db->Exec(sql).has_value());
+    auto ins = db->Prepare(
+        "INSERT INTO instances (repo_id, number, status, base_commit, head_commit, merge_base, "
+        "patch, code_patch, test_patch, assembled_at) VALUES (?, ?, 'assembled', 'b', 'h', 'm', "
+        "?, ?, '', '2024-01-01T00:00:00Z')");
+    ASSERT_TRUE(ins.has_value());
+    for (auto [repo, number, extra] :
+         {std::tuple{1, 4, "+    # from upstream\n"}, std::tuple{2, 9, ""}}) {
+      const std::string patch = fix + extra;
+      ins->BindInt(1, repo);
+      ins->BindInt(2, number);
+      ins->BindBlob(3, patch);
+      ins->BindBlob(4, patch);
+      ASSERT_TRUE(ins->Run().has_value());
+    }
+  }
+  WriteFile(dir.Join("r.toml"), "[budget]\nmax_prompt_tokens = 0\n");
+  auto r = RunSwerl(
+      {"filter", "--db", path, "--rules", dir.Join("r.toml"), "--explain", dir.Join("x.ndjson")});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("           1  - near_duplicate"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("           1  kept"), std::string::npos) << r.err;
+  auto db = store::OpenStore(path, /*create=*/false);
+  ASSERT_TRUE(db.has_value());
+  auto q = db->Prepare(
+      "SELECT repo_id, number, kept, coalesce(rule, '-') FROM filter_decisions ORDER BY repo_id");
+  ASSERT_TRUE(q.has_value());
+  std::string rows;
+  while (*q->Step()) {
+    rows += std::to_string(q->Int(0)) + " " + std::to_string(q->Int(1)) + " " +
+            std::to_string(q->Int(2)) + " " + std::string(q->Text(3)) + "\n";
+  }
+  EXPECT_EQ(rows, "1 4 0 near_duplicate\n2 9 1 -\n");
+  const std::string explained = ReadFile(dir.Join("x.ndjson"));
+  EXPECT_NE(explained.find("\"instance_id\":\"fork__widget-4\",\"rule\":\"near_duplicate\","
+                           "\"detail\":\"patch similar ("),
+            std::string::npos)
+      << explained;
+  EXPECT_NE(explained.find("to acme__widget-9, created earlier (2021-01-01T00:00:00Z)"),
+            std::string::npos)
+      << explained;
 }
 
 }  // namespace

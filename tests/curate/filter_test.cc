@@ -309,6 +309,8 @@ TEST(FilterTest, PromptBudget) {
 
   FilterRules off;
   off.max_prompt_tokens = 0;
+  EXPECT_TRUE(Filter(off).needs_contents());  // degenerate_reward reads them too
+  off.drop_degenerate_reward = false;
   Filter f(off);
   EXPECT_FALSE(f.needs_contents());
   EXPECT_EQ(RuleOf(f.Evaluate(big)), "kept");
@@ -379,10 +381,26 @@ TEST(FilterTest, RuleNamesAreStable) {
   for (size_t k = 0; k < kFilterRuleCount; ++k) {
     names.emplace_back(FilterRuleName(static_cast<FilterRule>(k)));
   }
-  EXPECT_EQ(names, (std::vector<std::string>{"decontaminated", "utf8_repaired", "bot", "empty",
-                                             "too_large", "noise", "no_code_file",
-                                             "no_closing_issue", "no_bugfix_signal",
-                                             "missing_contents", "over_budget", "duplicate"}));
+  EXPECT_EQ(names, (std::vector<std::string>{"decontaminated",
+                                             "created_window",
+                                             "benchmark_instance",
+                                             "benchmark_near_duplicate",
+                                             "secret",
+                                             "license",
+                                             "utf8_repaired",
+                                             "bot",
+                                             "empty",
+                                             "too_large",
+                                             "noise",
+                                             "no_code_file",
+                                             "no_closing_issue",
+                                             "no_bugfix_signal",
+                                             "leaked_fix",
+                                             "missing_contents",
+                                             "over_budget",
+                                             "degenerate_reward",
+                                             "duplicate",
+                                             "near_duplicate"}));
 }
 
 // ---------------------------------------------------------------- diffs --

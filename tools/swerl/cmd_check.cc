@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "command.h"
+#include "swerl/curate/controls.h"
 #include "swerl/curate/export.h"
 #include "swerl/shard/shard.h"
 
@@ -68,6 +69,11 @@ int RunCheck(const CheckFlags& flags, Context& ctx) {
         problems.push_back("oracle answer " + why);
       } else if (curate::RenderedPrompt(*seed) != seed->prompt) {
         problems.push_back("its prompt is not the one its files render");
+      } else if (const curate::ControlReport controls = curate::ScoreControls(*seed);
+                 !controls.failure.empty()) {
+        // A wrong answer earns the reward (data/filters/README.md,
+        // "Degenerate rewards").
+        problems.push_back("degenerate reward: " + controls.failure);
       }
     }
     if (problems.empty()) continue;
@@ -102,7 +108,9 @@ void RegisterCheck(CLI::App& root, Context& ctx) {
       "check",
       "Verify a shard: every blob hashes to its id; every seed's record reads, its paths stay "
       "inside the repository and occur once; its oracle answer scores exactly 1.0 with the "
-      "reward, and its prompt matches its files");
+      "reward, control answers (empty, another file, the oracle on the wrong file) score at "
+      "most 0.5 and a no-op edit at the fix site at most 0.95, and its prompt matches its "
+      "files");
   cmd->add_option("--seeds", flags->seeds, "The shard (from swerl export --out)")->required();
   AddCommonFlags(cmd, ctx);
   cmd->footer(

@@ -9,6 +9,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "command.h"
@@ -31,6 +32,8 @@ struct FilterFlags {
   std::string explain;
   std::string db;
   std::string where;
+  std::string created_after;
+  std::string created_before;
   std::vector<std::string> inputs;
   int64_t max_errors = -1;
   size_t batch = 1000;
@@ -47,10 +50,13 @@ class ExplainWriter {
   }
 
   Status Add(const shard::Seed& seed, const curate::FilterDecision& d) {
+    return Add(seed.instance_id, d);
+  }
+  Status Add(const std::string& instance_id, const curate::FilterDecision& d) {
     json::JsonWriter w(&buf_);
     w.BeginObject();
     w.Key("instance_id");
-    w.String(seed.instance_id);
+    w.String(instance_id);
     w.Key("rule");
     w.String(curate::FilterRuleName(d.rule));
     w.Key("detail");
@@ -267,6 +273,18 @@ int RunDb(const FilterFlags& flags, curate::Filter& filter, ExplainWriter* expla
     insert->BindText(7, decided_at);
     SWERL_RETURN_IF_ERROR(insert->Run());
     if (!d.kept && explain) SWERL_RETURN_IF_ERROR(explain->Add(seed, d));
+    // A near duplicate created earlier than a seed kept before replaces it.
+    for (const curate::Retraction& r : filter.TakeRetractions()) {
+      insert->BindInt(1, r.repo_id);
+      insert->BindInt(2, r.pull_number);
+      insert->BindInt(3, 0);
+      insert->BindOptionalText(4, curate::FilterRuleName(r.decision.rule));
+      insert->BindOptionalText(5, r.decision.detail);
+      insert->BindText(6, filter.rules().name);
+      insert->BindText(7, decided_at);
+      SWERL_RETURN_IF_ERROR(insert->Run());
+      if (explain) SWERL_RETURN_IF_ERROR(explain->Add(r.instance_id, r.decision));
+    }
     if (++in_txn >= flags.batch) {
       SWERL_RETURN_IF_ERROR(txn->Commit());
       txn.reset();
@@ -311,6 +329,19 @@ int RunFilter(const FilterFlags& flags, Context& ctx) {
     log.Error(rules.error().message());
     return cli::kExitError;
   }
+  for (const auto& [flag, value, target] :
+       {std::tuple{"--created-after", &flags.created_after, &rules->created_after},
+        std::tuple{"--created-before", &flags.created_before, &rules->created_before}}) {
+    if (value->empty()) continue;
+    auto normal = curate::NormalizeCutoff(*value);
+    if (!normal) {
+      log.Error(std::string(flag) + ": '" + *value +
+                "' is not a time: expected YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ; see 'swerl filter "
+                "--help'");
+      return cli::kExitError;
+    }
+    *target = *normal;
+  }
   if (!flags.db.empty() && !flags.inputs.empty()) {
     log.Error("--db reads the store: give no input files");
     return cli::kExitError;
@@ -325,6 +356,9 @@ int RunFilter(const FilterFlags& flags, Context& ctx) {
     explain = std::move(*opened);
   }
   curate::Filter filter(std::move(*rules));
+  // Decisions in the store can be revised: a near duplicate created earlier
+  // replaces the kept one. On a stream the kept lines are already written.
+  filter.set_retract(!flags.db.empty());
   return flags.db.empty() ? RunNdjson(flags, filter, explain.get(), ctx)
                           : RunDb(flags, filter, explain.get(), ctx);
 }
@@ -335,9 +369,12 @@ void RegisterFilter(CLI::App& root, Context& ctx) {
   auto flags = std::make_shared<FilterFlags>();
   CLI::App* cmd = root.add_subcommand(
       "filter",
-      "Drop seeds by rule: SWE-bench repositories, bots, empty or extremely large changes, "
+      "Drop seeds by rule: SWE-bench repositories, creation time outside --created-after/"
+      "--created-before, public benchmark instances and near duplicates of them, bots, empty or "
+      "extremely large changes, "
       "changes whose every hunk is noise, no programming file, over the prompt budget, "
-      "duplicate patches; --preset seeds adds seed selection (closing issue, bug-fix signal, "
+      "duplicate and near-duplicate patches; --preset seeds adds seed selection (closing issue, "
+      "bug-fix signal, "
       "stored contents). Reads seed NDJSON (swerl export --ndjson) and writes the kept lines "
       "unchanged to stdout, or with --db records a decision per instance in filter_decisions");
   auto* preset = cmd->add_option("--preset", flags->preset,
@@ -355,6 +392,13 @@ void RegisterFilter(CLI::App& root, Context& ctx) {
   cmd->add_option("--where", flags->where,
                   "With --db: SQL condition on the view prs (repo_id, repo, number, ...)")
       ->needs(db);
+  cmd->add_option("--created-after", flags->created_after,
+                  "Keep only seeds whose PR and closing issues were created at or after this UTC "
+                  "time (YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ; a model's training cutoff); "
+                  "overrides the rules' contamination.created_after");
+  cmd->add_option("--created-before", flags->created_before,
+                  "Keep only seeds whose PR and closing issues were created before this UTC time; "
+                  "overrides the rules' contamination.created_before");
   cmd->add_option("inputs", flags->inputs, "Seed files (NDJSON, may be gzip); '-' or none = stdin");
   cmd->add_option("--max-errors", flags->max_errors,
                   "Exit 2 once more than N bad lines were seen; default: no limit")
@@ -367,9 +411,16 @@ void RegisterFilter(CLI::App& root, Context& ctx) {
       "The funnel as one JSON object on stderr instead of the table");
   cmd->footer(
       "Rules apply in this order; the first that applies drops the instance: decontaminated, "
-      "utf8_repaired, bot, empty, too_large, noise, no_code_file, no_closing_issue, "
-      "no_bugfix_signal, missing_contents, over_budget, duplicate (the first instance kept "
-      "with a normalized patch wins). Defaults and heuristics: data/filters/README.md. The "
+      "created_window, benchmark_instance, benchmark_near_duplicate, secret, license, "
+      "utf8_repaired, "
+      "bot, "
+      "empty, "
+      "too_large, noise, no_code_file, no_closing_issue, no_bugfix_signal, leaked_fix, "
+      "missing_contents, "
+      "over_budget, degenerate_reward, duplicate (the first instance kept with a normalized "
+      "patch wins), "
+      "near_duplicate (with --db the earliest created of similar patches wins; on a stream the "
+      "first). Defaults and heuristics: data/filters/README.md. The "
       "funnel (input, drops per rule, kept, bot keyword hits) goes to stderr unless -q. "
       "Exit status: 0 on success, also when a downstream reader closed the pipe; 2 on usage, "
       "rules-file, database or I/O errors, or more than --max-errors bad lines.");

@@ -74,5 +74,6 @@ void RegisterRelevant(CLI::App& root, Context& ctx);
 void RegisterFilter(CLI::App& root, Context& ctx);
 void RegisterExport(CLI::App& root, Context& ctx);
 void RegisterCheck(CLI::App& root, Context& ctx);
+void RegisterLicense(CLI::App& root, Context& ctx);
 
 }  // namespace swerl::tools

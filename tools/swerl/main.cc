@@ -93,6 +93,7 @@ int main(int argc, char** argv) {
   tools::RegisterClone(app, ctx);
   tools::RegisterAssemble(app, ctx);
   tools::RegisterRelevant(app, ctx);
+  tools::RegisterLicense(app, ctx);
   tools::RegisterFilter(app, ctx);
   tools::RegisterExport(app, ctx);
   tools::RegisterCheck(app, ctx);

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "swerl/curate/controls.h"
 #include "swerl/prompt/prompt.h"
 #include "swerl/reward/reward.h"
 #include "swerl/shard/oracle_answer.h"
@@ -86,6 +87,10 @@ Result<ExportResult> ExportSeeds(db::Db* db, const SeedQuery& query,
           return OkStatus();
         }
         seed.prompt = RenderedPrompt(seed);
+        seed.controls.clear();
+        for (const ControlScore& c : ScoreControls(seed).scores) {
+          if (c.score) seed.controls.emplace_back(c.name, *c.score);
+        }
         SWERL_RETURN_IF_ERROR(sink(seed));
         ++result.exported;
         return OkStatus();

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <fstream>
 #include <optional>
@@ -12,8 +13,13 @@
 
 #include "swerl/core/check.h"
 #include "swerl/core/sha256.h"
+#include "swerl/curate/benchmarks.h"
+#include "swerl/curate/controls.h"
 #include "swerl/curate/filter_data.h"  // generated from data/: the shipped rules
 #include "swerl/curate/filter_rules_internal.h"
+#include "swerl/curate/leak.h"
+#include "swerl/curate/license.h"
+#include "swerl/curate/secrets.h"
 #include "swerl/store/assemble.h"
 
 namespace swerl::curate {
@@ -77,7 +83,8 @@ std::string WithCommas(uint64_t n) {
 
 // ---------------------------------------------------------------- TOML --
 
-using Binding = std::variant<bool*, int64_t*, std::vector<std::string>*, std::vector<int64_t>*>;
+using Binding = std::variant<bool*, int64_t*, std::vector<std::string>*, std::vector<int64_t>*,
+                             double*, std::string*>;
 
 struct KeyBinding {
   const char* section;
@@ -99,6 +106,14 @@ std::vector<KeyBinding> Bindings(FilterRules* r, TomlExtras* x) {
       {"decontamination", "forks", &r->decontaminate_forks},
       {"decontamination", "extra_repos", &x->extra_repos},
       {"decontamination", "extra_repo_ids", &x->extra_repo_ids},
+      {"contamination", "created_after", &r->created_after},
+      {"contamination", "created_before", &r->created_before},
+      {"contamination", "benchmark_instances", &r->drop_benchmark_instances},
+      {"contamination", "benchmarks", &r->benchmarks},
+      {"contamination", "near_duplicates", &r->drop_benchmark_near_duplicates},
+      {"contamination", "statement_similarity", &r->statement_similarity},
+      {"contamination", "patch_similarity", &r->patch_similarity},
+      {"contamination", "min_shingles", &r->min_shingles},
       {"bots", "enabled", &r->drop_bots},
       {"bots", "keywords", &r->bot_keywords},
       {"bots", "author_type_bot", &r->drop_bot_author_type},
@@ -121,10 +136,21 @@ std::vector<KeyBinding> Bindings(FilterRules* r, TomlExtras* x) {
       {"budget", "max_prompt_tokens", &r->max_prompt_tokens},
       {"budget", "overhead_tokens", &r->prompt_overhead_tokens},
       {"dedup", "enabled", &r->dedup},
+      {"dedup", "near", &r->near_dedup},
+      {"dedup", "near_similarity", &r->near_dedup_similarity},
       {"seed", "require_closing_issue", &r->require_closing_issue},
       {"seed", "require_bugfix_signal", &r->require_bugfix_signal},
       {"seed", "bugfix_keywords", &r->bugfix_keywords},
       {"seed", "require_contents", &r->require_contents},
+      {"secrets", "enabled", &r->drop_secrets},
+      {"license", "enabled", &r->check_license},
+      {"license", "allow", &r->license_allowlist},
+      {"license", "allow_none", &r->allow_no_license},
+      {"controls", "enabled", &r->drop_degenerate_reward},
+      {"controls", "max_control_score", &r->max_control_score},
+      {"controls", "max_noop_score", &r->max_noop_score},
+      {"leaks", "enabled", &r->drop_leaked_fix},
+      {"leaks", "max_leak_score", &r->max_leak_score},
       {"seed", "drop_utf8_repaired", &r->drop_utf8_repaired},
   };
 }
@@ -152,6 +178,15 @@ std::optional<std::string> Assign(const toml::node& node, const Binding& target)
       if (!el.is_string()) return "must be an array of strings";
       (*sv)->push_back(el.as_string()->get());
     }
+  } else if (auto* d = std::get_if<double*>(&target)) {
+    const double v = node.is_floating_point() ? node.as_floating_point()->get()
+                     : node.is_integer()      ? static_cast<double>(node.as_integer()->get())
+                                              : -1.0;
+    if (!(v > 0.0 && v <= 1.0)) return "must be a number in (0, 1]";
+    **d = v;
+  } else if (auto* str = std::get_if<std::string*>(&target)) {
+    if (!node.is_string()) return "must be a string";
+    **str = node.as_string()->get();
   } else if (auto* iv = std::get_if<std::vector<int64_t>*>(&target)) {
     const toml::array* arr = node.as_array();
     if (!arr) return "must be an array of integers";
@@ -412,6 +447,7 @@ std::vector<std::string> DefaultBugfixKeywords() {
 
 FilterRules::FilterRules()
     : excluded_repos(SwebenchRepos()),
+      license_allowlist(DefaultLicenseAllowlist()),
       code_extensions(DefaultCodeExtensions()),
       bugfix_keywords(DefaultBugfixKeywords()) {}
 
@@ -511,8 +547,29 @@ Result<FilterRules> ParseFilterRules(std::string_view text, std::string_view sou
       std::optional<std::string> bad;
       if (name == "code.extensions" || name == "noise.doc_extensions") {
         bad = NormalizeList(std::get<std::vector<std::string>*>(binding->target), true);
+      } else if (name == "license.allow" || name == "contamination.benchmarks") {
+        // Case-sensitive ids (SPDX) / exact names: kept as written.
       } else if (std::holds_alternative<std::vector<std::string>*>(binding->target)) {
         bad = NormalizeList(std::get<std::vector<std::string>*>(binding->target), false);
+      }
+      if (!bad &&
+          (name == "contamination.created_after" || name == "contamination.created_before")) {
+        std::string* value = std::get<std::string*>(binding->target);
+        if (auto normal = NormalizeCutoff(*value)) {
+          *value = *normal;
+        } else {
+          bad = "must be \"YYYY-MM-DD\" or \"YYYY-MM-DDTHH:MM:SSZ\" (\"" + *value + "\")";
+        }
+      }
+      if (!bad && name == "contamination.benchmarks") {
+        const std::vector<std::string> known = ShippedBenchmarkNames();
+        for (const std::string& b : rules.benchmarks) {
+          if (std::find(known.begin(), known.end(), b) == known.end()) {
+            std::string list;
+            for (const std::string& k : known) list += (list.empty() ? "" : ", ") + k;
+            bad = "names an unknown benchmark '" + b + "' (" + list + ")";
+          }
+        }
       }
       if (!bad && name == "decontamination.extra_repos") {
         for (const std::string& repo : extras.extra_repos) {
@@ -530,6 +587,27 @@ Result<FilterRules> ParseFilterRules(std::string_view text, std::string_view sou
   for (const std::string& name : extras.extra_repos) rules.excluded_repos.push_back({0, {name}});
   for (int64_t id : extras.extra_repo_ids) rules.excluded_repos.push_back({id, {}});
   return rules;
+}
+
+std::optional<std::string> NormalizeCutoff(std::string_view text) {
+  if (text.empty()) return std::string();
+  auto digits = [&](size_t from, size_t n) {
+    for (size_t k = from; k < from + n; ++k) {
+      if (k >= text.size() || !IsDigit(text[k])) return false;
+    }
+    return true;
+  };
+  const bool date = text.size() >= 10 && digits(0, 4) && text[4] == '-' && digits(5, 2) &&
+                    text[7] == '-' && digits(8, 2);
+  if (!date) return std::nullopt;
+  const int month = (text[5] - '0') * 10 + (text[6] - '0');
+  const int day = (text[8] - '0') * 10 + (text[9] - '0');
+  if (month < 1 || month > 12 || day < 1 || day > 31) return std::nullopt;
+  if (text.size() == 10) return std::string(text) + "T00:00:00Z";
+  const bool time = text.size() == 20 && text[10] == 'T' && digits(11, 2) && text[13] == ':' &&
+                    digits(14, 2) && text[16] == ':' && digits(17, 2) && text[19] == 'Z';
+  if (!time) return std::nullopt;
+  return std::string(text);
 }
 
 Result<FilterRules> LoadFilterRules(const std::string& path) {
@@ -821,6 +899,11 @@ bool KeywordMatches(std::string_view text, std::string_view keyword) {
 
 std::string_view FilterRuleName(FilterRule rule) {
   static constexpr std::string_view kNames[kFilterRuleCount] = {"decontaminated",
+                                                                "created_window",
+                                                                "benchmark_instance",
+                                                                "benchmark_near_duplicate",
+                                                                "secret",
+                                                                "license",
                                                                 "utf8_repaired",
                                                                 "bot",
                                                                 "empty",
@@ -829,14 +912,22 @@ std::string_view FilterRuleName(FilterRule rule) {
                                                                 "no_code_file",
                                                                 "no_closing_issue",
                                                                 "no_bugfix_signal",
+                                                                "leaked_fix",
                                                                 "missing_contents",
                                                                 "over_budget",
-                                                                "duplicate"};
+                                                                "degenerate_reward",
+                                                                "duplicate",
+                                                                "near_duplicate"};
   return kNames[static_cast<size_t>(rule)];
 }
 
+Filter::~Filter() = default;
+
 Filter::Filter(FilterRules rules)
     : rules_(std::move(rules)), bot_hits_(rules_.bot_keywords.size() + 1, 0) {
+  if (rules_.drop_benchmark_instances || rules_.drop_benchmark_near_duplicates) {
+    benchmarks_ = ShippedBenchmarkIndex(rules_.benchmarks, rules_.drop_benchmark_near_duplicates);
+  }
   for (size_t k = 0; k < rules_.excluded_repos.size(); ++k) {
     const ExcludedRepo& repo = rules_.excluded_repos[k];
     if (repo.id > 0) excluded_ids_.emplace(repo.id, k);
@@ -875,6 +966,84 @@ bool Filter::IsExcluded(const shard::Seed& seed, std::string* detail) const {
   return false;
 }
 
+bool Filter::OutsideWindow(const shard::Seed& seed, std::string* detail) const {
+  const std::string& after = rules_.created_after;
+  const std::string& before = rules_.created_before;
+  auto outside = [&](const std::string& t) {
+    return (!after.empty() && t < after) || (!before.empty() && t >= before);
+  };
+  auto window = [&] {
+    return "[" + (after.empty() ? std::string("-") : after) + ", " +
+           (before.empty() ? std::string("-") : before) + ")";
+  };
+  if (seed.created_at.empty()) {
+    *detail = "the PR's creation time is unknown";
+    return true;
+  }
+  if (outside(seed.created_at)) {
+    *detail = "PR created " + seed.created_at + ", outside " + window();
+    return true;
+  }
+  for (const shard::SeedIssue& issue : seed.issues) {
+    if (issue.closing && !issue.created_at.empty() && outside(issue.created_at)) {
+      *detail = "closing issue " + issue.repo + "#" + std::to_string(issue.number) + " created " +
+                issue.created_at + ", outside " + window();
+      return true;
+    }
+  }
+  return false;
+}
+
+bool Filter::NearDuplicate(const shard::Seed& seed, const MinHash& patch, std::string* detail) {
+  if (patch.shingles < static_cast<uint64_t>(std::max<int64_t>(rules_.min_shingles, 1))) {
+    return false;
+  }
+  // The most similar live kept seed.
+  int64_t best = -1;
+  double best_j = 0;
+  for (uint32_t id : near_index_.Candidates(patch)) {
+    const uint32_t live = near_kept_[id].alive;
+    if (live != id) continue;  // retracted; its replacement is indexed too
+    const double j = EstimatedJaccard(patch, near_kept_[id].sig);
+    if (j >= rules_.near_dedup_similarity && j > best_j) best = id, best_j = j;
+  }
+  auto add = [&] {
+    const auto id = static_cast<uint32_t>(near_kept_.size());
+    near_kept_.push_back(
+        {seed.instance_id, seed.created_at, seed.repo_id, seed.pull_number, patch, id});
+    near_index_.Add(id, patch);
+    return id;
+  };
+  char sim[16];
+  std::snprintf(sim, sizeof sim, "%.2f", best_j);
+  if (best < 0) {
+    add();
+    return false;
+  }
+  KeptPatch& old = near_kept_[static_cast<size_t>(best)];
+  if (retract_ && !seed.created_at.empty() && !old.created_at.empty() &&
+      seed.created_at < old.created_at) {
+    // The new seed is the earlier: it replaces the kept one.
+    Retraction r;
+    r.repo_id = old.repo_id;
+    r.pull_number = old.pull_number;
+    r.instance_id = old.instance_id;
+    r.decision.kept = false;
+    r.decision.rule = FilterRule::kNearDuplicate;
+    r.decision.detail = "patch similar (" + std::string(sim) + ") to " + seed.instance_id +
+                        ", created earlier (" + seed.created_at + ")";
+    retractions_.push_back(std::move(r));
+    const uint32_t id = add();
+    near_kept_[static_cast<size_t>(best)].alive = id;
+    --kept_;
+    ++dropped_[static_cast<size_t>(FilterRule::kNearDuplicate)];
+    return false;
+  }
+  *detail = "patch similar (" + std::string(sim) + ") to " + old.instance_id +
+            (old.created_at.empty() ? std::string() : ", created " + old.created_at);
+  return true;
+}
+
 bool Filter::IsBot(const shard::Seed& seed, std::string* detail) {
   bool hit = false;
   for (size_t k = 0; k < rules_.bot_keywords.size(); ++k) {
@@ -911,6 +1080,64 @@ FilterDecision Filter::Evaluate(const shard::Seed& seed) {
 
   if (rules_.decontaminate && IsExcluded(seed, &detail)) {
     return drop(FilterRule::kDecontaminated, detail);
+  }
+  if ((!rules_.created_after.empty() || !rules_.created_before.empty()) &&
+      OutsideWindow(seed, &detail)) {
+    return drop(FilterRule::kCreatedWindow, detail);
+  }
+  if (rules_.drop_benchmark_instances) {
+    if (const BenchmarkInstance* b = benchmarks_->Find(seed.repo_id, seed.repo, seed.pull_number)) {
+      std::string lists;
+      for (const std::string& n : b->benchmarks) lists += (lists.empty() ? "" : ", ") + n;
+      return drop(FilterRule::kBenchmarkInstance, "is " + b->instance_id + " (" + lists + ")");
+    }
+  }
+  // The patch signature serves the benchmark and the in-run near duplicates.
+  std::optional<MinHash> patch_sig;
+  auto patch_minhash = [&]() -> const MinHash& {
+    if (!patch_sig) patch_sig = MinHashOf(seed.patch, TextKind::kPatch);
+    return *patch_sig;
+  };
+  if (rules_.drop_benchmark_near_duplicates) {
+    const auto min = static_cast<uint32_t>(std::max<int64_t>(rules_.min_shingles, 1));
+    std::optional<BenchmarkMatch> m;
+    if (!seed.problem_statement.empty()) {
+      m = benchmarks_->Nearest(MinHashOf(seed.problem_statement, TextKind::kStatement),
+                               TextKind::kStatement, rules_.statement_similarity, min);
+    }
+    if (!m)
+      m = benchmarks_->Nearest(patch_minhash(), TextKind::kPatch, rules_.patch_similarity, min);
+    if (m) {
+      char sim[16];
+      std::snprintf(sim, sizeof sim, "%.2f", m->similarity);
+      std::string lists;
+      for (const std::string& n : m->instance->benchmarks) lists += (lists.empty() ? "" : ", ") + n;
+      return drop(
+          FilterRule::kBenchmarkNearDuplicate,
+          m->what + " similar (" + sim + ") to " + m->instance->instance_id + " (" + lists + ")");
+    }
+  }
+  if (rules_.drop_secrets) {
+    const std::vector<SecretFinding> found = FindSeedSecrets(seed, 16);
+    if (!found.empty()) {
+      std::string more;
+      if (found.size() > 1) {
+        more = " (" + std::to_string(found.size()) + (found.size() >= 16 ? "+" : "") + " findings)";
+      }
+      return drop(FilterRule::kSecret, found[0].rule + " in " + found[0].field + " at byte " +
+                                           std::to_string(found[0].offset) + more);
+    }
+  }
+  if (rules_.check_license && !seed.license.empty()) {
+    if (seed.license == "unknown") {
+      return drop(FilterRule::kLicense,
+                  "the licence file matches no known licence (repo_licenses)");
+    }
+    if (seed.license == "none") {
+      if (!rules_.allow_no_license) return drop(FilterRule::kLicense, "no licence file");
+    } else if (!InList(rules_.license_allowlist, seed.license)) {
+      return drop(FilterRule::kLicense, seed.license + " is not in the licence allowlist");
+    }
   }
   if (rules_.drop_utf8_repaired && seed.utf8_repaired) {
     return drop(FilterRule::kUtf8Repaired, "the record holds U+FFFD for non-UTF-8 bytes");
@@ -1024,6 +1251,19 @@ FilterDecision Filter::Evaluate(const shard::Seed& seed) {
     }
   }
 
+  if (rules_.drop_leaked_fix && !seed.problem_statement.empty()) {
+    const double score =
+        LeakScore(seed.problem_statement, seed.patch,
+                  static_cast<uint32_t>(std::max<int64_t>(rules_.min_shingles, 1)));
+    if (score >= rules_.max_leak_score) {
+      char text[96];
+      std::snprintf(text, sizeof text,
+                    "the problem statement holds %.0f%% of the patch's added lines (>= %.0f%%)",
+                    score * 100, rules_.max_leak_score * 100);
+      return drop(FilterRule::kLeakedFix, text);
+    }
+  }
+
   if (rules_.require_contents) {
     for (const shard::SeedFile& f : seed.files) {
       if (!f.is_test && IsCodeFile(rules_, f.path) && !f.skip.empty()) {
@@ -1041,11 +1281,21 @@ FilterDecision Filter::Evaluate(const shard::Seed& seed) {
     }
   }
 
+  if (rules_.drop_degenerate_reward && !seed.oracle.empty()) {
+    const ControlReport controls =
+        ScoreControls(seed, rules_.max_control_score, rules_.max_noop_score);
+    if (!controls.failure.empty()) return drop(FilterRule::kDegenerateReward, controls.failure);
+  }
+
   if (rules_.dedup) {
     // 128 bits of the digest are plenty and halve the memory per kept seed.
     std::string hash = internal::NormalizedPatchHash(seed.patch, seed.test_patch).substr(0, 32);
     auto [it, inserted] = kept_patches_.emplace(std::move(hash), seed.instance_id);
     if (!inserted) return drop(FilterRule::kDuplicate, "same normalized patch as " + it->second);
+  }
+
+  if (rules_.near_dedup && NearDuplicate(seed, patch_minhash(), &detail)) {
+    return drop(FilterRule::kNearDuplicate, detail);
   }
 
   ++kept_;

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <optional>
 
+#include "swerl/curate/leak.h"
+#include "swerl/curate/secrets.h"
 #include "swerl/db/blob_store.h"
 #include "swerl/git/patch_sections.h"
 #include "swerl/git/swebench_patch.h"
@@ -32,7 +34,7 @@ void CountLines(std::string_view section, shard::SeedFile* f) {
 }
 
 struct Statements {
-  db::Stmt files, issues, relevant;
+  db::Stmt files, issues, relevant, commits;
 
   static Result<Statements> Prepare(db::Db* db) {
     Statements s;
@@ -45,7 +47,8 @@ struct Statements {
     SWERL_ASSIGN_OR_RETURN(
         s.issues,
         db->Prepare("SELECT l.target_repo, l.target_number, l.closing, coalesce(i.title, ''), "
-                    "coalesce(i.body, '') FROM issue_links l LEFT JOIN issues i "
+                    "coalesce(i.body, ''), coalesce(i.created_at, '') FROM issue_links l LEFT JOIN "
+                    "issues i "
                     "ON i.repo_id = coalesce(l.target_repo_id, "
                     "CASE WHEN l.target_repo = '' THEN l.repo_id END) "
                     "AND i.number = l.target_number "
@@ -53,6 +56,9 @@ struct Statements {
                     "AND coalesce(i.is_pull_request, 0) = 0 "
                     "AND NOT (l.target_repo = '' AND l.target_number = ?2) "
                     "ORDER BY l.closing DESC, l.target_repo, l.target_number"));
+    // The fix's own commits, for stripping their SHAs from the statement.
+    SWERL_ASSIGN_OR_RETURN(s.commits, db->Prepare("SELECT sha FROM instance_commits "
+                                                  "WHERE repo_id = ? AND number = ? ORDER BY seq"));
     SWERL_ASSIGN_OR_RETURN(s.relevant,
                            db->Prepare("SELECT source, path, blob_id FROM relevant_files "
                                        "WHERE repo_id = ? AND number = ? ORDER BY source, rank"));
@@ -61,7 +67,7 @@ struct Statements {
 };
 
 Status Fill(const SeedQuery& q, Statements* st, db::BlobReader* blobs, shard::Seed* s,
-            const std::string& patch) {
+            const std::string& patch, const std::string& merge_commit) {
   // Changed files.
   st->files.BindInt(1, s->repo_id);
   st->files.BindInt(2, s->pull_number);
@@ -126,10 +132,40 @@ Status Fill(const SeedQuery& q, Statements* st, db::BlobReader* blobs, shard::Se
     i.closing = st->issues.Int(2) != 0;
     i.title = Col(st->issues, 3);
     i.body = Col(st->issues, 4);
+    i.created_at = Col(st->issues, 5);
     if (i.closing && !i.title.empty()) s->problem_statement += i.title + "\n" + i.body + "\n";
     s->issues.push_back(std::move(i));
   }
   st->issues.Reset();
+
+  // What gives the fix away (leak.h): the PR's links and number, its
+  // commits' SHAs, "fixed in" trailers added after the fix.
+  FixIdentity fix{s->repo, s->pull_number, {}};
+  st->commits.BindInt(1, s->repo_id);
+  st->commits.BindInt(2, s->pull_number);
+  for (;;) {
+    auto row = st->commits.Step();
+    if (!row) return std::move(row).error();
+    if (!*row) break;
+    fix.commits.push_back(Col(st->commits, 0));
+  }
+  st->commits.Reset();
+  if (!s->head_commit.empty()) fix.commits.push_back(s->head_commit);
+  if (!merge_commit.empty()) fix.commits.push_back(merge_commit);
+  StripResult stripped = StripLeaks(s->problem_statement, fix);
+  s->problem_statement = std::move(stripped.text);
+  s->stripped = std::move(stripped.stripped);
+  // E-mail addresses in free text (secrets.h); the address is not kept.
+  size_t emails = 0;
+  s->problem_statement = RedactEmails(s->problem_statement, &emails);
+  s->title = RedactEmails(s->title, &emails);
+  s->body = RedactEmails(s->body, &emails);
+  for (shard::SeedIssue& issue : s->issues) {  // the statement's sources: counted there
+    issue.title = RedactEmails(issue.title);
+    issue.body = RedactEmails(issue.body);
+  }
+  for (size_t k = 0; k < emails; ++k)
+    s->stripped.push_back({"email", std::string(kEmailPlaceholder)});
 
   // Relevant files of the chosen source.
   st->relevant.BindInt(1, s->repo_id);
@@ -196,7 +232,8 @@ Status ForEachSeed(db::Db* db, const SeedQuery& q, const std::function<Status(sh
       "coalesce(p.base_sha, ''), i.head_commit, coalesce(p.created_at, ''), "
       "coalesce(p.merged_at, ''), coalesce(p.title, ''), coalesce(p.body, ''), "
       "coalesce(p.author, ''), coalesce(p.author_type, ''), i.patch, "
-      "coalesce(i.code_patch, ''), coalesce(i.test_patch, '') "
+      "coalesce(i.code_patch, ''), coalesce(i.test_patch, ''), coalesce(p.merge_commit_sha, ''), "
+      "coalesce((SELECT spdx FROM repo_licenses l WHERE l.repo_id = i.repo_id), '') "
       "FROM instances i JOIN (SELECT * FROM prs";
   if (!q.where.empty()) sql += " WHERE (" + q.where + ")";
   sql += ") p ON p.repo_id = i.repo_id AND p.number = i.number ";
@@ -234,7 +271,9 @@ Status ForEachSeed(db::Db* db, const SeedQuery& q, const std::function<Status(sh
     const std::string patch = Col(*stmt, 12);
     s.patch = Col(*stmt, 13);
     s.test_patch = Col(*stmt, 14);
-    if (Status filled = Fill(q, &st, &blobs, &s, patch); !filled) {
+    const std::string merge_commit = Col(*stmt, 15);
+    s.license = Col(*stmt, 16);
+    if (Status filled = Fill(q, &st, &blobs, &s, patch, merge_commit); !filled) {
       if (!skipped || filled.error().code() != Code::kUnsupported) return std::move(filled).error();
       skipped(s, filled.error());
       continue;

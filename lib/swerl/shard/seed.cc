@@ -38,6 +38,17 @@ class Fields {
       Fail(key, "a string");
     }
   }
+  // Absent is fine (fields added after version 1 of the record).
+  void OptionalStr(const char* key, std::string* out) {
+    std::string_view s;
+    auto field = obj_[key];
+    if (field.error() == simdjson::NO_SUCH_FIELD) return;
+    if (field.get(s) == SUCCESS) {
+      out->assign(s);
+    } else {
+      Fail(key, "a string");
+    }
+  }
   void Int(const char* key, int64_t* out) {
     if (obj_[key].get(*out) != SUCCESS) Fail(key, "an integer");
   }
@@ -98,6 +109,8 @@ void AppendSeedJson(const Seed& s, std::string* out, bool contents) {
   w.String(s.created_at);
   w.Key("merged_at");
   w.String(s.merged_at);
+  w.Key("license");
+  w.String(s.license);
   w.Key("title");
   w.String(s.title);
   w.Key("body");
@@ -120,11 +133,24 @@ void AppendSeedJson(const Seed& s, std::string* out, bool contents) {
     w.String(i.title);
     w.Key("body");
     w.String(i.body);
+    w.Key("created_at");
+    w.String(i.created_at);
     w.EndObject();
   }
   w.EndArray();
   w.Key("problem_statement");
   w.String(s.problem_statement);
+  w.Key("stripped");
+  w.BeginArray();
+  for (const SeedStrip& strip : s.stripped) {
+    w.BeginObject();
+    w.Key("kind");
+    w.String(strip.kind);
+    w.Key("text");
+    w.String(strip.text);
+    w.EndObject();
+  }
+  w.EndArray();
   w.Key("patch");
   w.String(s.patch);
   w.Key("test_patch");
@@ -161,6 +187,13 @@ void AppendSeedJson(const Seed& s, std::string* out, bool contents) {
   w.EndArray();
   w.Key("prompt");
   w.String(contents ? s.prompt : std::string_view());
+  w.Key("controls");
+  w.BeginObject();
+  for (const auto& [name, score] : s.controls) {
+    w.Key(name);
+    w.Double(score);
+  }
+  w.EndObject();
   // Repairs made while writing this very record count too.
   w.Key("utf8_repaired");
   w.Bool(s.utf8_repaired || w.utf8_repairs() > 0);
@@ -187,6 +220,7 @@ Result<Seed> ParseSeedJson(std::string_view line) {
   f.Str("head_commit", &s.head_commit);
   f.Str("created_at", &s.created_at);
   f.Str("merged_at", &s.merged_at);
+  f.OptionalStr("license", &s.license);
   f.Str("title", &s.title);
   f.Str("body", &s.body);
   f.Str("author", &s.author);
@@ -206,11 +240,29 @@ Result<Seed> ParseSeedJson(std::string_view line) {
       g.Bool("closing", &i.closing);
       g.Str("title", &i.title);
       g.Str("body", &i.body);
+      g.OptionalStr("created_at", &i.created_at);
       if (!g.error().empty()) f.Fail("issues", "an array of issues (schemas/records/seed.md)");
       s.issues.push_back(std::move(i));
     }
   }
   f.Str("problem_statement", &s.problem_statement);
+  if (root["stripped"].error() != simdjson::NO_SUCH_FIELD) {
+    if (f.Array("stripped", &items)) {
+      for (element e : items) {
+        object o;
+        if (e.get(o) != SUCCESS) {
+          f.Fail("stripped", "an array of objects");
+          break;
+        }
+        Fields g(o);
+        SeedStrip strip;
+        g.Str("kind", &strip.kind);
+        g.Str("text", &strip.text);
+        if (!g.error().empty()) f.Fail("stripped", "an array of {kind, text}");
+        s.stripped.push_back(std::move(strip));
+      }
+    }
+  }
   f.Str("patch", &s.patch);
   f.Str("test_patch", &s.test_patch);
   if (f.Array("files", &items)) {
@@ -247,6 +299,21 @@ Result<Seed> ParseSeedJson(std::string_view line) {
     }
   }
   f.Str("prompt", &s.prompt);
+  if (root["controls"].error() != simdjson::NO_SUCH_FIELD) {
+    object controls;
+    if (root["controls"].get(controls) != SUCCESS) {
+      f.Fail("controls", "an object");
+    } else {
+      for (auto [name, value] : controls) {
+        double score = 0;
+        if (value.get(score) != SUCCESS) {
+          f.Fail("controls", "an object of numbers");
+          break;
+        }
+        s.controls.emplace_back(std::string(name), score);
+      }
+    }
+  }
   f.Bool("utf8_repaired", &s.utf8_repaired);
   if (!f.error().empty()) return Error(Code::kInvalidInput, "seed record: " + f.error());
   return s;

@@ -41,6 +41,17 @@ struct SeedIssue {
   bool closing = false;  // after a closing keyword
   std::string title;
   std::string body;
+  // UTC "YYYY-MM-DDTHH:MM:SSZ" when the store has the issue; "" otherwise.
+  // Optional in records (older records lack it).
+  std::string created_at;
+};
+
+// A piece of the problem statement removed because it gave the fix away
+// (curate/leak.h).
+struct SeedStrip {
+  std::string kind;  // "fix_trailer", "pr_link", "commit_link", "pr_ref", "commit_sha"
+  std::string text;  // what was removed
+  bool operator==(const SeedStrip&) const = default;
 };
 
 // path -> contents, in path order.
@@ -55,6 +66,10 @@ struct Seed {
   std::string pr_base_sha;  // the PR's base.sha (SWE-bench's base_commit)
   std::string head_commit;
   std::string created_at;  // the PR's, UTC "YYYY-MM-DDTHH:MM:SSZ"
+  // The repository's licence (`swerl license`, repo_licenses): an SPDX id,
+  // "unknown" (a licence file matching no shipped licence), "none" (no
+  // licence file), or "" (not identified). Optional in records.
+  std::string license;
   std::string merged_at;
   std::string title;  // the PR's
   std::string body;
@@ -64,6 +79,9 @@ struct Seed {
   // The closing issues' "title\nbody\n", joined (SWE-bench's rule); "" when
   // none closes.
   std::string problem_statement;
+  // What was removed from problem_statement (leak.h), in text order;
+  // optional in records (absent before issue 21).
+  std::vector<SeedStrip> stripped;
   std::string patch;       // the code part of the cumulative patch
   std::string test_patch;  // the test part
   std::vector<SeedFile> files;
@@ -74,6 +92,10 @@ struct Seed {
   SeedFiles oracle;
   std::vector<std::string> relevant_files;  // in rank order
   std::string prompt;                       // SPEC §4, rendered by `swerl export`; "" before
+  // The degenerate-reward controls' scores (curate/controls.h), set by
+  // `swerl export`: name -> reward, controls that do not apply left out;
+  // empty before. Optional in records.
+  std::vector<std::pair<std::string, double>> controls;
   bool utf8_repaired = false;
 };
 
