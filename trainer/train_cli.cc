@@ -101,7 +101,7 @@ void AddTrainOptions(CLI::App* cmd, TrainOptions* o) {
   cmd->add_option("--zero", o->zero,
                   "ZeRO stage: 0 (optimizer state on every rank) or 1 (sharded across ranks)")
       ->capture_default_str()
-      ->check(CLI::IsMember({0, 1}));
+      ->check(cli::InRange(0, 1));
   cmd->add_option("--bucket-mb", o->bucket_mb,
                   "Gradient bucket size in MiB (reduced while the backward runs)")
       ->capture_default_str()
