@@ -598,6 +598,33 @@ TEST_F(InstanceTest, EmptyFilesPrintLikeGit) {
             "index 0000000000000000000000000000000000000000..e69de29bb2d1d6434b8b29ae775ad8c2e48c5391\n");
 }
 
+// Found by bench/realrepo on pallets/flask (PRs 2912, 3270): a binary file
+// renamed without a change (similarity 100%) or given a new mode has no
+// "Binary files ... differ" line in git's patch; libgit2 printed one.
+TEST_F(InstanceTest, UnchangedBinaryRenamedOrReModedHasNoBinaryLine) {
+  std::string png("\x89PNG\r\n\x1a\n", 8);
+  for (int i = 0; i < 500; ++i) png += static_cast<char>(i * 13);
+  Put("docs/_static/logo.png", png);
+  Put("docs/_static/icon.png", png + "icon");
+  Put("tools/blob.bin", std::string("\0\1\2\3", 4) + png);
+  const std::string base = CommitAll(work_, "base");
+  G({"mv", "docs/_static/logo.png", "docs/_static/flask-logo.png"});
+  G({"mv", "docs/_static/icon.png", "docs/_static/flask-icon.png"});
+  Put("docs/_static/flask-icon.png", png + "icon, edited");
+  fs::permissions(work_ + "/tools/blob.bin", fs::perms::owner_exec, fs::perm_options::add);
+  const std::string head = CommitAll(work_, "rename and re-mode binaries");
+  Mirror();
+  const Instance inst = Assemble({base, head, "", 0});
+  CheckAgainstCli(inst, {{"docs/_static/flask-logo.png", false},
+                         {"docs/_static/flask-icon.png", false},
+                         {"tools/blob.bin", false}});
+  EXPECT_EQ(inst.patch.find("Binary files a/docs/_static/logo.png"), std::string::npos);
+  EXPECT_EQ(inst.patch.find("Binary files a/tools/blob.bin"), std::string::npos);
+  EXPECT_NE(inst.patch.find("Binary files a/docs/_static/icon.png and "
+                            "b/docs/_static/flask-icon.png differ\n"),
+            std::string::npos);  // a changed one keeps it
+}
+
 TEST_F(InstanceTest, NothingResolvesIsNotFound) {
   Put("f", "x\n");
   CommitAll(work_, "base");

@@ -312,6 +312,12 @@ int PrintLine(const git_diff_delta* delta, const git_diff_hunk*, const git_diff_
   const auto it = st->index.find(delta);
   if (it == st->index.end()) return -1;
   std::string& out = st->sections[it->second];
+  // A binary file renamed or given a new mode with its contents unchanged:
+  // git prints no "Binary files ... differ" (nothing differs); libgit2 does.
+  if (line->origin == GIT_DIFF_LINE_BINARY && delta->status != GIT_DELTA_ADDED &&
+      delta->status != GIT_DELTA_DELETED && git_oid_equal(&delta->old_file.id, &delta->new_file.id)) {
+    return 0;
+  }
   if (line->origin == GIT_DIFF_LINE_FILE_HDR) {
     const std::string_view hdr(line->content, line->content_len);
     const size_t label = hdr.rfind("\n--- ");
