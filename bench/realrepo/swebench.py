@@ -20,12 +20,17 @@ import json
 import os
 import subprocess
 import sys
+import time
 
 ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
 ap.add_argument("build")
 ap.add_argument("instances")
 ap.add_argument("mirrors", nargs="+", help="OWNER/NAME=PATH of a bare mirror")
 ap.add_argument("--out", default=None)
+ap.add_argument("--daemon-port", type=int, default=0,
+                help="clone through `git daemon` on 127.0.0.1:PORT instead of file:// (libgit2's "
+                     "file:// transport packs every ref of a partial remote again for each group "
+                     "of refs, which is slow on large ones)")
 args = ap.parse_args()
 SWERL = os.path.join(os.path.abspath(args.build), "swerl")
 OUT = os.path.abspath(args.out or os.path.join(args.build, "bench", "realrepo-swebench"))
@@ -106,8 +111,21 @@ def main():
                     "public": True, "created_at": "2024-01-01T00:00:00Z"}) + "\n")
     run(["sh", "-c", '"$0" events -q "$1" | "$0" ingest -q --db "$2"', SWERL, events, store])
     repos = os.path.join(OUT, "mirrors")
-    r = run([SWERL, "clone", "--no-progress", "--db", store, "--repos", repos, "--url-template",
-             "file://%s/{owner}/{name}.git" % src])
+    template = "file://%s/{owner}/{name}.git" % src
+    daemon = None
+    if args.daemon_port:
+        daemon = subprocess.Popen(["git", "daemon", "--export-all", "--reuseaddr",
+                                   "--listen=127.0.0.1", "--port=%d" % args.daemon_port,
+                                   "--base-path=" + src, src])
+        time.sleep(1)
+        template = "git://127.0.0.1:%d/{owner}/{name}.git" % args.daemon_port
+    try:
+        r = run([SWERL, "clone", "--no-progress", "--db", store, "--repos", repos,
+                 "--url-template", template])
+    finally:
+        if daemon:
+            daemon.terminate()
+            daemon.wait()
     sys.stdout.write(r.stderr.decode(errors="replace"))
     r = run([SWERL, "assemble", "--no-progress", "--db", store, "--repos", repos])
     sys.stdout.write(r.stderr.decode(errors="replace"))
