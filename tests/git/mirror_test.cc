@@ -273,6 +273,20 @@ TEST_F(MirrorTest, RefsWhoseObjectsTheRemoteLacksAreSkippedAndTheRestMirrored) {
   EXPECT_EQ(MirrorRefs(out_.Join("acme/widget.git")).find(" refs/heads/dev\n"), std::string::npos);
 }
 
+// When no ref can be fetched the repository is not "cloned" with nothing in
+// it: a remote whose first commit lacks a blob fails as a whole.
+TEST_F(MirrorTest, RemoteWhereEveryRefLacksObjectsFails) {
+  std::string readme = Git({"-C", bare_, "rev-parse", "main:README"});
+  readme.resize(40);
+  const std::string loose = bare_ + "/objects/" + readme.substr(0, 2) + "/" + readme.substr(2);
+  ASSERT_TRUE(fs::remove(loose)) << "no loose object " << loose;
+  const MirrorOutcome o = Update(Request("file://" + bare_));
+  EXPECT_EQ(o.status, MirrorStatus::kFailed);
+  EXPECT_NE(o.error.find("every ref lacks objects"), std::string::npos) << o.error;
+  EXPECT_TRUE(o.skipped_refs.empty());
+  EXPECT_TRUE(NothingLeft());
+}
+
 TEST(IsMissingObjectTest, RecognisesMissingObjectsAndNamesThem) {
   std::string object;
   EXPECT_TRUE(IsMissingObject(GIT_ERROR_ODB,

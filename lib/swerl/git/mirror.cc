@@ -301,6 +301,15 @@ RefByRef FetchRefByRef(git_repository* repo, const std::string& url, const fs::p
   std::error_code ec;
   fs::remove_all(view, ec);
   if (out.rc != 0) return out;
+  if (!refs.empty() && out.skipped.size() == refs.size()) {
+    // Nothing could be fetched: not a few broken refs but a broken
+    // repository (or a corrupt local one); fail it rather than call an
+    // empty mirror cloned.
+    out.rc = -1;
+    out.error = {GIT_ERROR_ODB, "every ref lacks objects: " + out.skipped.front().error};
+    out.skipped.clear();
+    return out;
+  }
   // Prune: mirrored refs the remote no longer lists (skipped ones are listed).
   std::vector<std::string> stale;
   git_reference_iterator* it_raw = nullptr;

@@ -99,6 +99,8 @@ class MirrorObserver {
 // alone are found, and those are left out and listed in skipped_refs (ref,
 // missing object, message) while every other ref is mirrored; the status is
 // kCloned. A left-out ref keeps its earlier value in an existing mirror.
+// When every ref fails so, the repository fails as a whole (kFailed; kCorrupt
+// for an existing mirror, whose own objects may be what is missing).
 // Other refs the remote deleted are pruned as in a whole fetch.
 //
 // Transient failures (network, stall timeout, the server closing mid-
