@@ -367,3 +367,16 @@ CREATE TABLE repo_licenses (
   commit_id  TEXT NOT NULL,              -- the merge base read
   decided_at TEXT NOT NULL               -- UTC
 );
+
+-- @migration 6
+-- Refs `swerl clone` left out of a mirror because the remote lacks objects
+-- they need (a partial or damaged remote; schemas/store.md, "swerl clone"):
+-- the rest of the repository is mirrored. Replaced per repository by each
+-- run that mirrors it.
+CREATE TABLE clone_skipped_refs (
+  repo_id  INTEGER NOT NULL,
+  ref      TEXT NOT NULL,                -- e.g. refs/pull/7/head
+  object   TEXT,                         -- the missing object's id; null when unnamed
+  error    TEXT NOT NULL,                -- what happened and what to do
+  PRIMARY KEY (repo_id, ref)
+) WITHOUT ROWID;

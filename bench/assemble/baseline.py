@@ -118,7 +118,11 @@ for line in lines[::args.every]:
         new_path = raw[i + 2] if status in (b"R", b"C") else old_path
         i += 3 if status in (b"R", b"C") else 2
         files += 1
-        for commit, path, exists in ((mb, old_path, status != b"A"), (head, new_path, status != b"D")):
+        # A submodule side (mode 160000) names a commit of another
+        # repository: there is nothing to show (swerl reads no blob either).
+        old_mode, new_mode = meta[0].lstrip(b":"), meta[1]
+        for commit, path, exists in ((mb, old_path, status != b"A" and old_mode != b"160000"),
+                                     (head, new_path, status != b"D" and new_mode != b"160000")):
             if exists:
                 content_bytes += len(git("show", commit + ":" + path.decode("utf-8", "surrogateescape")))
                 sides += 1

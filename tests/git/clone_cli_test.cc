@@ -114,6 +114,40 @@ TEST_F(CloneCliTest, Issue16NotFoundIsAWarningAndExitsZero) {
   EXPECT_NE(failed.err.find("error: repository 4: failed"), std::string::npos) << failed.err;
 }
 
+// Issue 20: a remote lacking an object that one pull head needs used to fail
+// the whole repository ("object not found - cannot read header for ...").
+// Now the ref is left out, recorded with its object in clone_skipped_refs and
+// named in a warning that says what to do; the repository is cloned, exit 0.
+TEST_F(CloneCliTest, Issue20RefWithMissingObjectsIsSkippedAndRecorded) {
+  const std::string lost = testing::BreakPullRef(src_.path(), "acme", "widget", 5, "gone\n");
+  const auto r = Clone({"--where", "repo = 'acme/widget'", "--json"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.err.find("error:"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("swerl clone: warning: acme/widget: left out refs/pull/5/head: the remote "
+                       "lacks object " + lost),
+            std::string::npos)
+      << r.err;
+  EXPECT_NE(r.err.find("1 cloned (1 new, 0 fetched); 1 mirrored without 1 refs whose objects the "
+                       "remote lacks"),
+            std::string::npos)
+      << r.err;
+  EXPECT_NE(r.err.find("\"partial\":1,\"skipped_refs\":1"), std::string::npos) << r.err;
+  EXPECT_EQ(Rows("repo_id, status, error IS NULL"), "1|cloned|1\n");
+  auto db = OpenStore(db_path_, false);
+  ASSERT_TRUE(db);
+  EXPECT_EQ(Query(&*db, "SELECT repo_id, ref, object, error LIKE '%swerl clone --refresh%' "
+                        "FROM clone_skipped_refs"),
+            "1|refs/pull/5/head|" + lost + "|1\n");
+  const std::string refs = MirrorRefs(repos_.Join("acme/widget.git"));
+  EXPECT_EQ(refs.find("refs/pull/5/head"), std::string::npos);
+  EXPECT_NE(refs.find("refs/pull/2/head"), std::string::npos);
+  // Once the remote is whole again, --refresh brings the ref and clears the row.
+  Git({"-C", src_.Join("acme/widget.git"), "update-ref", "-d", "refs/pull/5/head"});
+  const auto again = Clone({"--refresh", "--where", "repo = 'acme/widget'"});
+  EXPECT_EQ(again.exit_code, 0) << again.err;
+  EXPECT_EQ(Query(&*db, "SELECT count(*) FROM clone_skipped_refs WHERE repo_id = 1"), "0\n");
+}
+
 TEST_F(CloneCliTest, RerunSkipsFinishedRepositoriesAndRefreshFetchesNewRefs) {
   ASSERT_EQ(Clone({"--where", "repo IS NOT NULL"}).exit_code, 0);
   auto r = Clone({"--where", "repo IS NOT NULL"});

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <filesystem>
 #include <random>
 #include <sstream>
 #include <stdexcept>
@@ -125,6 +126,26 @@ std::string RevParse(const std::string& repo, const std::string& rev) {
 void PushAll(const std::string& root, const std::string& owner, const std::string& name) {
   Git({"-C", WorkTree(root, owner, name), "push", "-q", "--mirror",
        root + "/" + owner + "/" + name + ".git"});
+}
+
+std::string BreakPullRef(const std::string& root, const std::string& owner,
+                         const std::string& name, int number, const std::string& content) {
+  const std::string work = WorkTree(root, owner, name);
+  const std::string bare = root + "/" + owner + "/" + name + ".git";
+  const std::string branch = "broken-" + std::to_string(number);
+  const std::string file = branch + ".txt";
+  Git({"-C", work, "checkout", "-q", "-b", branch, "main"});
+  WriteFile(work + "/" + file, content);
+  Git({"-C", work, "add", file});
+  Git({"-C", work, "commit", "-q", "-m", "only in pull " + std::to_string(number)});
+  std::string blob = Git({"-C", work, "rev-parse", "HEAD:" + file});
+  while (!blob.empty() && blob.back() == '\n') blob.pop_back();
+  Git({"-C", work, "push", "-q", bare, "HEAD:refs/pull/" + std::to_string(number) + "/head"});
+  Git({"-C", work, "checkout", "-q", "main"});
+  Git({"-C", work, "branch", "-q", "-D", branch});
+  const std::string loose = bare + "/objects/" + blob.substr(0, 2) + "/" + blob.substr(2);
+  EXPECT_TRUE(std::filesystem::remove(loose)) << "no loose object " << loose;
+  return blob;
 }
 
 std::string MirrorRefs(const std::string& bare) {

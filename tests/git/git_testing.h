@@ -25,6 +25,15 @@ std::string MakeSourceRepo(const std::string& root, const std::string& owner,
 void PushAll(const std::string& root, const std::string& owner, const std::string& name);
 std::string WorkTree(const std::string& root, const std::string& owner, const std::string& name);
 
+// Makes the source repository partial on purpose: commits a new file with
+// `content` on a branch off main in the work tree, pushes the commit as
+// refs/pull/<number>/head only (it arrives as loose objects), then deletes
+// the file's blob from the bare repository, so that only that ref reaches a
+// missing object. Returns the deleted blob's id. Call PushAll no more after
+// (--mirror would delete the ref).
+std::string BreakPullRef(const std::string& root, const std::string& owner,
+                         const std::string& name, int number, const std::string& content);
+
 // For hand-built histories: an empty work tree at `path` on branch main.
 void InitWorkTree(const std::string& path);
 // Stages everything in `work` (git add -A) and commits, empty commits

@@ -545,6 +545,86 @@ TEST_F(InstanceTest, RandomCodeEditsPlaceHunksLikeGit) {
   EXPECT_NE(inst.patch.find(" @@ " + long_head.substr(0, 79) + "\n"), std::string::npos);
 }
 
+// git prints no ---/+++ lines and no hunk for a file that is empty on both
+// of its sides that exist (added empty, deleted empty, renamed or given a new
+// mode while empty): only "diff --git", the mode/rename lines and "index".
+// Each case is its own instance, checked against the git CLI.
+TEST_F(InstanceTest, EmptyFilesPrintLikeGit) {
+  Put("keep.txt", Lines("keep", 5));
+  Put("pkg/gone/__init__.py", "");
+  Put("pkg/old/__init__.py", "");
+  Put("pkg/mode/__init__.py", "");
+  Put("pkg/grow/__init__.py", "");
+  Put("pkg/shrink/__init__.py", "x = 1\n");
+  std::vector<std::string> commits = {CommitAll(work_, "base")};
+  std::vector<std::map<std::string, bool>> changed;
+  auto step = [&](const std::string& msg, std::map<std::string, bool> paths) {
+    commits.push_back(CommitAll(work_, msg));
+    changed.push_back(std::move(paths));
+  };
+  Put("pkg/added/__init__.py", "");
+  step("add an empty file", {{"pkg/added/__init__.py", false}});
+  G({"rm", "-q", "pkg/gone/__init__.py"});
+  step("delete an empty file", {{"pkg/gone/__init__.py", false}});
+  fs::create_directories(work_ + "/pkg/new");
+  G({"mv", "pkg/old/__init__.py", "pkg/new/__init__.py"});
+  step("rename an empty file", {{"pkg/new/__init__.py", false}});
+  fs::permissions(work_ + "/pkg/mode/__init__.py", fs::perms::owner_exec, fs::perm_options::add);
+  step("make an empty file executable", {{"pkg/mode/__init__.py", false}});
+  Put("pkg/grow/__init__.py", "from .core import *\n");
+  step("an empty file gets content", {{"pkg/grow/__init__.py", false}});
+  Put("pkg/shrink/__init__.py", "");
+  step("a file becomes empty", {{"pkg/shrink/__init__.py", false}});
+  Put("tests/__init__.py", "");
+  fs::permissions(work_ + "/keep.txt", fs::perms::owner_exec, fs::perm_options::add);
+  Put("keep.txt", Lines("keep", 6));
+  G({"rm", "-q", "pkg/new/__init__.py"});
+  Put("bin/empty.sh", "");
+  fs::permissions(work_ + "/bin/empty.sh", fs::perms::owner_exec, fs::perm_options::add);
+  step("all at once, with a mode change and an edit beside them",
+       {{"tests/__init__.py", true}, {"keep.txt", false}, {"pkg/new/__init__.py", false},
+        {"bin/empty.sh", false}});
+  Mirror();
+  for (size_t i = 0; i + 1 < commits.size(); ++i) {
+    SCOPED_TRACE("step " + std::to_string(i + 1));
+    const Instance inst = Assemble({commits[i], commits[i + 1], "", 0});
+    CheckAgainstCli(inst, changed[i]);
+  }
+  // Spelled out for the first case: no ---/+++ and no hunk.
+  const Instance added = Assemble({commits[0], commits[1], "", 0});
+  EXPECT_EQ(added.patch,
+            "diff --git a/pkg/added/__init__.py b/pkg/added/__init__.py\n"
+            "new file mode 100644\n"
+            "index 0000000000000000000000000000000000000000..e69de29bb2d1d6434b8b29ae775ad8c2e48c5391\n");
+}
+
+// Found by bench/realrepo on pallets/flask (PRs 2912, 3270): a binary file
+// renamed without a change (similarity 100%) or given a new mode has no
+// "Binary files ... differ" line in git's patch; libgit2 printed one.
+TEST_F(InstanceTest, UnchangedBinaryRenamedOrReModedHasNoBinaryLine) {
+  std::string png("\x89PNG\r\n\x1a\n", 8);
+  for (int i = 0; i < 500; ++i) png += static_cast<char>(i * 13);
+  Put("docs/_static/logo.png", png);
+  Put("docs/_static/icon.png", png + "icon");
+  Put("tools/blob.bin", std::string("\0\1\2\3", 4) + png);
+  const std::string base = CommitAll(work_, "base");
+  G({"mv", "docs/_static/logo.png", "docs/_static/flask-logo.png"});
+  G({"mv", "docs/_static/icon.png", "docs/_static/flask-icon.png"});
+  Put("docs/_static/flask-icon.png", png + "icon, edited");
+  fs::permissions(work_ + "/tools/blob.bin", fs::perms::owner_exec, fs::perm_options::add);
+  const std::string head = CommitAll(work_, "rename and re-mode binaries");
+  Mirror();
+  const Instance inst = Assemble({base, head, "", 0});
+  CheckAgainstCli(inst, {{"docs/_static/flask-logo.png", false},
+                         {"docs/_static/flask-icon.png", false},
+                         {"tools/blob.bin", false}});
+  EXPECT_EQ(inst.patch.find("Binary files a/docs/_static/logo.png"), std::string::npos);
+  EXPECT_EQ(inst.patch.find("Binary files a/tools/blob.bin"), std::string::npos);
+  EXPECT_NE(inst.patch.find("Binary files a/docs/_static/icon.png and "
+                            "b/docs/_static/flask-icon.png differ\n"),
+            std::string::npos);  // a changed one keeps it
+}
+
 TEST_F(InstanceTest, NothingResolvesIsNotFound) {
   Put("f", "x\n");
   CommitAll(work_, "base");

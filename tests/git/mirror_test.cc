@@ -9,6 +9,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <sstream>
 
 #include "git_testing.h"
 #include "swerl/git/git_handles.h"
@@ -215,6 +216,92 @@ TEST_F(MirrorTest, UnreadableOrBrokenMirrorIsCorruptAndLeftAlone) {
   EXPECT_EQ(o.status, MirrorStatus::kCorrupt) << o.error;
   EXPECT_NE(o.error.find("missing object"), std::string::npos) << o.error;
   EXPECT_TRUE(fs::exists(out_.Join("acme/widget.git/HEAD")));
+}
+
+// A remote made partial on purpose: two pull heads reach blobs deleted from
+// it. Every other ref is mirrored, the two are left out and named with their
+// missing objects, over file:// and over git daemon, new and fetched.
+TEST_F(MirrorTest, RefsWhoseObjectsTheRemoteLacksAreSkippedAndTheRestMirrored) {
+  const std::string root = fs::path(bare_).parent_path().parent_path().string();
+  const std::string lost7 = testing::BreakPullRef(root, "acme", "widget", 7, "lost seven\n");
+  const std::string lost9 = testing::BreakPullRef(root, "acme", "widget", 9, "lost nine\n");
+  ASSERT_NE(testing::Run({"git", "-C", bare_, "fsck", "--no-progress"}).exit_code, 0);
+  auto without_broken = [](std::string refs) {
+    std::string out;
+    std::istringstream lines(refs);
+    for (std::string line; std::getline(lines, line);) {
+      if (line.find(" refs/pull/7/head") == std::string::npos &&
+          line.find(" refs/pull/9/head") == std::string::npos) {
+        out += line + "\n";
+      }
+    }
+    return out;
+  };
+  auto check = [&](const MirrorOutcome& o, const char* how) {
+    SCOPED_TRACE(how);
+    ASSERT_EQ(o.status, MirrorStatus::kCloned) << o.error;
+    ASSERT_EQ(o.skipped_refs.size(), 2u);
+    EXPECT_EQ(o.skipped_refs[0].ref, "refs/pull/7/head");
+    EXPECT_EQ(o.skipped_refs[0].object, lost7);
+    EXPECT_EQ(o.skipped_refs[1].ref, "refs/pull/9/head");
+    EXPECT_EQ(o.skipped_refs[1].object, lost9);
+    for (const SkippedRef& r : o.skipped_refs) {
+      EXPECT_NE(r.error.find("left out " + r.ref + ": the remote lacks object " + r.object),
+                std::string::npos)
+          << r.error;
+      EXPECT_NE(r.error.find("the rest of the repository is mirrored"), std::string::npos);
+      EXPECT_NE(r.error.find("swerl clone --refresh"), std::string::npos) << r.error;
+    }
+    const std::string mirror = out_.Join("acme/widget.git");
+    const std::string refs = MirrorRefs(mirror);
+    EXPECT_EQ(refs, without_broken(RemoteRefs(bare_)));
+    EXPECT_NE(refs.find(" refs/pull/2/head\n"), std::string::npos);
+    EXPECT_EQ(Git({"-C", mirror, "symbolic-ref", "HEAD"}), "refs/heads/main\n");
+    Git({"-C", mirror, "fsck", "--no-progress"});
+    EXPECT_FALSE(fs::exists(mirror + ".tmp"));
+  };
+  check(Update(Request("file://" + bare_)), "new over file://");
+  check(Update(Request("file://" + bare_)), "fetched over file://");
+  fs::remove_all(out_.Join("acme/widget.git"));
+  GitDaemon daemon(root);
+  const std::string url = "git://127.0.0.1:" + std::to_string(daemon.port()) + "/acme/widget.git";
+  check(Update(Request(url)), "new over git daemon");
+  // A branch the remote deleted meanwhile is pruned in this mode too.
+  Git({"-C", bare_, "update-ref", "-d", "refs/heads/dev"});
+  const MirrorOutcome again = Update(Request(url));
+  check(again, "fetched over git daemon");
+  EXPECT_EQ(MirrorRefs(out_.Join("acme/widget.git")).find(" refs/heads/dev\n"), std::string::npos);
+}
+
+// When no ref can be fetched the repository is not "cloned" with nothing in
+// it: a remote whose first commit lacks a blob fails as a whole.
+TEST_F(MirrorTest, RemoteWhereEveryRefLacksObjectsFails) {
+  std::string readme = Git({"-C", bare_, "rev-parse", "main:README"});
+  readme.resize(40);
+  const std::string loose = bare_ + "/objects/" + readme.substr(0, 2) + "/" + readme.substr(2);
+  ASSERT_TRUE(fs::remove(loose)) << "no loose object " << loose;
+  const MirrorOutcome o = Update(Request("file://" + bare_));
+  EXPECT_EQ(o.status, MirrorStatus::kFailed);
+  EXPECT_NE(o.error.find("every ref lacks objects"), std::string::npos) << o.error;
+  EXPECT_TRUE(o.skipped_refs.empty());
+  EXPECT_TRUE(NothingLeft());
+}
+
+TEST(IsMissingObjectTest, RecognisesMissingObjectsAndNamesThem) {
+  std::string object;
+  EXPECT_TRUE(IsMissingObject(GIT_ERROR_ODB,
+                              "object not found - no match for id "
+                              "(968094c367bb87b3bc9f7bb3a1d5148063c9bed0)",
+                              &object));
+  EXPECT_EQ(object, "968094c367bb87b3bc9f7bb3a1d5148063c9bed0");
+  EXPECT_TRUE(IsMissingObject(GIT_ERROR_NET,
+                              "remote: fatal: unable to read "
+                              "ab94c367bb87b3bc9f7bb3a1d5148063c9bed0cd",
+                              &object));
+  EXPECT_EQ(object, "ab94c367bb87b3bc9f7bb3a1d5148063c9bed0cd");
+  EXPECT_FALSE(IsMissingObject(GIT_ERROR_NET, "early EOF", &object));
+  EXPECT_EQ(object, "");
+  EXPECT_FALSE(IsMissingObject(GIT_ERROR_NET, "unexpected http status code: 404", nullptr));
 }
 
 TEST(ClassifyFailureTest, MapsLibgit2ErrorsToStatuses) {

@@ -139,6 +139,15 @@ int RunClone(const CloneFlags& flags, Context& ctx) {
                 " more not cloned (see repo_clones.error)");
   }
   LogFailures(errors, "", "repo_clones.error");
+  // Refs left out of a partial remote: the repository is mirrored, so a
+  // warning (exit 0), one line per ref up to a few.
+  for (size_t k = 0; k < result->skipped_refs.size() && k < kListed; ++k) {
+    log.Warning(result->skipped_refs[k]);
+  }
+  if (result->skipped_refs.size() > kListed) {
+    log.Warning("... and " + std::to_string(result->skipped_refs.size() - kListed) +
+                " more refs left out (see clone_skipped_refs)");
+  }
   using git::MirrorStatus;
   std::string counts;
   for (size_t s = 0; s < git::kMirrorStatuses; ++s) {
@@ -154,6 +163,11 @@ int RunClone(const CloneFlags& flags, Context& ctx) {
                         cli::WithCommas(result->finished()) + " processed: " + counts + " (" +
                         cli::WithCommas(result->created) + " new, " +
                         cli::WithCommas(result->fetched) + " fetched)";
+  if (result->partial) {
+    summary += "; " + cli::WithCommas(result->partial) + " mirrored without " +
+               cli::WithCommas(result->skipped_refs.size()) +
+               " refs whose objects the remote lacks";
+  }
   if (result->over_budget) {
     summary +=
         "; " + cli::WithCommas(result->over_budget) + " left for a later run (disk budget spent)";
@@ -165,7 +179,9 @@ int RunClone(const CloneFlags& flags, Context& ctx) {
         .Add("already_done", static_cast<uint64_t>(result->already_done))
         .Add("created", static_cast<uint64_t>(result->created))
         .Add("fetched", static_cast<uint64_t>(result->fetched))
-        .Add("over_budget", static_cast<uint64_t>(result->over_budget));
+        .Add("over_budget", static_cast<uint64_t>(result->over_budget))
+        .Add("partial", static_cast<uint64_t>(result->partial))
+        .Add("skipped_refs", static_cast<uint64_t>(result->skipped_refs.size()));
     for (size_t s = 0; s < git::kMirrorStatuses; ++s) {
       summary_json.Add(git::MirrorStatusName(static_cast<MirrorStatus>(s)),
                        static_cast<uint64_t>(result->statuses[s]));

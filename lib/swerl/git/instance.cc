@@ -283,7 +283,28 @@ int Similarity(int* score, void* siga, void* sigb, void* payload) {
 struct PrintState {
   std::unordered_map<const git_diff_delta*, size_t> index;
   std::vector<std::string> sections;
+  // Per section: where its "--- " line starts in the file header (npos:
+  // none), and whether a hunk or a "Binary files" line followed.
+  std::vector<size_t> old_label_at;
+  std::vector<bool> has_body;
 };
+
+// git prints the "--- a/x" and "+++ b/x" lines only in front of the first
+// hunk (or the binary notice); a file with no hunk has none. That happens
+// for a file empty on every side that exists: added or deleted empty, or
+// renamed or given a new mode while empty. libgit2 prints the two lines
+// for added and deleted files regardless, so they are cut here.
+void DropLabelsWithoutBody(PrintState* st) {
+  for (size_t i = 0; i < st->sections.size(); ++i) {
+    const size_t at = st->old_label_at[i];
+    if (st->has_body[i] || at == std::string::npos) continue;
+    std::string& s = st->sections[i];
+    const size_t plus = s.find("\n+++ ", at);
+    if (plus == std::string::npos) continue;
+    const size_t end = s.find('\n', plus + 1);
+    s.erase(at, (end == std::string::npos ? s.size() : end + 1) - at);
+  }
+}
 
 int PrintLine(const git_diff_delta* delta, const git_diff_hunk*, const git_diff_line* line,
               void* payload) {
@@ -291,6 +312,19 @@ int PrintLine(const git_diff_delta* delta, const git_diff_hunk*, const git_diff_
   const auto it = st->index.find(delta);
   if (it == st->index.end()) return -1;
   std::string& out = st->sections[it->second];
+  // A binary file renamed or given a new mode with its contents unchanged:
+  // git prints no "Binary files ... differ" (nothing differs); libgit2 does.
+  if (line->origin == GIT_DIFF_LINE_BINARY && delta->status != GIT_DELTA_ADDED &&
+      delta->status != GIT_DELTA_DELETED && git_oid_equal(&delta->old_file.id, &delta->new_file.id)) {
+    return 0;
+  }
+  if (line->origin == GIT_DIFF_LINE_FILE_HDR) {
+    const std::string_view hdr(line->content, line->content_len);
+    const size_t label = hdr.rfind("\n--- ");
+    if (label != std::string_view::npos) st->old_label_at[it->second] = out.size() + label + 1;
+  } else if (line->origin == GIT_DIFF_LINE_HUNK_HDR || line->origin == GIT_DIFF_LINE_BINARY) {
+    st->has_body[it->second] = true;
+  }
   if (line->origin == GIT_DIFF_LINE_CONTEXT || line->origin == GIT_DIFF_LINE_ADDITION ||
       line->origin == GIT_DIFF_LINE_DELETION) {
     out.push_back(line->origin);
@@ -365,10 +399,13 @@ Status Diff(git_repository* repo, const git_oid& from, const git_oid& to,
   const size_t n = git_diff_num_deltas(diff.get());
   PrintState st;
   st.sections.resize(n);
+  st.old_label_at.assign(n, std::string::npos);
+  st.has_body.assign(n, false);
   for (size_t i = 0; i < n; ++i) st.index[git_diff_get_delta(diff.get(), i)] = i;
   if (int rc = git_diff_print(diff.get(), GIT_DIFF_FORMAT_PATCH, PrintLine, &st); rc != 0) {
     return GitError(rc, "cannot format the patch");
   }
+  DropLabelsWithoutBody(&st);
   // libgit2 splits a type change into the addition, then the deletion, of
   // one path; git prints the deletion first.
   std::vector<size_t> order(n);

@@ -122,7 +122,9 @@ bool IsTestPath(std::string_view path);
 // similarity estimate (diffcore-delta spanhash, as git 2.39 computes it: a
 // final line without newline is not counted), binary files as "Binary files
 // a/x and b/x differ", symlinks as their target text, submodules as
-// "Subproject commit <id>" lines.
+// "Subproject commit <id>" lines, and a file without a hunk (one added,
+// deleted, renamed or given a new mode while empty) without "---"/"+++"
+// lines.
 // *repo is borrowed and must outlive the call.
 Result<Instance> AssembleInstance(git_repository* repo, const InstanceRequest& req,
                                   const AssembleOptions& opts);

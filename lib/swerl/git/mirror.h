@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "swerl/core/result.h"
 #include "swerl/git/git_handles.h"
@@ -48,6 +49,15 @@ struct MirrorRequest {
   uint64_t max_bytes = 0;        // cap on the bytes one transfer receives; 0: none
 };
 
+// A remote ref the mirror left out because the remote lacks an object it
+// needs (a partial or damaged remote): the rest of the repository was
+// mirrored without it.
+struct SkippedRef {
+  std::string ref;     // e.g. "refs/pull/7/head"
+  std::string object;  // hex id of the missing object; "" when the error named none
+  std::string error;   // what happened and what a user can do (see UpdateMirror)
+};
+
 struct MirrorOutcome {
   MirrorStatus status = MirrorStatus::kFailed;
   std::string error;            // empty when kCloned, else what failed (libgit2's text)
@@ -55,6 +65,9 @@ struct MirrorOutcome {
   int attempts = 0;             // transfers tried (0: failed before any, e.g. kCorrupt)
   uint64_t received_bytes = 0;  // by the last attempt
   uint64_t disk_bytes = 0;      // size of the mirror directory afterwards; 0 when none
+  // kCloned only: refs left out because the remote lacks their objects, in
+  // ref name order; empty for a whole mirror.
+  std::vector<SkippedRef> skipped_refs;
 };
 
 // Retries are reported here; called on the thread running UpdateMirror.
@@ -79,6 +92,17 @@ class MirrorObserver {
 // moves refs only after the pack is complete, and pruned refs are deleted.
 // HEAD follows the remote's default branch.
 //
+// A remote that lacks objects some refs need (a partial or damaged
+// repository: the transfer fails with "object not found", "unable to read",
+// "bad object", ...) does not fail the repository: the refs are then
+// fetched in groups, a group that fails is split until the refs that fail
+// alone are found, and those are left out and listed in skipped_refs (ref,
+// missing object, message) while every other ref is mirrored; the status is
+// kCloned. A left-out ref keeps its earlier value in an existing mirror.
+// When every ref fails so, the repository fails as a whole (kFailed; kCorrupt
+// for an existing mirror, whose own objects may be what is missing).
+// Other refs the remote deleted are pruned as in a whole fetch.
+//
 // Transient failures (network, stall timeout, the server closing mid-
 // transfer, HTTP 5xx) are retried request.retries times with backoff; not
 // found, authentication, size and corruption are not. Per-repository
@@ -97,6 +121,11 @@ struct FailureClass {
 };
 FailureClass ClassifyFailure(int rc, int klass, std::string_view message, bool existing,
                              bool timed_out, bool too_large);
+
+// Whether a failed transfer failed because the sending side lacks an object
+// (exposed for tests); *object gets the first 40-hex id in the message, or
+// "" when it names none. object may be null.
+bool IsMissingObject(int klass, std::string_view message, std::string* object);
 
 // The size in bytes of the regular files under `path` (0 when missing).
 uint64_t DirectoryBytes(const std::filesystem::path& path);

@@ -151,7 +151,13 @@ class Recorder {
                     "excluded.path, url = excluded.url, status = excluded.status, error = "
                     "excluded.error, bytes = excluded.bytes, attempts = excluded.attempts, "
                     "fetched_at = excluded.fetched_at"));
-    return Recorder(std::move(stmt));
+    SWERL_ASSIGN_OR_RETURN(db::Stmt clear,
+                           db->Prepare("DELETE FROM clone_skipped_refs WHERE repo_id = ?1"));
+    SWERL_ASSIGN_OR_RETURN(
+        db::Stmt skip,
+        db->Prepare("INSERT OR REPLACE INTO clone_skipped_refs(repo_id, ref, object, error) "
+                    "VALUES (?1, ?2, ?3, ?4)"));
+    return Recorder(std::move(stmt), std::move(clear), std::move(skip));
   }
 
   // One row, in its own (autocommit) transaction.
@@ -174,12 +180,27 @@ class Recorder {
         7, outcome.disk_bytes > 0 ? std::optional<int64_t>(outcome.disk_bytes) : std::nullopt);
     upsert_.BindInt(8, outcome.attempts);
     upsert_.BindText(9, FormatUtc(static_cast<int64_t>(std::time(nullptr))));
-    return upsert_.Run();
+    SWERL_RETURN_IF_ERROR(upsert_.Run());
+    // The skipped refs of this run replace the last run's. A repository that
+    // was not mirrored this time keeps its earlier list.
+    if (outcome.status != MirrorStatus::kCloned) return OkStatus();
+    clear_.BindInt(1, job.repo_id);
+    SWERL_RETURN_IF_ERROR(clear_.Run());
+    for (const git::SkippedRef& r : outcome.skipped_refs) {
+      skip_.BindInt(1, job.repo_id);
+      skip_.BindText(2, r.ref);
+      skip_.BindOptionalText(
+          3, r.object.empty() ? std::nullopt : std::optional<std::string_view>(r.object));
+      skip_.BindText(4, r.error);
+      SWERL_RETURN_IF_ERROR(skip_.Run());
+    }
+    return OkStatus();
   }
 
  private:
-  explicit Recorder(db::Stmt stmt) : upsert_(std::move(stmt)) {}
-  db::Stmt upsert_;
+  Recorder(db::Stmt upsert, db::Stmt clear, db::Stmt skip)
+      : upsert_(std::move(upsert)), clear_(std::move(clear)), skip_(std::move(skip)) {}
+  db::Stmt upsert_, clear_, skip_;
 };
 
 }  // namespace
@@ -357,6 +378,11 @@ Result<CloneResult> Clone(db::Db* db, const CloneOptions& o, CloneObserver* obse
       ++progress.done;
       if (outcome.status == MirrorStatus::kCloned) {
         result.statuses[static_cast<size_t>(MirrorStatus::kCloned)]++;
+        if (!outcome.skipped_refs.empty()) ++result.partial;
+        for (const git::SkippedRef& r : outcome.skipped_refs) {
+          result.skipped_refs.push_back((job.repo.empty() ? "repository " +
+                                         std::to_string(job.repo_id) : job.repo) + ": " + r.error);
+        }
         ++(outcome.created ? result.created : result.fetched);
       } else {
         ++progress.failed;

@@ -55,6 +55,11 @@ struct CloneResult {
   uint64_t statuses[git::kMirrorStatuses] = {};
   // One line per repository not cloned: "<owner/name or id>: <status>: <why>".
   std::vector<std::string> failures;
+  // Repositories mirrored without some refs because the remote lacks their
+  // objects (status cloned; the refs are in clone_skipped_refs), and one
+  // line per such ref: "<owner/name>: <git::SkippedRef::error>".
+  uint64_t partial = 0;
+  std::vector<std::string> skipped_refs;
   std::chrono::steady_clock::duration elapsed{};
 
   uint64_t count(git::MirrorStatus s) const { return statuses[static_cast<size_t>(s)]; }
