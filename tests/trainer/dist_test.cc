@@ -166,6 +166,13 @@ TEST_F(DistTest, TwoGlooProcessesUnderTorchrunMatchOneProcess) {
   const double diff = MaxAbsDiff(Ck(one, 3), Ck(two, 3));
   std::printf("max |w1 - w2| after 3 GRPO steps: %.3g\n", diff);
   EXPECT_LE(diff, kWeightTolerance);
+  // After step 1 (which learns the accumulators' order) buckets leave
+  // while the backward still runs.
+  const auto overlapped = MetricValues(two, "comm_buckets_overlapped");
+  ASSERT_EQ(overlapped.size(), 3u);
+  EXPECT_EQ(overlapped[0], 0);
+  EXPECT_GT(overlapped[1], 0);
+  EXPECT_GT(overlapped[2], 0);
   // Rank 0 wrote every rank's rollouts and one metrics line per step.
   EXPECT_EQ(testing::SplitLines(ReadFile(two + "/metrics.jsonl")).size(), 3u);
   EXPECT_TRUE(fs::exists(two + "/rollouts/step_000003.ndjson.gz"));

@@ -78,10 +78,11 @@ std::vector<double> MetricValues(const std::string& run, const std::string& key)
   return values;
 }
 
-// metrics.jsonl without the wall-clock keys, which no two runs share.
+// metrics.jsonl without the wall-clock keys, which no two runs share, and
+// comm_buckets_overlapped, which restarts at 0 with each process.
 std::string MetricsWithoutTimings(const std::string& run) {
   static const std::regex timing(
-      R"re("(wall_time|tokens_per_s|rollout_s|reward_s|update_s|step_s|comm_wait_s)":[^,}]*,?)re");
+      R"re("(wall_time|tokens_per_s|rollout_s|reward_s|update_s|step_s|comm_wait_s|comm_buckets_overlapped)":[^,}]*,?)re");
   return std::regex_replace(ReadFile(run + "/metrics.jsonl"), timing, "");
 }
 

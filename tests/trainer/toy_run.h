@@ -30,7 +30,8 @@ void MakeToyModel(const std::string& dir);
 // The values of `key` in RUN/metrics.jsonl, one per step (NaN for null).
 std::vector<double> MetricValues(const std::string& run, const std::string& key);
 
-// metrics.jsonl without the wall-clock keys, which no two runs share.
+// metrics.jsonl without the wall-clock keys, which no two runs share, and
+// comm_buckets_overlapped, which restarts at 0 with each process.
 std::string MetricsWithoutTimings(const std::string& run);
 
 // One toy model (MakeToyModel) and 16-seed shard (MakeToyShard) for a whole

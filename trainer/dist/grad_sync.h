@@ -98,7 +98,8 @@ class GradientSync {
   const torch::Tensor& owned_grad(size_t b) const { return owned_grad_[b]; }
   // Whether any rank had a gradient for parameter i in the last Finish.
   bool has_grad(size_t i) const { return has_grad_[i]; }
-  // Buckets launched during the backward (overlapped) in the last pass.
+  // Buckets launched during the backward (overlapped) in the last pass of
+  // the last Finish.
   int64_t overlapped_buckets() const { return overlapped_; }
   // Seconds Finish spent waiting for reductions still in flight after the
   // backward, summed since the last TakeWaitSeconds (the communication the

@@ -488,6 +488,7 @@ Status TrainingRun::LogStep(int64_t step, metrics::StepMetrics& m) {
     namespace key = metrics::key;
     m.AddMax(key::kCommBytes, static_cast<double>(comm_->bytes() - comm_bytes_at_step_));
     m.AddMax(key::kCommWaitS, sync_->TakeWaitSeconds());
+    m.AddMin(key::kCommOverlapped, static_cast<double>(sync_->overlapped_buckets()));
     m.AddMax(key::kOptimizerMib, static_cast<double>(optimizer_->StateBytes()) / (1 << 20));
     SWERL_RETURN_IF_ERROR(
         comm_->ExpectSame(std::hash<std::string>{}(m.Layout()), "the step's metric names"));

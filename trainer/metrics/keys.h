@@ -53,6 +53,9 @@ inline constexpr std::string_view kLearningRate = "lr";  // Set
 // optimizer state one rank holds (MiB, max over ranks; ZeRO-1 divides it).
 inline constexpr std::string_view kCommBytes = "comm_bytes";
 inline constexpr std::string_view kCommWaitS = "comm_wait_s";
+// ... and how many gradient buckets left during the backward (min over
+// ranks; 0 on a run's first step, which learns the hooks' order).
+inline constexpr std::string_view kCommOverlapped = "comm_buckets_overlapped";
 inline constexpr std::string_view kOptimizerMib = "optimizer_mib";
 
 }  // namespace swerl::train::metrics::key
