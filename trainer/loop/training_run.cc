@@ -376,8 +376,7 @@ Status TrainingRun::SaveCheckpoint(int64_t step) {
     bool reached = false;
     w.before_done = [&](const std::string& partial) -> Status {
       reached = true;
-      SWERL_ASSIGN_OR_RETURN(bool ready, comm_->AllOk(true, what));
-      (void)ready;
+      SWERL_RETURN_IF_ERROR(comm_->AllOk(true, what));
       Status mine = write_part(partial);
       SWERL_ASSIGN_OR_RETURN(bool all, comm_->AllOk(static_cast<bool>(mine), what));
       if (!mine) return mine;
@@ -392,14 +391,12 @@ Status TrainingRun::SaveCheckpoint(int64_t step) {
     if (!reached) {
       for (int i = 0; i < 2; ++i) SWERL_RETURN_IF_ERROR(comm_->AllOk(false, what));
     }
-    SWERL_ASSIGN_OR_RETURN(bool committed, comm_->AllOk(static_cast<bool>(st), what));
-    (void)committed;
+    SWERL_RETURN_IF_ERROR(comm_->AllOk(static_cast<bool>(st), what));
     return st;
   }
   SWERL_ASSIGN_OR_RETURN(bool ready, comm_->AllOk(true, what));
   Status mine = ready ? write_part(PartialCheckpointDir(run_dir_, step)) : OkStatus();
-  SWERL_ASSIGN_OR_RETURN(bool all, comm_->AllOk(ready && static_cast<bool>(mine), what));
-  (void)all;
+  SWERL_RETURN_IF_ERROR(comm_->AllOk(ready && static_cast<bool>(mine), what));
   SWERL_ASSIGN_OR_RETURN(bool committed, comm_->AllOk(true, what));
   if (!mine) return std::move(mine).error().With("writing " + what);
   if (!committed) {
