@@ -60,6 +60,22 @@ class Fields {
     Fail(key, "an array");
     return false;
   }
+  // Each object of array `key`, read by fill(Fields&); `what` is the shape
+  // named when an object's own fields are wrong.
+  template <class Fill>
+  void Objects(const char* key, const char* what, Fill fill) {
+    array items;
+    if (!Array(key, &items)) return;
+    for (element e : items) {
+      object o;
+      if (e.get(o) != SUCCESS) return Fail(key, "an array of objects");
+      Fields g(o);
+      fill(g);
+      if (!g.error().empty()) Fail(key, what);
+    }
+  }
+  // Whether `key` is present (for fields added after version 1).
+  bool Has(const char* key) { return obj_[key].error() != simdjson::NO_SUCH_FIELD; }
   void Files(const char* key, SeedFiles* out) {
     object files;
     if (obj_[key].get(files) != SUCCESS) return Fail(key, "an object");
@@ -225,69 +241,39 @@ Result<Seed> ParseSeedJson(std::string_view line) {
   f.Str("body", &s.body);
   f.Str("author", &s.author);
   f.Str("author_type", &s.author_type);
-  array items;
-  if (f.Array("issues", &items)) {
-    for (element e : items) {
-      object o;
-      if (e.get(o) != SUCCESS) {
-        f.Fail("issues", "an array of objects");
-        break;
-      }
-      Fields g(o);
-      SeedIssue i;
-      g.Str("repo", &i.repo);
-      g.Int("number", &i.number);
-      g.Bool("closing", &i.closing);
-      g.Str("title", &i.title);
-      g.Str("body", &i.body);
-      g.OptionalStr("created_at", &i.created_at);
-      if (!g.error().empty()) f.Fail("issues", "an array of issues (schemas/records/seed.md)");
-      s.issues.push_back(std::move(i));
-    }
-  }
+  f.Objects("issues", "an array of issues (schemas/records/seed.md)", [&](Fields& g) {
+    SeedIssue& i = s.issues.emplace_back();
+    g.Str("repo", &i.repo);
+    g.Int("number", &i.number);
+    g.Bool("closing", &i.closing);
+    g.Str("title", &i.title);
+    g.Str("body", &i.body);
+    g.OptionalStr("created_at", &i.created_at);
+  });
   f.Str("problem_statement", &s.problem_statement);
-  if (root["stripped"].error() != simdjson::NO_SUCH_FIELD) {
-    if (f.Array("stripped", &items)) {
-      for (element e : items) {
-        object o;
-        if (e.get(o) != SUCCESS) {
-          f.Fail("stripped", "an array of objects");
-          break;
-        }
-        Fields g(o);
-        SeedStrip strip;
-        g.Str("kind", &strip.kind);
-        g.Str("text", &strip.text);
-        if (!g.error().empty()) f.Fail("stripped", "an array of {kind, text}");
-        s.stripped.push_back(std::move(strip));
-      }
-    }
+  if (f.Has("stripped")) {
+    f.Objects("stripped", "an array of {kind, text}", [&](Fields& g) {
+      SeedStrip& strip = s.stripped.emplace_back();
+      g.Str("kind", &strip.kind);
+      g.Str("text", &strip.text);
+    });
   }
   f.Str("patch", &s.patch);
   f.Str("test_patch", &s.test_patch);
-  if (f.Array("files", &items)) {
-    for (element e : items) {
-      object o;
-      if (e.get(o) != SUCCESS) {
-        f.Fail("files", "an array of objects");
-        break;
-      }
-      Fields g(o);
-      SeedFile file;
-      g.Str("path", &file.path);
-      g.Str("old_path", &file.old_path);
-      g.Str("status", &file.status);
-      g.Bool("is_test", &file.is_test);
-      g.Bool("binary", &file.binary);
-      g.Str("skip", &file.skip);
-      g.Int("added_lines", &file.added_lines);
-      g.Int("deleted_lines", &file.deleted_lines);
-      if (!g.error().empty()) f.Fail("files", "an array of files (schemas/records/seed.md)");
-      s.files.push_back(std::move(file));
-    }
-  }
+  f.Objects("files", "an array of files (schemas/records/seed.md)", [&](Fields& g) {
+    SeedFile& file = s.files.emplace_back();
+    g.Str("path", &file.path);
+    g.Str("old_path", &file.old_path);
+    g.Str("status", &file.status);
+    g.Bool("is_test", &file.is_test);
+    g.Bool("binary", &file.binary);
+    g.Str("skip", &file.skip);
+    g.Int("added_lines", &file.added_lines);
+    g.Int("deleted_lines", &file.deleted_lines);
+  });
   f.Files("context", &s.context);
   f.Files("oracle", &s.oracle);
+  array items;
   if (f.Array("relevant_files", &items)) {
     for (element e : items) {
       std::string_view p;
@@ -299,7 +285,7 @@ Result<Seed> ParseSeedJson(std::string_view line) {
     }
   }
   f.Str("prompt", &s.prompt);
-  if (root["controls"].error() != simdjson::NO_SUCH_FIELD) {
+  if (f.Has("controls")) {
     object controls;
     if (root["controls"].get(controls) != SUCCESS) {
       f.Fail("controls", "an object");
