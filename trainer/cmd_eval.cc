@@ -17,6 +17,7 @@
 #include "swerl/reward/command_scorer.h"
 #include "swerl/reward/group_scorer.h"
 #include "swerl/shard/shard.h"
+#include "swerl/shard/shard_set.h"
 #include "trainer/data/chat_prompt.h"
 #include "trainer/data/seed_stream.h"
 #include "trainer/device.h"
@@ -27,7 +28,8 @@ namespace swerl::train {
 namespace {
 
 struct EvalCliOptions {
-  std::string seeds, model, tokenizer, out;
+  std::vector<std::string> seeds;
+  std::string model, tokenizer, out;
   std::string split = "eval";
   double eval_fraction = 0;
   int64_t samples = 1;
@@ -48,8 +50,9 @@ int RunEval(const EvalCliOptions& o, Context& ctx) {
   ApplyCommonFlags(ctx, "eval");
   auto& log = cli::Log::Get();
   // Per-seed lines go to --out or standard output, never onto an input.
-  if (!cli::DistinctFiles({{"--seeds", o.seeds}, {"--model", o.model}, {"--tokenizer", o.tokenizer}},
-                          {{"--out", o.out}, {"standard output", "-"}})) {
+  std::vector<io::NamedPath> inputs = {{"--model", o.model}, {"--tokenizer", o.tokenizer}};
+  for (const std::string& seeds : o.seeds) inputs.push_back({"--seeds", seeds});
+  if (!cli::DistinctFiles(inputs, {{"--out", o.out}, {"standard output", "-"}})) {
     return cli::kExitError;
   }
   auto fail = [&](const Error& e) {
@@ -68,21 +71,20 @@ int RunEval(const EvalCliOptions& o, Context& ctx) {
                                                "' has fewer embedding rows than the tokenizer's " +
                                                std::to_string(tokenizer->vocab_size()) + " ids"));
   }
-  auto reader = shard::ShardReader::Open(o.seeds);
-  if (!reader) return fail(reader.error());
-  auto system = reader->Meta("system_prompt");
-  if (!system) return fail(system.error());
-  auto chat = ChatPrompt::Create(*tokenizer, *system);
+  auto paths = shard::ExpandShardPatterns(o.seeds);
+  if (!paths) return fail(paths.error());
+  auto shards = shard::ShardSet::Open(*paths);
+  if (!shards) return fail(shards.error());
+  auto chat = ChatPrompt::Create(*tokenizer, shards->system_prompt());
   if (!chat) return fail(chat.error());
-  auto refs = reader->List();
-  if (!refs) return fail(refs.error());
+  const std::vector<shard::SeedRef>& refs = shards->refs();
   const shard::Split split = o.split == "train"  ? shard::Split::kTrain
                              : o.split == "eval" ? shard::Split::kEval
                                                  : shard::Split::kAll;
-  const std::vector<int64_t> ids = SplitIds(*refs, split, o.eval_fraction);
+  const std::vector<int64_t> ids = SplitIds(refs, split, o.eval_fraction);
   if (ids.empty()) {
-    return fail(Error(Code::kInvalidInput, "'" + o.seeds + "' has no seeds in split '" + o.split +
-                                               "' (" + std::to_string(refs->size()) +
+    return fail(Error(Code::kInvalidInput, shards->Describe() + " has no seeds in split '" +
+                                               o.split + "' (" + std::to_string(refs.size()) +
                                                " seeds, --eval-fraction " +
                                                std::to_string(o.eval_fraction) +
                                                "; use --split all to evaluate every seed)"));
@@ -128,7 +130,7 @@ int RunEval(const EvalCliOptions& o, Context& ctx) {
   for (size_t begin = 0; begin < ids.size(); begin += static_cast<size_t>(o.batch_seeds)) {
     std::vector<DrawnSeed> batch;
     for (size_t i = begin; i < std::min(ids.size(), begin + o.batch_seeds); ++i) {
-      auto seed = reader->Read(ids[i]);
+      auto seed = shards->Read(ids[i]);
       if (!seed) return fail(seed.error());
       std::vector<int32_t> prompt = chat->Encode(seed->prompt);
       if (o.max_prompt_tokens > 0 && static_cast<int64_t>(prompt.size()) > o.max_prompt_tokens) {
@@ -230,7 +232,10 @@ void RegisterEval(CLI::App& root, Context& ctx) {
       "eval",
       "Score a model on a shard's seeds: mean reward, format-error rate, exact-fix rate "
       "(reward 1.0), one NDJSON line per seed");
-  cmd->add_option("--seeds", o->seeds, "The shard")->required();
+  cmd->add_option("--seeds", o->seeds,
+                  "The shard; repeat it, or quote a glob ('out/*.db'), to score several shards "
+                  "as one")
+      ->required();
   cmd->add_option("--model", o->model, "A Hugging Face model directory (e.g. RUN/step_N)")
       ->required();
   cmd->add_option("--tokenizer", o->tokenizer, "Default: the model directory");

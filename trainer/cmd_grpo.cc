@@ -113,7 +113,7 @@ int RunGrpo(const GrpoCliOptions& o, const std::string& config, Context& ctx) {
   log.Info(std::string("placement: ") + run.placement().device.str() + ", " +
            std::string(c10::toString(run.placement().dtype)) + "; chat format " +
            run.chat().format() + "; " + std::to_string(run.seeds().size()) +
-           " training seeds; reward: " + scorer->Describe() + "; " + run.DescribeDistribution());
+           " training seeds of " + run.seeds().shards().Describe() + "; reward: " + scorer->Describe() + "; " + run.DescribeDistribution());
   if (!run.resumed_from().empty()) {
     log.Info("resuming from " + run.resumed_from() + " (step " + std::to_string(run.start_step()) +
              ")");

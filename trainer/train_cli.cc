@@ -8,7 +8,9 @@
 namespace swerl::train {
 
 void AddTrainOptions(CLI::App* cmd, TrainOptions* o) {
-  cmd->add_option("--seeds", o->seeds, "The shard to train on (swerl export --out)");
+  cmd->add_option("--seeds", o->seeds,
+                  "The shard to train on (swerl export --out); repeat it, or quote a glob "
+                  "('out/*.db'), to train on several shards as one dataset");
   cmd->add_option("--model", o->model, "The starting model: a Hugging Face directory");
   cmd->add_option("--tokenizer", o->tokenizer,
                   "tokenizer.json or its directory (default: the model directory)");
@@ -119,8 +121,9 @@ bool DistinctRunFiles(const TrainOptions& o) {
   // With --resume, the saved configuration's --out names the same run.
   const io::NamedPath run =
       o.resume.empty() ? io::NamedPath{"--out", o.out} : io::NamedPath{"--resume", o.resume};
-  return cli::DistinctFiles(
-      {{"--seeds", o.seeds}, {"--model", o.model}, {"--tokenizer", o.tokenizer}}, {run});
+  std::vector<io::NamedPath> inputs = {{"--model", o.model}, {"--tokenizer", o.tokenizer}};
+  for (const std::string& seeds : o.seeds) inputs.push_back({"--seeds", seeds});
+  return cli::DistinctFiles(inputs, {run});
 }
 
 void EmitRunSummary(int64_t steps, const std::string& checkpoint, int64_t skipped_over_budget,

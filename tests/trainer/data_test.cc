@@ -10,6 +10,7 @@
 
 #include "swerl/prompt/prompt.h"
 #include "swerl/shard/shard.h"
+#include "swerl/shard/shard_set.h"
 #include "swerl/tok/tokenizer.h"
 #include "testing/testing.h"
 #include "trainer/data/chat_prompt.h"
@@ -128,10 +129,16 @@ std::string WriteShard(const testing::TempDir& dir, int n, int long_every = 0) {
 
 ChatPrompt QwenPrompt() { return *ChatPrompt::Create(Load("qwen3"), "sys"); }
 
+// A stream over the shards at `paths`.
+Result<SeedStream> Stream(const std::vector<std::string>& paths, const SeedStreamOptions& o) {
+  SWERL_ASSIGN_OR_RETURN(shard::ShardSet set, shard::ShardSet::Open(paths));
+  return SeedStream::Open(std::move(set), QwenPrompt(), o);
+}
+
 TEST(SeedStreamTest, DrawsEverySeedOncePerEpochAndResumesFromTheCursor) {
   testing::TempDir dir;
   const std::string path = WriteShard(dir, 10);
-  auto s = SeedStream::Open(path, QwenPrompt(), {.seed = 3});
+  auto s = Stream({path}, {.seed = 3});
   ASSERT_TRUE(s) << s.error().message();
   std::vector<int64_t> first;
   for (int step = 0; step < 5; ++step) {
@@ -149,7 +156,7 @@ TEST(SeedStreamTest, DrawsEverySeedOncePerEpochAndResumesFromTheCursor) {
     EXPECT_EQ(seen.size(), 10u);
   }
   // A second stream seeking to step 2's cursor draws what the first drew.
-  auto again = SeedStream::Open(path, QwenPrompt(), {.seed = 3});
+  auto again = Stream({path}, {.seed = 3});
   ASSERT_TRUE(again);
   again->Seek(8);
   auto batch = again->Next(4);
@@ -160,15 +167,20 @@ TEST(SeedStreamTest, DrawsEverySeedOncePerEpochAndResumesFromTheCursor) {
 TEST(SeedStreamTest, SplitsAreDisjointAndCoverTheShard) {
   testing::TempDir dir;
   const std::string path = WriteShard(dir, 40);
-  auto train = SeedStream::Open(path, QwenPrompt(), {.eval_fraction = 0.3});
+  auto train = Stream({path}, {.eval_fraction = 0.3});
   auto eval =
-      SeedStream::Open(path, QwenPrompt(), {.split = shard::Split::kEval, .eval_fraction = 0.3});
+      Stream({path}, {.split = shard::Split::kEval, .eval_fraction = 0.3});
   ASSERT_TRUE(train && eval);
   EXPECT_EQ(train->size() + eval->size(), 40u);
   EXPECT_GT(eval->size(), 3u);
+  // (The drawn vectors are kept: a range-for over *Next(...) would read a
+  // destroyed temporary.)
+  auto drawn_train = train->Next(static_cast<int64_t>(train->size()));
+  auto drawn_eval = eval->Next(static_cast<int64_t>(eval->size()));
+  ASSERT_TRUE(drawn_train && drawn_eval);
   std::set<int64_t> t, e;
-  for (const auto& d : *train->Next(static_cast<int64_t>(train->size()))) t.insert(d.seed_id);
-  for (const auto& d : *eval->Next(static_cast<int64_t>(eval->size()))) e.insert(d.seed_id);
+  for (const auto& d : *drawn_train) t.insert(d.seed_id);
+  for (const auto& d : *drawn_eval) e.insert(d.seed_id);
   for (int64_t id : e) EXPECT_EQ(t.count(id), 0u);
   EXPECT_EQ(t.size() + e.size(), 40u);
 }
@@ -176,7 +188,7 @@ TEST(SeedStreamTest, SplitsAreDisjointAndCoverTheShard) {
 TEST(SeedStreamTest, SkipsAndCountsPromptsOverTheBudget) {
   testing::TempDir dir;
   const std::string path = WriteShard(dir, 12, /*long_every=*/3);  // 4 long seeds
-  auto s = SeedStream::Open(path, QwenPrompt(), {.max_prompt_tokens = 500});
+  auto s = Stream({path}, {.max_prompt_tokens = 500});
   ASSERT_TRUE(s);
   auto batch = s->Next(16);
   ASSERT_TRUE(batch);
@@ -185,17 +197,67 @@ TEST(SeedStreamTest, SkipsAndCountsPromptsOverTheBudget) {
     EXPECT_LE(d.prompt_ids.size(), 500u);
   }
   EXPECT_EQ(s->skipped_over_budget(), 4);
-  auto none = SeedStream::Open(path, QwenPrompt(), {.max_prompt_tokens = 5});
+  auto none = Stream({path}, {.max_prompt_tokens = 5});
   ASSERT_TRUE(none);
   auto err = none->Next(1);
   ASSERT_FALSE(err);
   EXPECT_NE(err.error().message().find("--max-prompt-tokens 5"), std::string::npos);
 }
 
+TEST(SeedStreamTest, SeveralShardsDrawAsOneDataset) {
+  // 12 seeds split over three shards: each epoch draws every seed of every
+  // shard once, and a drawn seed's id reads it back.
+  testing::TempDir one, many;
+  const std::string whole = WriteShard(one, 12);
+  std::vector<std::string> parts;
+  for (int k = 0; k < 3; ++k) {
+    const std::string path = many.Join("part" + std::to_string(k) + ".db");
+    auto w = shard::ShardWriter::Create(path);
+    ASSERT_TRUE(w);
+    auto all = shard::ShardReader::Open(whole);
+    ASSERT_TRUE(all);
+    for (int i = 4 * k; i < 4 * k + 4; ++i) {
+      auto seed = all->Read(i);
+      ASSERT_TRUE(seed);
+      ASSERT_TRUE(w->Add(*seed));
+    }
+    ASSERT_TRUE(w->Finish({}));
+    parts.push_back(path);
+  }
+  auto s = Stream(parts, {.seed = 5});
+  ASSERT_TRUE(s) << s.error().message();
+  EXPECT_EQ(s->size(), 12u);
+  for (int epoch = 0; epoch < 2; ++epoch) {
+    auto batch = s->Next(12);
+    ASSERT_TRUE(batch) << batch.error().message();
+    std::set<std::string> seen;
+    for (const DrawnSeed& d : *batch) {
+      seen.insert(d.seed.instance_id);
+      auto again = s->shards().Read(d.seed_id);
+      ASSERT_TRUE(again);
+      EXPECT_EQ(again->prompt, d.seed.prompt);
+    }
+    EXPECT_EQ(seen.size(), 12u);
+  }
+  // The held-out split is by instance id: the same seeds whichever way the
+  // dataset is cut into shards.
+  auto eval_one = Stream({whole}, {.split = shard::Split::kEval, .eval_fraction = 0.4});
+  auto eval_many = Stream(parts, {.split = shard::Split::kEval, .eval_fraction = 0.4});
+  ASSERT_TRUE(eval_one && eval_many);
+  ASSERT_EQ(eval_one->size(), eval_many->size());
+  auto drawn_one = eval_one->Next(static_cast<int64_t>(eval_one->size()));
+  auto drawn_many = eval_many->Next(static_cast<int64_t>(eval_many->size()));
+  ASSERT_TRUE(drawn_one && drawn_many);
+  std::set<std::string> a, b;
+  for (const auto& d : *drawn_one) a.insert(d.seed.instance_id);
+  for (const auto& d : *drawn_many) b.insert(d.seed.instance_id);
+  EXPECT_EQ(a, b);
+}
+
 TEST(SeedStreamTest, AnEmptyShardIsAClearError) {
   testing::TempDir dir;
   const std::string path = WriteShard(dir, 0);
-  auto s = SeedStream::Open(path, QwenPrompt(), {});
+  auto s = Stream({path}, {});
   ASSERT_FALSE(s);
   EXPECT_NE(s.error().message().find("has no training seeds"), std::string::npos)
       << s.error().message();

@@ -31,10 +31,10 @@ std::string ToyScorer(const std::string& extra) {
 // A shard of `n` toy seeds: a one-line prompt, one context file and its
 // changed version as the oracle (the SFT answer), and a one-word system
 // prompt so that the byte-level prompts stay short.
-void MakeToyShard(const std::string& path, int n, const std::string& system) {
+void MakeToyShard(const std::string& path, int n, const std::string& system, int first) {
   auto writer = shard::ShardWriter::Create(path);
   ASSERT_TRUE(writer) << writer.error().message();
-  for (int i = 0; i < n; ++i) {
+  for (int i = first; i < first + n; ++i) {
     shard::Seed s;
     s.instance_id = "toy__toy-" + std::to_string(i + 1);
     s.repo = "toy/toy";

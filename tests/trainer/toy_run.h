@@ -19,10 +19,12 @@ RunResult Train(std::vector<std::string> args, const std::string& env = "");
 // The toy scorer's --reward-cmd, with `extra` flags.
 std::string ToyScorer(const std::string& extra = "");
 
-// A shard of `n` toy seeds: a one-line prompt, one context file and its
-// changed version as the oracle (the SFT answer), and a one-word system
-// prompt so that the byte-level prompts stay short. Fails the test on error.
-void MakeToyShard(const std::string& path, int n, const std::string& system = "Answer.");
+// A shard of `n` toy seeds, numbered first+1..first+n: a one-line prompt,
+// one context file and its changed version as the oracle (the SFT answer),
+// and a one-word system prompt so that the byte-level prompts stay short.
+// Fails the test on error.
+void MakeToyShard(const std::string& path, int n, const std::string& system = "Answer.",
+                  int first = 0);
 
 // A tiny random Qwen3 (hidden 32, 2 layers) with the toy tokenizer at `dir`.
 void MakeToyModel(const std::string& dir);

@@ -9,6 +9,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <map>
@@ -112,6 +113,48 @@ TEST_F(TrainCliTest, FourStepsEqualTwoStepsAndAResumeBitForBit) {
   }
   EXPECT_EQ(MetricsWithoutTimings(whole), MetricsWithoutTimings(split));
   EXPECT_EQ(MetricValues(split, "reward_mean").size(), 4u);
+}
+
+TEST_F(TrainCliTest, SeveralShardsTrainAsOneDatasetAndResume) {
+  // The suite's 16 toy seeds cut into two shards, named by a quoted glob:
+  // a run over them resumes from its saved configuration bit for bit.
+  const std::string parts = dir_->Join("parts");
+  std::filesystem::create_directories(parts);
+  testing::MakeToyShard(parts + "/part1.db", 8, "Answer.", 0);
+  testing::MakeToyShard(parts + "/part2.db", 8, "Answer.", 8);
+  auto on_parts = [&](const std::string& run, std::vector<std::string> extra) {
+    std::vector<std::string> args = Grpo(run, std::move(extra));
+    auto seeds = std::find(args.begin(), args.end(), "--seeds");
+    *(seeds + 1) = parts + "/part*.db";
+    return args;
+  };
+  const std::string whole = dir_->Join("parts-whole"), split = dir_->Join("parts-split");
+  std::vector<std::string> loud = on_parts(whole, {"--steps", "4", "--save-every", "2"});
+  *std::find(loud.begin(), loud.end(), "-q") = "-v";
+  const auto w = Train(loud);
+  ASSERT_EQ(w.exit_code, 0) << w.err;
+  EXPECT_NE(w.err.find("16 training seeds of 2 shards ('" + parts + "/part1.db', '" + parts +
+                       "/part2.db')"),
+            std::string::npos)
+      << w.err;
+  ASSERT_EQ(Train(on_parts(split, {"--steps", "2", "--save-every", "2"})).exit_code, 0);
+  const auto resumed = Train({"grpo", "-q", "--resume", split, "--steps", "4"});
+  ASSERT_EQ(resumed.exit_code, 0) << resumed.err;
+  EXPECT_EQ(ReadFile(whole + "/step_00000004/model.safetensors"),
+            ReadFile(split + "/step_00000004/model.safetensors"));
+  EXPECT_EQ(MetricsWithoutTimings(whole), MetricsWithoutTimings(split));
+
+  // The same seeds twice: refused, naming both shards.
+  const auto twice = Train({"sft", "-q", "--seeds", shard_, "--seeds", parts + "/part1.db",
+                            "--model", model_, "--out", dir_->Join("twice")});
+  EXPECT_EQ(twice.exit_code, 2);
+  EXPECT_NE(twice.err.find("is in both '" + shard_ + "' and '" + parts + "/part1.db'"),
+            std::string::npos)
+      << twice.err;
+  const auto none = Train({"sft", "-q", "--seeds", parts + "/nothing*.db", "--model", model_,
+                           "--out", dir_->Join("none")});
+  EXPECT_EQ(none.exit_code, 2);
+  EXPECT_NE(none.err.find("no shard matches"), std::string::npos) << none.err;
 }
 
 TEST_F(TrainCliTest, AKillInsideACheckpointResumesFromThePreviousOne) {

@@ -14,13 +14,12 @@ std::vector<int64_t> SplitIds(const std::vector<shard::SeedRef>& refs, shard::Sp
   return ids;
 }
 
-Result<SeedStream> SeedStream::Open(const std::string& shard_path, ChatPrompt prompt,
+Result<SeedStream> SeedStream::Open(shard::ShardSet shards, ChatPrompt prompt,
                                     const SeedStreamOptions& options) {
-  SWERL_ASSIGN_OR_RETURN(shard::ShardReader reader, shard::ShardReader::Open(shard_path));
-  SWERL_ASSIGN_OR_RETURN(std::vector<shard::SeedRef> refs, reader.List());
+  const std::vector<shard::SeedRef>& refs = shards.refs();
   std::vector<int64_t> ids = SplitIds(refs, options.split, options.eval_fraction);
   if (ids.empty()) {
-    return Error(Code::kInvalidInput, "'" + shard_path + "' has no " +
+    return Error(Code::kInvalidInput, shards.Describe() + " has no " +
                                           (options.split == shard::Split::kEval    ? "held-out"
                                            : options.split == shard::Split::kTrain ? "training"
                                                                                    : "") +
@@ -28,7 +27,7 @@ Result<SeedStream> SeedStream::Open(const std::string& shard_path, ChatPrompt pr
                                           " seeds, eval fraction " +
                                           std::to_string(options.eval_fraction) + ")");
   }
-  return SeedStream(std::move(reader), std::move(prompt),
+  return SeedStream(std::move(shards), std::move(prompt),
                     shard::DrawOrder(std::move(ids), options.seed), options.max_prompt_tokens);
 }
 
@@ -38,14 +37,14 @@ Result<std::vector<DrawnSeed>> SeedStream::Next(int64_t count) {
     // Every epoch holds a seed that fits while too_long_ is smaller than the
     // split, so this loop ends.
     if (too_long_.size() == order_.size()) {
-      return Error(Code::kInvalidInput, "no prompt of '" + reader_.path() +
-                                            "' fits --max-prompt-tokens " +
+      return Error(Code::kInvalidInput, "no prompt of " + shards_.Describe() +
+                                            " fits --max-prompt-tokens " +
                                             std::to_string(max_prompt_tokens_));
     }
     const uint64_t draw = cursor_++;
     const int64_t id = order_.At(draw);
     if (too_long_.count(id)) continue;
-    SWERL_ASSIGN_OR_RETURN(shard::Seed seed, reader_.Read(id));
+    SWERL_ASSIGN_OR_RETURN(shard::Seed seed, shards_.Read(id));
     std::vector<int32_t> ids = prompt_.Encode(seed.prompt);
     if (max_prompt_tokens_ > 0 && static_cast<int64_t>(ids.size()) > max_prompt_tokens_) {
       too_long_.insert(id);

@@ -1,4 +1,4 @@
-// SeedStream: the prompts a training run draws from a shard, step after
+// SeedStream: the prompts a training run draws from its shards, step after
 // step: seeds of one split (shard/sampling.h), in the run's draw order,
 // each with its prompt encoded in the model's chat format; seeds whose
 // prompt exceeds the token budget are skipped and counted. The position in
@@ -13,6 +13,7 @@
 #include "swerl/core/result.h"
 #include "swerl/shard/sampling.h"
 #include "swerl/shard/shard.h"
+#include "swerl/shard/shard_set.h"
 #include "trainer/data/chat_prompt.h"
 
 namespace swerl::train {
@@ -28,16 +29,16 @@ struct SeedStreamOptions {
 struct DrawnSeed {
   uint64_t draw = 0;  // its index in the draw order
   shard::Seed seed;   // context and oracle filled
-  int64_t seed_id = 0;
+  int64_t seed_id = 0;  // its id in the ShardSet
   std::vector<int32_t> prompt_ids;
 };
 
 // Not thread-safe.
 class SeedStream {
  public:
-  // Opens the shard and lists the split. Errors: the reader's; kInvalidInput
-  // when the split holds no seed (an empty shard, or every seed held out).
-  static Result<SeedStream> Open(const std::string& shard_path, ChatPrompt prompt,
+  // Lists the split of `shards`. Errors: kInvalidInput when the split holds
+  // no seed (empty shards, or every seed held out).
+  static Result<SeedStream> Open(shard::ShardSet shards, ChatPrompt prompt,
                                  const SeedStreamOptions& options);
 
   // The next `count` seeds whose prompt fits the budget, advancing the
@@ -51,17 +52,17 @@ class SeedStream {
   uint64_t size() const { return order_.size(); }  // seeds in the split
   int64_t skipped_over_budget() const { return static_cast<int64_t>(too_long_.size()); }
   const ChatPrompt& prompt() const { return prompt_; }
-  shard::ShardReader& reader() { return reader_; }
+  shard::ShardSet& shards() { return shards_; }
 
  private:
-  SeedStream(shard::ShardReader reader, ChatPrompt prompt, shard::DrawOrder order,
+  SeedStream(shard::ShardSet shards, ChatPrompt prompt, shard::DrawOrder order,
              int64_t max_prompt_tokens)
-      : reader_(std::move(reader)),
+      : shards_(std::move(shards)),
         prompt_(std::move(prompt)),
         order_(std::move(order)),
         max_prompt_tokens_(max_prompt_tokens) {}
 
-  shard::ShardReader reader_;
+  shard::ShardSet shards_;
   ChatPrompt prompt_;
   shard::DrawOrder order_;
   int64_t max_prompt_tokens_;

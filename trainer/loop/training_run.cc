@@ -15,6 +15,7 @@
 #include "swerl/io/atomic_file.h"
 #include "swerl/json/json_writer.h"
 #include "swerl/shard/shard.h"
+#include "swerl/shard/shard_set.h"
 #include "trainer/checkpoint/checkpoint.h"
 #include "trainer/dist/launch_env.h"
 #include "trainer/metrics/keys.h"
@@ -305,18 +306,17 @@ Result<std::unique_ptr<TrainingRun>> TrainingRun::Start(const TrainOptions& opti
     }
   }
 
-  SWERL_ASSIGN_OR_RETURN(shard::ShardReader reader, shard::ShardReader::Open(options.seeds));
-  SWERL_ASSIGN_OR_RETURN(std::string system, reader.Meta("system_prompt"));
-  if (system.empty()) {
-    return Error(Code::kCorrupt, "shard '" + options.seeds + "' has no system_prompt");
-  }
-  SWERL_ASSIGN_OR_RETURN(ChatPrompt chat, ChatPrompt::Create(*run->tokenizer_, system));
+  SWERL_ASSIGN_OR_RETURN(std::vector<std::string> shard_paths,
+                         shard::ExpandShardPatterns(options.seeds));
+  SWERL_ASSIGN_OR_RETURN(shard::ShardSet shards, shard::ShardSet::Open(shard_paths));
+  SWERL_ASSIGN_OR_RETURN(ChatPrompt chat,
+                         ChatPrompt::Create(*run->tokenizer_, shards.system_prompt()));
   SeedStreamOptions so;
   so.split = shard::Split::kTrain;
   so.eval_fraction = options.eval_fraction;
   so.seed = state.seed;
   so.max_prompt_tokens = options.max_prompt_tokens;
-  SWERL_ASSIGN_OR_RETURN(SeedStream stream, SeedStream::Open(options.seeds, std::move(chat), so));
+  SWERL_ASSIGN_OR_RETURN(SeedStream stream, SeedStream::Open(std::move(shards), std::move(chat), so));
   stream.Seek(state.cursor);
   run->stream_.emplace(std::move(stream));
 

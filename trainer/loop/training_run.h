@@ -48,7 +48,7 @@
 namespace swerl::train {
 
 struct TrainOptions {
-  std::string seeds;      // the shard
+  std::vector<std::string> seeds;  // the shards (shard::ExpandShardPatterns expands globs)
   std::string model;      // a Hugging Face model directory
   std::string tokenizer;  // default: the model directory
   std::string out;        // the run directory
