@@ -69,6 +69,31 @@ TEST(SecretsTest, EveryRuleOnItsExample) {
   EXPECT_EQ(covered.size(), SecretRuleNames().size());
 }
 
+TEST(SecretsTest, EveryStartIsFoundAtEveryOffsetOfTheScan) {
+  // The scan looks at 16 positions at a time where the CPU allows it, then
+  // at the rest one by one: each example planted at every offset from 0 to
+  // 40 of a text (every lane, and the tail) is found there, once. The
+  // filler is made of the prefilter's own bytes so candidates abound.
+  const std::string filler = "aA_sSrRlgh-xbnpk:/T3 ";
+  for (const auto& [rule, sample] : Samples()) {
+    // Where in the sample the finding is (a URL's password at its "://").
+    const auto alone = FindSecrets(sample, "t");
+    ASSERT_EQ(alone.size(), 1u) << rule;
+    const size_t within = alone[0].offset;
+    for (size_t offset = 0; offset <= 40; ++offset) {
+      std::string text;
+      for (size_t k = 0; k < offset; ++k) text += filler[(k * 7 + offset) % filler.size()];
+      if (offset > 0) text.back() = ' ';  // a word boundary before the credential
+      const size_t at = text.size();
+      text += sample + " " + filler;
+      const auto found = FindSecrets(text, "t");
+      ASSERT_EQ(found.size(), 1u) << rule << " at " << offset << ": " << Rules(text);
+      EXPECT_EQ(found[0].rule, rule) << offset;
+      EXPECT_EQ(found[0].offset, at + within) << rule;
+    }
+  }
+}
+
 TEST(SecretsTest, LookalikesAndPlaceholdersAreNotSecrets) {
   EXPECT_EQ(Rules("AKIA" + std::string(15, 'A')), "");   // too short
   EXPECT_EQ(Rules("XAKIA" + std::string(16, 'A')), "");  // not at a word start

@@ -4,6 +4,12 @@
 #include <array>
 #include <cstdint>
 #include <cstring>
+#include <initializer_list>
+#include <vector>
+
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+#endif
 
 namespace swerl::curate {
 namespace {
@@ -198,23 +204,29 @@ bool PasswordInUrl(std::string_view s, size_t at) {
 struct Rule {
   std::string_view name;
   Matcher match;
-  char first;  // the character a match starts with; 0: any
+  // The starts of a match: 4 bytes, or 3 (then any fourth byte follows).
+  std::initializer_list<std::string_view> starts;
 };
 
-constexpr Rule kRules[] = {
-    {"aws_access_key_id", AwsAccessKeyId, 'A'},
-    {"aws_secret_access_key", AwsSecretAccessKey, 0},
-    {"github_token", GithubToken, 'g'},
-    {"gitlab_token", GitlabToken, 'g'},
-    {"slack_token", SlackToken, 'x'},
-    {"slack_webhook", SlackWebhook, 'h'},
-    {"private_key", PrivateKey, '-'},
-    {"google_api_key", GoogleApiKey, 'A'},
-    {"stripe_key", StripeKey, 0},
-    {"openai_key", OpenAiKey, 's'},
-    {"npm_token", NpmToken, 'n'},
-    {"password_in_url", PasswordInUrl, ':'},
+// In the order they are tried. The starts are exactly the texts each
+// matcher begins with (aws_secret_access_key, case-insensitive, in the
+// three usual spellings).
+const Rule kRules[] = {
+    {"aws_access_key_id", AwsAccessKeyId, {"AKIA", "ASIA", "ABIA", "ACCA", "A3T"}},
+    {"aws_secret_access_key", AwsSecretAccessKey, {"aws_", "AWS_", "Aws_", "secr", "SECR", "Secr"}},
+    {"github_token", GithubToken, {"ghp_", "gho_", "ghu_", "ghs_", "ghr_", "gith"}},
+    {"gitlab_token", GitlabToken, {"glpa"}},
+    {"slack_token", SlackToken, {"xoxb", "xoxa", "xoxp", "xoxr", "xoxs"}},
+    {"slack_webhook", SlackWebhook, {"hook"}},
+    {"private_key", PrivateKey, {"----"}},
+    {"google_api_key", GoogleApiKey, {"AIza"}},
+    {"stripe_key", StripeKey, {"sk_l", "rk_l"}},
+    {"openai_key", OpenAiKey, {"sk-"}},
+    {"npm_token", NpmToken, {"npm_"}},
+    {"password_in_url", PasswordInUrl, {"://"}},
 };
+constexpr size_t kRuleCount = sizeof(kRules) / sizeof(kRules[0]);
+static_assert(kRuleCount <= 16, "rule masks are 16 bits");
 
 }  // namespace
 
@@ -229,13 +241,6 @@ const std::vector<std::string_view>& SecretRuleNames() {
 
 namespace {
 
-// The 4-byte starts of the rules' matches (the password rule is anchored on
-// "://" instead), for a prefilter that looks at every position once.
-constexpr std::string_view kStarts[] = {
-    "AKIA", "ASIA", "ABIA", "ACCA", "A3T",  "aws_", "AWS_", "Aws_", "secr", "SECR",
-    "Secr", "ghp_", "gho_", "ghu_", "ghs_", "ghr_", "gith", "glpa", "xoxb", "xoxa",
-    "xoxp", "xoxr", "xoxs", "hook", "----", "AIza", "sk_l", "rk_l", "sk-",  "npm_"};
-
 uint32_t Load4(const char* p) {
   uint32_t v;
   std::memcpy(&v, p, 4);
@@ -243,53 +248,155 @@ uint32_t Load4(const char* p) {
 }
 uint32_t Slot(uint32_t v) { return (v * 0x9E3779B1u) >> 16; }
 
-// A 64K-bit set of the slots of kStarts (3-byte starts enter with every
-// possible fourth byte).
-const std::vector<uint64_t>& StartBits() {
-  static const std::vector<uint64_t> bits = [] {
-    std::vector<uint64_t> b(1 << 10, 0);
-    auto add = [&](uint32_t v) { b[Slot(v) >> 6] |= uint64_t{1} << (Slot(v) & 63); };
-    for (std::string_view start : kStarts) {
-      if (start.size() == 4) {
-        add(Load4(start.data()));
-      } else {
-        for (int last = 0; last < 256; ++last) {
-          char four[4] = {start[0], start[1], start[2], static_cast<char>(last)};
-          add(Load4(four));
+// The prefilter: a 64K-bit set of the hashed 4-byte starts (a 3-byte start
+// enters with every fourth byte), which rejects almost every position with
+// one multiply and one load, then an exact list that names the rules a
+// start belongs to.
+class StartTable {
+ public:
+  StartTable() : bits_(1 << 10, 0) {
+    const char ones[4] = {'\xff', '\xff', '\xff', '\0'};
+    const uint32_t three = Load4(ones);  // the mask of a 4-byte load's first 3 bytes
+    for (size_t r = 0; r < kRuleCount; ++r) {
+      for (std::string_view start : kRules[r].starts) {
+        char four[4] = {start[0], start[1], start[2], start.size() == 4 ? start[3] : '\0'};
+        const uint32_t value = Load4(four), mask = start.size() == 4 ? ~0u : three;
+        starts_.push_back({value, mask, static_cast<uint16_t>(1u << r)});
+        for (int last = 0; last < (start.size() == 4 ? 1 : 256); ++last) {
+          if (start.size() == 3) four[3] = static_cast<char>(last);
+          const uint32_t slot = Slot(Load4(four));
+          bits_[slot >> 6] |= uint64_t{1} << (slot & 63);
         }
       }
     }
-    return b;
-  }();
-  return bits;
+  }
+
+  bool MaybeStart(uint32_t v) const {
+    const uint32_t slot = Slot(v);
+    return (bits_[slot >> 6] >> (slot & 63)) & 1;
+  }
+
+  // The rules (bit r: kRules[r]) with a start equal to the 4 bytes `v`.
+  uint16_t Rules(uint32_t v) const {
+    uint16_t rules = 0;
+    for (const Start& s : starts_) {
+      if ((v & s.mask) == s.value) rules |= s.rules;
+    }
+    return rules;
+  }
+
+ private:
+  struct Start {
+    uint32_t value, mask;
+    uint16_t rules;
+  };
+  std::vector<uint64_t> bits_;
+  std::vector<Start> starts_;
+};
+
+// The positions that may start a credential, 16 at a time, with SSSE3's
+// byte shuffle as a table lookup ("shufti", as Hyperscan classifies bytes):
+// a byte's class bits are lo[low nibble] & hi[high nibble]. Eight classes
+// pair a first byte with the fourth (AKIA ... npm_), three more pair a
+// first byte with the third (A3T, sk-, ://). The tables over-approximate
+// each class (nibble cross products), so a hit is only a candidate: the
+// StartTable then decides exactly.
+struct ClassPair {
+  std::string_view first, other;  // the bytes allowed at 0 and at `offset`
+};
+constexpr ClassPair kFourthClasses[8] = {
+    {"Aa", "Aa_"}, {"sS", "rRl"}, {"g", "_ha"}, {"x", "baprs"},
+    {"h", "k"},    {"-", "-"},    {"r", "l"},   {"n", "_"}};
+constexpr ClassPair kThirdClasses[3] = {{"A", "T"}, {"s", "-"}, {":", "/"}};
+
+struct NibbleTables {
+  alignas(16) uint8_t lo[16] = {}, hi[16] = {};
+  template <size_t N>
+  static NibbleTables Of(const ClassPair (&classes)[N], bool first) {
+    NibbleTables t;
+    for (size_t b = 0; b < N; ++b) {
+      for (char c : first ? classes[b].first : classes[b].other) {
+        const auto u = static_cast<uint8_t>(c);
+        t.lo[u & 15] |= static_cast<uint8_t>(1u << b);
+        t.hi[u >> 4] |= static_cast<uint8_t>(1u << b);
+      }
+    }
+    return t;
+  }
+};
+
+// Whether `table` holds a start equal to the 4 bytes at `at`, and if so
+// the first rule (kRules order) that matches there.
+void TryAt(const StartTable& table, std::string_view text, size_t at, std::string_view field,
+           std::vector<SecretFinding>* out) {
+  const uint32_t v = Load4(text.data() + at);
+  if (!table.MaybeStart(v)) return;
+  const uint16_t rules = table.Rules(v);
+  for (size_t r = 0; rules && r < kRuleCount; ++r) {
+    if (((rules >> r) & 1) && kRules[r].match(text, at)) {
+      out->push_back({std::string(kRules[r].name), std::string(field), at});
+      return;
+    }
+  }
 }
+
+#if defined(__x86_64__) && defined(__GNUC__)
+#define SWERL_SECRETS_SSSE3 1
+
+// The class bits of 16 bytes under `t`.
+__attribute__((target("ssse3"))) inline __m128i Classes(__m128i bytes, const NibbleTables& t) {
+  const __m128i nib = _mm_set1_epi8(0x0f);
+  const __m128i lo = _mm_and_si128(bytes, nib);
+  const __m128i hi = _mm_and_si128(_mm_srli_epi16(bytes, 4), nib);
+  return _mm_and_si128(_mm_shuffle_epi8(_mm_load_si128(reinterpret_cast<const __m128i*>(t.lo)), lo),
+                       _mm_shuffle_epi8(_mm_load_si128(reinterpret_cast<const __m128i*>(t.hi)), hi));
+}
+
+// The candidate mask of the 16 positions from p (bit k: position k); reads
+// p[0..18].
+__attribute__((target("ssse3"))) uint32_t CandidateMask(const char* p, const NibbleTables* t) {
+  const __m128i b0 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+  const __m128i b2 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 2));
+  const __m128i b3 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 3));
+  const __m128i four = _mm_and_si128(Classes(b0, t[0]), Classes(b3, t[1]));
+  const __m128i three = _mm_and_si128(Classes(b0, t[2]), Classes(b2, t[3]));
+  const __m128i any = _mm_or_si128(four, three);
+  return ~static_cast<uint32_t>(_mm_movemask_epi8(_mm_cmpeq_epi8(any, _mm_setzero_si128()))) &
+         0xffffu;
+}
+
+// The tables CandidateMask reads: 4-byte classes at 0 and 3, 3-byte at 0
+// and 2.
+const NibbleTables* ShuftiTables() {
+  static const NibbleTables tables[4] = {
+      NibbleTables::Of(kFourthClasses, true), NibbleTables::Of(kFourthClasses, false),
+      NibbleTables::Of(kThirdClasses, true), NibbleTables::Of(kThirdClasses, false)};
+  return tables;
+}
+#endif
 
 }  // namespace
 
 std::vector<SecretFinding> FindSecrets(std::string_view text, std::string_view field) {
+  static const StartTable table;
   std::vector<SecretFinding> out;
-  const std::vector<uint64_t>& bits = StartBits();
-  auto try_rules = [&](size_t at) {
-    for (const Rule& r : kRules) {
-      if (r.match(text, at)) {
-        out.push_back({std::string(r.name), std::string(field), at});
-        return;
+  const size_t n = text.size();
+  size_t at = 0;
+#ifdef SWERL_SECRETS_SSSE3
+  static const bool ssse3 = __builtin_cpu_supports("ssse3");
+  if (ssse3) {
+    const NibbleTables* tables = ShuftiTables();
+    for (; at + 19 <= n; at += 16) {
+      for (uint32_t mask = CandidateMask(text.data() + at, tables); mask; mask &= mask - 1) {
+        TryAt(table, text, at + static_cast<size_t>(__builtin_ctz(mask)), field, &out);
       }
     }
-  };
-  const size_t n = text.size();
-  for (size_t at = 0; at < n; ++at) {
-    if (text[at] == ':') {
-      if (at + 2 < n && text[at + 1] == '/' && text[at + 2] == '/') try_rules(at);
-      continue;
-    }
-    if (at + 4 > n) {
-      // The last bytes: only 3-byte starts fit ("sk-" needs more anyway).
-      continue;
-    }
-    const uint32_t slot = Slot(Load4(text.data() + at));
-    if (bits[slot >> 6] & (uint64_t{1} << (slot & 63))) try_rules(at);
   }
+#endif
+  // The rest (all of it without SSSE3) one position at a time. The last 3
+  // bytes: no 4-byte start fits, and the 3-byte ones need more characters
+  // after them anyway ("://" a host, "sk-" a key).
+  for (; at + 4 <= n; ++at) TryAt(table, text, at, field, &out);
   return out;
 }
 
