@@ -6,8 +6,11 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "swerl/curate/export.h"
 #include "swerl/curate/filter_rules.h"
+#include "swerl/reward/reward.h"
 #include "swerl/shard/oracle_answer.h"
 
 namespace swerl::curate {
@@ -93,6 +96,65 @@ TEST(ControlsTest, AnOrdinaryFixPassesEveryControl) {
   const double noop = ScoreOf(r, "noop");
   EXPECT_GT(noop, 0.3);  // the reward's context lines: a blank line earns some
   EXPECT_LT(noop, 0.95);
+}
+
+TEST(ControlsTest, AWrongFileAnswerIsOneFilesEditAloneNeverANewFiles) {
+  // A change that adds a file (sorted first) and fixes three: the control
+  // must not keep the other blocks (which would earn about 3/4 of the
+  // reward, as it did before on the curate bench) nor use the new file's
+  // empty SEARCH (which matches every line of any file).
+  shard::Seed s = ParseFix();
+  s.context.emplace_back("geo/units.py", "KM = 1000\nMILE = 1609\n");
+  s.context.emplace_back("geo/zone.py", "ZONES = []\n\n\ndef zone(p):\n    return None\n");
+  std::sort(s.context.begin(), s.context.end());
+  s.oracle.emplace_back("geo/aaa_new.py", "def new():\n    return 1\n");
+  s.oracle.emplace_back("geo/units.py", "KM = 1000\nMILE = 1609.344\n");
+  s.oracle.emplace_back("geo/zone.py", "ZONES = []\n\n\ndef zone(p):\n    return ZONES[0]\n");
+  std::sort(s.oracle.begin(), s.oracle.end());
+  ASSERT_EQ(CheckSeed(s), "");
+  const std::string wrong = ControlAnswer(s, "wrong_file");
+  // geo/parse.py's block (the first changed file the context holds) aimed
+  // at geo/bbox.py (the first other context file), and nothing else.
+  std::string expected =
+      shard::OracleAnswer({{"geo/parse.py", s.context[1].second}}, {s.oracle[1]});
+  ASSERT_EQ(s.oracle[1].first, "geo/parse.py");
+  expected.replace(expected.find("### geo/parse.py"), 16, "### geo/bbox.py");
+  EXPECT_EQ(wrong, expected);
+  EXPECT_EQ(wrong.find("aaa_new"), std::string::npos);
+  EXPECT_EQ(wrong.find("units"), std::string::npos);
+  const ControlReport r = ScoreControls(s);
+  EXPECT_EQ(r.failure, "");
+  EXPECT_LE(ScoreOf(r, "wrong_file"), 0.5);
+}
+
+TEST(ControlsTest, ScoresEqualTheRewardOverTheWholeContext) {
+  // ScoreControls hands the scorer only the files the answers and the oracle
+  // touch; each score must equal the reward computed with every context
+  // file, also when the context holds many more (and a file named like a
+  // prefix of another).
+  for (shard::Seed s : {ParseFix(), QuotaFix()}) {
+    for (int k = 0; k < 6; ++k) {
+      s.context.emplace_back("extra/m" + std::to_string(k) + ".py",
+                             "def f" + std::to_string(k) + "():\n    return " + std::to_string(k) +
+                                 "\n");
+    }
+    s.context.emplace_back(s.context.front().first + ".bak", s.context.front().second);
+    std::sort(s.context.begin(), s.context.end());
+    reward::FileMap context(s.context.begin(), s.context.end());
+    reward::FileMap oracle(s.oracle.begin(), s.oracle.end());
+    const reward::Seed full(std::move(context), std::move(oracle));
+    const ControlReport r = ScoreControls(s);
+    ASSERT_EQ(r.scores.size(), 4u);
+    int scored = 0;
+    for (const ControlScore& c : r.scores) {
+      const std::string answer = ControlAnswer(s, c.name);
+      ASSERT_EQ(c.score.has_value(), !answer.empty()) << s.instance_id << " " << c.name;
+      if (!c.score) continue;
+      EXPECT_EQ(*c.score, full.ScoreOutput(answer).reward) << s.instance_id << " " << c.name;
+      ++scored;
+    }
+    EXPECT_EQ(scored, 4) << s.instance_id;  // the extra files make every control apply
+  }
 }
 
 TEST(ControlsTest, AOneCharacterFixAmongLongLinesFails) {

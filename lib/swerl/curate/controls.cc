@@ -95,14 +95,21 @@ std::string ControlAnswer(const shard::Seed& seed, std::string_view name) {
     return "";
   }
   if (name == "wrong_file") {
-    const std::string oracle = shard::OracleAnswer(seed.context, seed.oracle);
-    const size_t at = oracle.find("\n### ");
-    if (at == std::string::npos) return "";
-    const size_t end = oracle.find('\n', at + 5);
-    const std::string path = oracle.substr(at + 5, end - at - 5);
-    for (const auto& [p, text] : seed.context) {
-      if (p == path) continue;
-      return oracle.substr(0, at + 5) + p + oracle.substr(end);
+    // The oracle's edit of one file alone: the first changed file the
+    // context holds (a new file's block has an empty SEARCH, which would
+    // insert its text after every line of any file), then aimed elsewhere.
+    for (const auto& [path, after] : seed.oracle) {
+      const std::string* before = Find(seed.context, path);
+      if (!before || before->empty() || *before == after) continue;
+      const std::string block = shard::OracleAnswer({{path, *before}}, {{path, after}});
+      const std::string header = "\n### " + path + "\n";
+      const size_t at = block.find(header);
+      if (at == std::string::npos) return "";
+      for (const auto& [p, text] : seed.context) {
+        if (p == path) continue;
+        return block.substr(0, at) + "\n### " + p + "\n" + block.substr(at + header.size());
+      }
+      return "";
     }
     return "";
   }
@@ -110,20 +117,37 @@ std::string ControlAnswer(const shard::Seed& seed, std::string_view name) {
 }
 
 ControlReport ScoreControls(const shard::Seed& seed, double max_score, double max_noop_score) {
-  reward::FileMap context(seed.context.begin(), seed.context.end());
+  static constexpr const char* kNames[] = {"empty", "noop", "other_file", "wrong_file"};
+  std::string answers[4];
+  for (int k = 0; k < 4; ++k) answers[k] = ControlAnswer(seed, kNames[k]);
+  // The scorer gets the oracle's files and the ones the answers edit ("### "
+  // names a block's file): the reward compares the diffs of edited and
+  // oracle files only, so copying the rest of the context (most of a
+  // seed's bytes) would change nothing.
+  auto needed = [&](const std::string& path) {
+    if (Find(seed.oracle, path)) return true;
+    const std::string header = "\n### " + path + "\n";
+    for (const std::string& a : answers) {
+      if (a.find(header) != std::string::npos) return true;
+    }
+    return false;
+  };
+  reward::FileMap context;
+  for (const auto& [path, text] : seed.context) {
+    if (needed(path)) context.emplace(path, text);
+  }
   reward::FileMap oracle(seed.oracle.begin(), seed.oracle.end());
   const reward::Seed scorer(std::move(context), std::move(oracle));
   ControlReport report;
   if (scorer.OracleDiffs().empty()) {
     // No oracle change: nothing to compare with (export drops the seed).
-    for (const char* name : {"empty", "noop", "other_file", "wrong_file"}) {
-      report.scores.push_back({name, std::nullopt});
-    }
+    for (const char* name : kNames) report.scores.push_back({name, std::nullopt});
     return report;
   }
-  for (const char* name : {"empty", "noop", "other_file", "wrong_file"}) {
+  for (int k = 0; k < 4; ++k) {
+    const char* name = kNames[k];
     ControlScore c{name, std::nullopt};
-    const std::string answer = ControlAnswer(seed, name);
+    const std::string& answer = answers[k];
     if (!answer.empty()) c.score = scorer.ScoreOutput(answer).reward;
     const double limit = std::string_view(name) == "noop" ? max_noop_score : max_score;
     if (c.score && *c.score > limit && report.failure.empty()) {

@@ -33,8 +33,11 @@ inline constexpr double kMaxNoopScore = 0.95;
 //                right place, sharing the oracle diff's context lines);
 //  "other_file": a blank line inserted into a context file the change does
 //                not touch (n/a when the context holds none);
-//  "wrong_file": the oracle answer's first block aimed at another context
-//                file (n/a when the context holds no other file).
+//  "wrong_file": the oracle's block for the first changed file that exists
+//                in the context, alone, aimed at another context file (n/a
+//                when there is no such file or no other one). Alone: with
+//                the other files' blocks kept, a change of n files would
+//                score about (n-1)/n and flag good seeds.
 struct ControlScore {
   std::string name;
   std::optional<double> score;  // nullopt: not applicable to this seed
