@@ -1,6 +1,8 @@
 #include "swerl/curate/benchmarks.h"
 
 #include <simdjson.h>
+#include <tbb/blocked_range.h>
+#include <tbb/parallel_for.h>
 #include <zstd.h>
 
 #include <algorithm>
@@ -162,10 +164,6 @@ BenchmarkIndex::BenchmarkIndex(const std::vector<BenchmarkInstance>* instances,
       canonical_.emplace(Lower(name), Lower(repo.names.front()));
     if (repo.id > 0) id_names_.emplace(repo.id, Lower(repo.names.front()));
   }
-  statements_.Reserve(instances->size());
-  patches_.Reserve(instances->size());
-  statement_sigs_.resize(instances->size());
-  patch_sigs_.resize(instances->size());
   for (size_t k = 0; k < instances->size(); ++k) {
     const BenchmarkInstance& b = (*instances)[k];
     const bool wanted =
@@ -181,11 +179,26 @@ BenchmarkIndex::BenchmarkIndex(const std::vector<BenchmarkInstance>* instances,
       if (auto it = canonical_.find(name); it != canonical_.end()) name = it->second;
       by_name_pr_.emplace(NamePr(name, b.pull_number), id);
     }
-    if (!with_text) continue;
-    statement_sigs_[k] = MinHashOf(b.problem_statement, TextKind::kStatement);
-    patch_sigs_[k] = MinHashOf(b.patch_lines, TextKind::kPatch);
-    statements_.Add(id, statement_sigs_[k]);
-    patches_.Add(id, patch_sigs_[k]);
+  }
+  if (!with_text) return;
+  statement_sigs_.resize(instances->size());
+  patch_sigs_.resize(instances->size());
+  statements_.Reserve(indexed_.size());
+  patches_.Reserve(indexed_.size());
+  // The signatures are most of the work: computed in parallel, then added
+  // in instance order so the index does not depend on the thread count.
+  tbb::parallel_for(tbb::blocked_range<size_t>(0, indexed_.size(), 64),
+                    [&](const tbb::blocked_range<size_t>& range) {
+                      for (size_t i = range.begin(); i != range.end(); ++i) {
+                        const BenchmarkInstance& b = (*instances)[indexed_[i]];
+                        statement_sigs_[indexed_[i]] =
+                            MinHashOf(b.problem_statement, TextKind::kStatement);
+                        patch_sigs_[indexed_[i]] = MinHashOf(b.patch_lines, TextKind::kPatch);
+                      }
+                    });
+  for (uint32_t id : indexed_) {
+    statements_.Add(id, statement_sigs_[id]);
+    patches_.Add(id, patch_sigs_[id]);
   }
 }
 

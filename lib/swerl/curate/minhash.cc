@@ -171,17 +171,47 @@ uint64_t BandKey(const MinHash& sig, int band) {
 }
 }  // namespace
 
+size_t LshIndex::Slot(uint64_t key) const {
+  if (key == 0) key = 1;
+  const size_t mask = keys_.size() - 1;
+  size_t slot = key & mask;  // keys are BandKey hashes: already mixed
+  while (keys_[slot] != 0 && keys_[slot] != key) slot = (slot + 1) & mask;
+  return slot;
+}
+
+void LshIndex::Grow(size_t min_keys) {
+  size_t capacity = std::max<size_t>(keys_.size(), 64);
+  while (capacity < 2 * min_keys) capacity *= 2;
+  if (capacity == keys_.size()) return;
+  std::vector<uint64_t> keys = std::move(keys_);
+  std::vector<uint32_t> heads = std::move(heads_);
+  keys_.assign(capacity, 0);
+  heads_.assign(capacity, kNone);
+  for (size_t k = 0; k < keys.size(); ++k) {
+    if (keys[k] == 0) continue;
+    const size_t slot = Slot(keys[k]);
+    keys_[slot] = keys[k];
+    heads_[slot] = heads[k];
+  }
+}
+
 void LshIndex::Reserve(size_t signatures) {
-  heads_.reserve(signatures * kLshBands);
-  entries_.reserve(signatures * kLshBands);
+  Grow(used_ + signatures * kLshBands);
+  entries_.reserve(entries_.size() + signatures * kLshBands);
 }
 
 void LshIndex::Add(uint32_t id, const MinHash& sig) {
   if (sig.shingles == 0) return;
+  Grow(used_ + kLshBands);
   for (int band = 0; band < kLshBands; ++band) {
-    auto [it, inserted] = heads_.try_emplace(BandKey(sig, band), kNone);
-    entries_.push_back({id, it->second});
-    it->second = static_cast<uint32_t>(entries_.size() - 1);
+    const uint64_t key = BandKey(sig, band);
+    const size_t slot = Slot(key);
+    if (keys_[slot] == 0) {
+      keys_[slot] = key == 0 ? 1 : key;
+      ++used_;
+    }
+    entries_.push_back({id, heads_[slot]});
+    heads_[slot] = static_cast<uint32_t>(entries_.size() - 1);
   }
   ++added_;
 }
@@ -189,10 +219,11 @@ void LshIndex::Add(uint32_t id, const MinHash& sig) {
 std::vector<uint32_t> LshIndex::Candidates(const MinHash& sig) const {
   std::vector<uint32_t> out;
   if (sig.shingles == 0) return out;
+  if (keys_.empty()) return out;
   for (int band = 0; band < kLshBands; ++band) {
-    auto it = heads_.find(BandKey(sig, band));
-    if (it == heads_.end()) continue;
-    for (uint32_t e = it->second; e != kNone; e = entries_[e].next) out.push_back(entries_[e].id);
+    const size_t slot = Slot(BandKey(sig, band));
+    if (keys_[slot] == 0) continue;
+    for (uint32_t e = heads_[slot]; e != kNone; e = entries_[e].next) out.push_back(entries_[e].id);
   }
   std::sort(out.begin(), out.end());
   out.erase(std::unique(out.begin(), out.end()), out.end());

@@ -8,7 +8,6 @@
 #include <array>
 #include <cstdint>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
 namespace swerl::curate {
@@ -71,13 +70,21 @@ class LshIndex {
 
  private:
   // Band key -> the newest entry of its bucket; entries chain to older ones
-  // (one allocation pattern for all buckets instead of a vector each).
+  // (one allocation pattern for all buckets instead of a vector each). The
+  // keys sit in an open-addressing table (linear probing, at most half
+  // full): std::unordered_map's node per key made building the benchmark
+  // index slow.
   struct Entry {
     uint32_t id;
     uint32_t next;
   };
   static constexpr uint32_t kNone = UINT32_MAX;
-  std::unordered_map<uint64_t, uint32_t> heads_;
+  // The slot of `key` (0 stands for 1: 0 marks an empty slot).
+  size_t Slot(uint64_t key) const;
+  void Grow(size_t min_keys);
+  std::vector<uint64_t> keys_;
+  std::vector<uint32_t> heads_;
+  size_t used_ = 0;
   std::vector<Entry> entries_;
   size_t added_ = 0;
 };
