@@ -138,6 +138,13 @@ TEST_F(TrainCliTest, SeveralShardsTrainAsOneDatasetAndResume) {
             std::string::npos)
       << w.err;
   ASSERT_EQ(Train(on_parts(split, {"--steps", "2", "--save-every", "2"})).exit_code, 0);
+  // A shard that appears under the glob later would change what the cursor
+  // draws: the resume is refused until it is gone.
+  testing::MakeToyShard(parts + "/part3.db", 2, "Answer.", 16);
+  const auto grown = Train({"grpo", "-q", "--resume", split, "--steps", "4"});
+  EXPECT_EQ(grown.exit_code, 2);
+  EXPECT_NE(grown.err.find("not the ones this run started with"), std::string::npos) << grown.err;
+  std::filesystem::remove(parts + "/part3.db");
   const auto resumed = Train({"grpo", "-q", "--resume", split, "--steps", "4"});
   ASSERT_EQ(resumed.exit_code, 0) << resumed.err;
   EXPECT_EQ(ReadFile(whole + "/step_00000004/model.safetensors"),

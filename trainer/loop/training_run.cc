@@ -61,6 +61,35 @@ Result<std::string> ReadText(const fs::path& path) {
   return text;
 }
 
+// RUN/shards.txt: the shard files a run trains on (globs expanded), one
+// "PATH<TAB>SEEDS" line each. A new run writes it; a resumed one must read
+// the same shards, or its cursor would draw other seeds. Runs from before
+// the file existed resume without the check.
+Status CheckRunShards(const std::string& run_dir, const shard::ShardSet& shards,
+                      const std::vector<std::string>& paths, bool resume) {
+  std::vector<size_t> counts(paths.size(), 0);
+  for (const shard::SeedRef& ref : shards.refs()) {
+    ++counts[static_cast<uint64_t>(ref.seed_id) >> shard::ShardSet::kShardIdBits];
+  }
+  std::string listing;
+  for (size_t k = 0; k < paths.size(); ++k) {
+    listing += paths[k] + "\t" + std::to_string(counts[k]) + "\n";
+  }
+  const fs::path file = fs::path(run_dir) / "shards.txt";
+  std::error_code ec;
+  if (resume && fs::exists(file, ec)) {
+    SWERL_ASSIGN_OR_RETURN(std::string saved, ReadText(file));
+    if (saved != listing) {
+      return Error(Code::kInvalidInput,
+                   "the shards of --seeds are not the ones this run started with (" +
+                       file.string() + " lists them with their seed counts): a resumed run must "
+                       "draw from the same seeds\nstarted with:\n" + saved + "now:\n" + listing);
+    }
+    return OkStatus();
+  }
+  return io::WriteFileAtomically(file.string(), listing);
+}
+
 // Under --zero 1 each rank's optimizer part: "optimizer-rank00001-of-00004.safetensors".
 std::string OptimizerPartName(int rank, int world) {
   char name[64];
@@ -309,6 +338,15 @@ Result<std::unique_ptr<TrainingRun>> TrainingRun::Start(const TrainOptions& opti
   SWERL_ASSIGN_OR_RETURN(std::vector<std::string> shard_paths,
                          shard::ExpandShardPatterns(options.seeds));
   SWERL_ASSIGN_OR_RETURN(shard::ShardSet shards, shard::ShardSet::Open(shard_paths));
+  Status same_shards = OkStatus();
+  if (main) same_shards = CheckRunShards(run_dir, shards, shard_paths, !options.resume.empty());
+  if (run->comm_) {
+    SWERL_ASSIGN_OR_RETURN(bool ok, run->comm_->AllOk(static_cast<bool>(same_shards), "shards"));
+    if (same_shards && !ok) {
+      return Error(Code::kInvalidInput, "rank 0 refused the shards of --seeds (its message says why)");
+    }
+  }
+  SWERL_RETURN_IF_ERROR(same_shards);
   SWERL_ASSIGN_OR_RETURN(ChatPrompt chat,
                          ChatPrompt::Create(*run->tokenizer_, shards.system_prompt()));
   SeedStreamOptions so;
