@@ -169,8 +169,9 @@ def compare_rows(name, path, expected, columns):
     return table
 
 
-def swerl_run(swerl, args, expect=0):
-    p = subprocess.run([swerl] + args, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+def swerl_run(swerl, args, expect=0, env=None):
+    p = subprocess.run([swerl] + args, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                       env=dict(os.environ, **(env or {})))
     err = p.stderr.decode("utf-8", "replace")
     check(p.returncode == expect, "swerl %s: exit %d, expected %d: %s" % (
         " ".join(args), p.returncode, expect, err))
@@ -283,13 +284,15 @@ def main():
                 check(pq.read_schema(out).equals(pq.read_schema(j("%s-shard.parquet" % fmt))),
                       "empty %s has another schema" % fmt)
 
-        # Same input, same bytes (a second run, and another --out name).
+        # Same input, same bytes: other runs, other --out names, any -j.
         for fmt in ("hf", "verl"):
-            swerl_run(swerl, ["export", "-q", "--seeds", j("shard.db"), "--format", fmt,
-                              "--out", j("again-%s.parquet" % fmt)])
-            with open(j("%s-shard.parquet" % fmt), "rb") as a, \
-                    open(j("again-%s.parquet" % fmt), "rb") as b:
-                check(a.read() == b.read(), "%s: two runs wrote different bytes" % fmt)
+            for jobs in ("1", "3"):
+                again = j("again-%s-j%s.parquet" % (fmt, jobs))
+                swerl_run(swerl, ["export", "-q", "--seeds", j("shard.db"), "--format", fmt,
+                                  "-j", jobs, "--out", again])
+                with open(j("%s-shard.parquet" % fmt), "rb") as a, open(again, "rb") as b:
+                    check(a.read() == b.read(), "%s -j %s: other bytes than the first run" % (
+                        fmt, jobs))
 
         # --out rules.
         hf = j("hf-shard.parquet")
@@ -330,6 +333,12 @@ def main():
             _, err = swerl_run(swerl, ["export"] + bad, expect=2)
             check(message in err, "%s: %s" % (bad, err))
         check(not os.path.exists(j("x.parquet")), "a refused run left x.parquet")
+        # Without the Parquet plugin: exit 2, saying where it looked.
+        _, err = swerl_run(swerl, ["export", "--seeds", j("shard.db"), "--format", "verl",
+                                   "--out", j("x.parquet")], expect=2,
+                           env={"SWERL_PARQUET_PLUGIN": j("no-such-plugin.so")})
+        check("cannot load swerl's Parquet writer" in err and "no-such-plugin.so" in err, err)
+        check(not os.path.exists(j("x.parquet")), "a failed run left x.parquet")
         leftovers = [n for n in os.listdir(work) if ".tmp-" in n]
         check(not leftovers, "temporary files left: %s" % leftovers)
     finally:

@@ -45,6 +45,7 @@ struct ExportFlags {
   double eval_fraction = 0;
   std::string split = "all";
   bool force = false;
+  int jobs = 0;  // 0: one per core
 };
 
 bool IsParquetFormat(const std::string& format) { return format == "hf" || format == "verl"; }
@@ -160,6 +161,7 @@ curate::DatasetOptions DatasetOptionsFor(const ExportFlags& flags, const Provena
   options.system_prompt = from.system_prompt;
   options.data_source = flags.data_source;
   options.eval_fraction = flags.eval_fraction;
+  options.threads = flags.jobs > 0 ? flags.jobs : cli::CoreCount();
   for (const auto& [key, value] : from.meta) options.metadata.emplace_back("swerl." + key, value);
   std::string fraction;
   json::AppendPythonRepr(&fraction, flags.eval_fraction);
@@ -398,6 +400,9 @@ void RegisterExport(CLI::App& root, Context& ctx) {
                   "output), e.g. verl's train_files and val_files")
       ->check(CLI::IsMember({"all", "train", "eval"}))
       ->capture_default_str();
+  cli::AddJobsOption(cmd, &flags->jobs,
+                     "Threads that encode Parquet columns (--format hf|verl; the same bytes for "
+                     "any number; default: the number of cores)");
   AddCommonFlags(cmd, ctx);
   cmd->footer(
       "From a store, each seed's context is the merge-base contents of its changed code files "

@@ -327,6 +327,7 @@ Result<DatasetWriter> DatasetWriter::Create(const std::string& path, DatasetOpti
   table.columns = options.format == DatasetFormat::kHf ? HfColumns() : VerlColumns();
   table.row_group_rows = options.row_group_rows;
   table.row_group_bytes = options.row_group_bytes;
+  table.threads = options.threads;
   table.metadata = {{"swerl.format", std::string(DatasetFormatName(options.format))},
                     {"swerl.schema_version", std::to_string(kDatasetSchemaVersion)},
                     {"swerl.system_prompt", options.system_prompt}};

@@ -46,7 +46,10 @@ struct DatasetOptions {
   // are buffered (and at Finish). Row groups depend on the rows only, so
   // the same seeds give the same bytes.
   int64_t row_group_rows = 1000;
-  int64_t row_group_bytes = int64_t{64} << 20;
+  int64_t row_group_bytes = int64_t{16} << 20;
+  // Threads that encode a row group's columns (Arrow's CPU pool, which is
+  // process-wide); the file's bytes are the same for any number.
+  int threads = 1;
 };
 
 // Movable, not copyable. Not thread-safe.

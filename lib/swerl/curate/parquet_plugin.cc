@@ -7,6 +7,7 @@
 #include <arrow/api.h>
 #include <arrow/io/buffered.h>
 #include <arrow/io/interfaces.h>
+#include <arrow/util/thread_pool.h>
 #include <parquet/arrow/writer.h>
 #include <parquet/properties.h>
 
@@ -106,6 +107,14 @@ class Writer final : public TableWriter {
     for (const std::string& path : plain) props.disable_dictionary(path);
     parquet::ArrowWriterProperties::Builder arrow_props;
     arrow_props.store_schema();  // exact types (non-null members, list names) for Arrow readers
+    if (options_.threads > 1) {
+      // Columns are encoded on Arrow's CPU pool and written in column order:
+      // the bytes do not depend on the threads.
+      if (auto st = arrow::SetCpuThreadPoolCapacity(options_.threads); !st.ok()) {
+        return st.ToString();
+      }
+      arrow_props.set_use_threads(true);
+    }
     // Parquet writes many small pieces (page headers): buffer them.
     auto buffered =
         arrow::io::BufferedOutputStream::Create(1 << 20, arrow::default_memory_pool(), sink_);

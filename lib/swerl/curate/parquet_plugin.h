@@ -37,7 +37,8 @@ struct TableOptions {
   std::vector<Column> columns;
   std::vector<std::pair<std::string, std::string>> metadata;  // key-value, in order; UTF-8
   int64_t row_group_rows = 1000;                              // see DatasetOptions
-  int64_t row_group_bytes = int64_t{64} << 20;
+  int64_t row_group_bytes = int64_t{16} << 20;
+  int threads = 1;  // > 1: a row group's columns are encoded in parallel
 };
 
 // Where the file's bytes go; implemented by swerl (an io::AtomicFile).
