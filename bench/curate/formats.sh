@@ -109,9 +109,12 @@ echo
 echo "swerl export formats on $CPU ($(nproc) cores), best of $REPEAT; load average $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "$NINST assembled instances, $NSEEDS seeds pass the oracle self-check; NDJSON $NDJSON_MB MB"
 printf '%-58s %8s %9s %9s %10s\n' command seconds seeds/s "peak RSS" output
-row() {  # name label output-file
+JSON_ROWS=""
+row() {  # name label output-size
   awk -v l="$2" -v s="${BEST[$1]}" -v n="$NSEEDS" -v m="${RSS[$1]}" -v o="$3" \
     'BEGIN { printf "%-58s %8.2f %9.0f %7.0fMB %10s\n", l, s, n / s, m / 1024, o }'
+  JSON_ROWS+=$(printf '%s{"command":"%s","seconds":%s,"peak_rss_kb":%s,"output":"%s"}' \
+    "${JSON_ROWS:+,}" "$2" "${BEST[$1]}" "${RSS[$1]}" "$3")
 }
 row store-shard "swerl export --db --all --out shard.db" "$(size "$WORK/shard.db")"
 row store-ndjson "swerl export --db --all --ndjson" "$(size "$WORK/seeds.ndjson")"
@@ -129,3 +132,6 @@ for f in hf verl; do
     'BEGIN { printf "%s: swerl --seeds %.1fx (-j 1: %.1fx) the pyarrow script; from the store %.2fx the time of the shard export\n", f, p / s, p / s1, d / sh }'
 done
 echo "checks: pyarrow's files equal swerl's value by value; store and shard exports equal; $REPEAT runs and -j 1, same bytes"
+printf '{"machine":"%s","cores":%d,"instances":%d,"seeds":%d,"repeat":%d,"ndjson_mb":%s,"rows":[%s]}\n' \
+  "$CPU" "$(nproc)" "$NINST" "$NSEEDS" "$REPEAT" "$NDJSON_MB" "$JSON_ROWS" > "$OUT/formats.json"
+echo "-> $OUT/formats.json"

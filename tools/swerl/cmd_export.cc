@@ -13,6 +13,7 @@
 #include <memory>
 #include <string>
 #include <system_error>
+#include <tuple>
 
 #include "command.h"
 #include "swerl/curate/dataset_writer.h"
