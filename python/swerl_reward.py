@@ -122,11 +122,15 @@ class _LineScorer:
         self._lock = threading.Lock()
         self._proc = None
         self._argv = None
+        self._pid = None  # the Python process that started it
         self._next_id = 0
 
     def _start(self, argv):
+        # A forked child (a data loader or reward worker) leaves its parent's
+        # process alone and starts its own.
         self.close()
         self._argv = argv
+        self._pid = os.getpid()
         self._proc = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE)
 
     def score(self, output, ground_truth, swerl=None, jobs=None):
@@ -134,7 +138,8 @@ class _LineScorer:
         line = _request(0, _ground_truth_json(ground_truth), "output", output)
         with self._lock:
             for attempt in (0, 1):
-                if self._proc is None or self._proc.poll() is not None or self._argv != argv:
+                if (self._proc is None or self._pid != os.getpid() or
+                        self._proc.poll() is not None or self._argv != argv):
                     self._start(argv)
                 self._next_id += 1
                 request = '{"id":%d,%s' % (self._next_id, line[len('{"id":0,'):])
@@ -149,21 +154,24 @@ class _LineScorer:
                 self.close()
                 if attempt:
                     raise RewardError("%s ended without answering" % " ".join(argv))
-        result = json.loads(answer)
-        if result.get("id") != self._next_id:
-            raise RewardError("swerl reward answered request %r, not %r" % (
-                result.get("id"), self._next_id))
+            result = json.loads(answer)
+            if result.get("id") != self._next_id:
+                raise RewardError("swerl reward answered request %r, not %r" % (
+                    result.get("id"), self._next_id))
         return _reward_of(result, "the output")
 
     def close(self):
-        if self._proc is not None:
-            try:
-                self._proc.stdin.close()
-                self._proc.wait(timeout=5)
-            except (OSError, subprocess.TimeoutExpired):
-                self._proc.kill()
-                self._proc.wait()
-            self._proc = None
+        """Ends the process (this Python process's own; a forked child only
+        forgets its parent's)."""
+        proc, self._proc = self._proc, None
+        if proc is None or self._pid != os.getpid():
+            return
+        try:
+            proc.stdin.close()
+            proc.wait(timeout=5)
+        except (OSError, subprocess.TimeoutExpired):
+            proc.kill()
+            proc.wait()
 
 
 _SCORER = _LineScorer()

@@ -333,6 +333,16 @@ def main():
             _, err = swerl_run(swerl, ["export"] + bad, expect=2)
             check(message in err, "%s: %s" % (bad, err))
         check(not os.path.exists(j("x.parquet")), "a refused run left x.parquet")
+        # A shard without its system prompt gives no verl rows (swerl-train
+        # refuses it too).
+        shutil.copy(j("shard.db"), j("nosystem.db"))
+        con = sqlite3.connect(j("nosystem.db"))
+        con.execute("DELETE FROM meta WHERE key = 'system_prompt'")
+        con.commit()
+        con.close()
+        _, err = swerl_run(swerl, ["export", "--seeds", j("nosystem.db"), "--format", "verl",
+                                   "--out", j("x.parquet")], expect=2)
+        check("has no system_prompt" in err, err)
         # Without the Parquet plugin: exit 2, saying where it looked.
         _, err = swerl_run(swerl, ["export", "--seeds", j("shard.db"), "--format", "verl",
                                    "--out", j("x.parquet")], expect=2,

@@ -129,6 +129,19 @@ def main():
         swerl_reward._SCORER._proc.wait()
         check(swerl_reward.compute_score("swerl", texts[0], truths[0], swerl=swerl) ==
               flat_want[0], "compute_score after the scorer died")
+        # A forked worker starts its own process and leaves its parent's alone.
+        parent_proc = swerl_reward._SCORER._proc
+        pid = os.fork()
+        if pid == 0:
+            ok = swerl_reward.compute_score("swerl", texts[1], truths[1], swerl=swerl) == \
+                flat_want[1] and swerl_reward._SCORER._proc is not parent_proc
+            swerl_reward._SCORER.close()
+            os._exit(0 if ok else 1)
+        _, status = os.waitpid(pid, 0)
+        check(status == 0, "compute_score in a forked child")
+        check(swerl_reward._SCORER._proc is parent_proc and parent_proc.poll() is None and
+              swerl_reward.compute_score("swerl", texts[2], truths[2], swerl=swerl) ==
+              flat_want[2], "the parent's scorer after the child")
         # verl's batch reward manager: one process for all.
         extra = [row["extra_info"] for row, outs in zip(verl, outputs) for _ in outs]
         got = swerl_reward.compute_score_batch(["swerl"] * len(texts), texts, truths, extra,

@@ -216,6 +216,11 @@ int RunExport(const ExportFlags& flags, Context& ctx) {
       }
     }
     from.meta.insert(from.meta.begin(), {"source", flags.seeds});
+    if (from.system_prompt.empty() && flags.format == "verl") {
+      // As swerl-train refuses it: verl's prompt would lack its system turn.
+      log.Error("shard '" + flags.seeds + "' has no system_prompt");
+      return cli::kExitError;
+    }
   } else {
     db = OpenStoreOrLog(flags.db, db::Db::Mode::kReadOnly);
     if (!db) return cli::kExitError;
