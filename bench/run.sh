@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Benchmarks, each against a baseline measured in the same run.
-#   bench/run.sh [BUILD_DIR] [all|micro|events|reward|ingest|assemble|curate|tok|trainer|grpo|dist|day]
-# (trainer runs the generate benchmark, the GRPO step and the data-parallel
+#   bench/run.sh [BUILD_DIR] [all|micro|events|reward|ingest|assemble|curate|formats|tok|trainer|grpo|dist|day]
+# (formats: swerl export --format hf|verl, bench/curate/formats.sh;
+# trainer runs the generate benchmark, the GRPO step and the data-parallel
 # step; grpo the GRPO step only; dist the data-parallel step only; day one
 # generated day of GH Archive through fetch, events, ingest and link, 24 hours
 # or HOURS=A-B; all runs the day's peak hour only unless HOURS is set: the
@@ -34,6 +35,9 @@ if [[ "$WHAT" == all || "$WHAT" == assemble ]]; then
 fi
 if [[ "$WHAT" == all || "$WHAT" == curate ]]; then
   bash "$HERE/curate/run.sh" "$BUILD"
+fi
+if [[ "$WHAT" == all || "$WHAT" == formats ]]; then
+  bash "$HERE/curate/formats.sh" "$BUILD"
 fi
 if [[ "$WHAT" == all || "$WHAT" == tok ]]; then
   bash "$HERE/tok/run.sh" "$BUILD"

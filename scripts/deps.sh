@@ -21,9 +21,12 @@ PACKAGES=(
   gnuplot-nox
 )
 # Pinned Python packages: torch is the version on the GPU machine (GPU.md);
-# tensorboard reads the trainer's event files back (tests/oracles/tb_oracle.py).
+# tensorboard reads the trainer's event files back (tests/oracles/tb_oracle.py);
+# pyarrow's wheel also holds the Arrow/Parquet C++ libraries that
+# `swerl export --format hf|verl` writes with (cmake/arrow.cmake), and it and
+# datasets read those files back (tests/curate/export_formats_test.py).
 PY_PACKAGES=(torch==2.11.0 numpy==2.4.6 tokenizers==0.23.3 transformers==5.23.0 safetensors==0.8.0
-             tensorboard==2.21.0)
+             tensorboard==2.21.0 pyarrow==26.0.1 datasets==5.2.0)
 
 with_python=1
 [[ "${1:-}" == "--no-python" ]] && with_python=0

@@ -43,6 +43,9 @@ struct Command {
   std::map<std::string, Role> flags;
   // Combinations the command refuses for their own reason (not tested).
   std::vector<std::pair<std::string, std::string>> apart;
+  // Flags of which the command needs one (its inputs: a store or a
+  // shard): when the pair names none, the first names a path of its own.
+  std::vector<std::string> one_of = {};
 };
 
 constexpr Role kIn = Role::kInput, kOut = Role::kOutput, kNo = Role::kNotAPath;
@@ -102,9 +105,15 @@ const std::vector<Command>& Table() {
        {{"--db", kInputs}, {"--db", kStdout}}},
       {"swerl",
        "export",
-       {"--all", "--ndjson"},
-       {{"--db", kIn}, {"--out", kOut}, {"--where", kNo}, {kStdout, kOut}},
-       {}},
+       {"--ndjson"},
+       {{"--db", kIn},
+        {"--seeds", kIn},
+        {"--out", kOut},
+        {"--where", kNo},
+        {"--data-source", kNo},
+        {kStdout, kOut}},
+       {},
+       {"--db", "--seeds"}},
       {"swerl", "check", {}, {{"--seeds", kIn}}, {}},
       {"swerl", "license", {}, {{"--db", kOut}, {"--repos", kIn}}, {}},
       {"swerl-train", "tokenize", {}, {{"--tokenizer", kIn}, {kInputs, kIn}, {kStdout, kOut}}, {}},
@@ -291,6 +300,11 @@ TEST_P(SameFileGuard, EveryOutputThatNamesAnotherPathOfTheRunIsRefused) {
         }
       }
       // Required flags outside the pair name paths of their own.
+      if (!c.one_of.empty() &&
+          std::none_of(c.one_of.begin(), c.one_of.end(),
+                       [&](const std::string& f) { return f == out || f == other; })) {
+        argv.insert(argv.end(), {c.one_of[0], dir.Join("elsewhere" + c.one_of[0])});
+      }
       for (const std::string& flag : required) {
         if (flag == out || flag == other) continue;
         if (std::find(c.base.begin(), c.base.end(), flag) != c.base.end()) continue;
