@@ -76,8 +76,10 @@ keep() {  # key seconds
 run() {  # key command...
   local key=$1
   shift
-  /usr/bin/time -f "%e" -o "$WORK/time.txt" "$@" > /dev/null 2> "$WORK/$key.stderr"
-  keep "$key" "$(cat "$WORK/time.txt")"
+  /usr/bin/time -f "%e %U %S" -o "$WORK/time.txt" "$@" > /dev/null 2> "$WORK/$key.stderr"
+  read -r wall user sys < "$WORK/time.txt"
+  keep "$key" "$wall"
+  keep "cpu-$key" "$(awk -v u="$user" -v s="$sys" 'BEGIN { print u + s }')"
 }
 echo "timing $REPEAT rounds of ${#CONFIGS[@]} configurations ..."
 for ((i = 0; i < REPEAT; i++)); do
@@ -94,12 +96,22 @@ FUNNEL=$("$SWERL" filter --json --rules "$WORK/all.toml" "$WORK/seeds.ndjson" 2>
 CPU=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')
 echo
 echo "swerl filter detectors on $CPU ($(nproc) cores), best of $REPEAT; $NINST instances"
-printf '%-16s %10s %8s %12s %8s %12s\n' rules "--db s" "vs today" "NDJSON s" "vs today" "empty in s"
+printf '%-16s %8s %8s %10s %8s %10s %8s %10s\n' rules "--db s" "vs today" "NDJSON s" "vs today" \
+  "cpu s" "vs today" "empty in s"
 for c in "${CONFIGS[@]}"; do
   awk -v c="$c" -v d="${BEST[db-$c]}" -v d0="${BEST[db-today]}" -v n="${BEST[nd-$c]}" \
-    -v n0="${BEST[nd-today]}" -v e="${BEST[empty-$c]}" \
-    'BEGIN { printf "%-16s %10.2f %7.2fx %12.2f %7.2fx %12.2f\n", c, d, d / d0, n, n / n0, e }'
+    -v n0="${BEST[nd-today]}" -v p="${BEST[cpu-nd-$c]}" -v p0="${BEST[cpu-nd-today]}" \
+    -v e="${BEST[empty-$c]}" \
+    'BEGIN { printf "%-16s %8.2f %7.2fx %10.2f %7.2fx %10.2f %7.2fx %10.2f\n", c, d, d / d0, n,
+             n / n0, p, p / p0, e }'
 done
+# What each seed costs once the start-up is paid: (NDJSON - empty) / seeds.
+awk -v a="${BEST[nd-all]}" -v ae="${BEST[empty-all]}" -v t="${BEST[nd-today]}" \
+  -v te="${BEST[empty-today]}" -v n="$(wc -l < "$WORK/seeds.ndjson")" \
+  'BEGIN { printf "per seed after start-up (NDJSON): today %.2f ms, all %.2f ms (%.2fx)\n",
+           (t - te) * 1000 / n, (a - ae) * 1000 / n, (a - ae) / (t - te) }'
+echo "cpu s: user + system seconds of the NDJSON run (best of $REPEAT), steadier than wall time on a"
+echo "  shared machine; load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "rules: today = the seeds preset without the eight detectors; all = every detector on"
 echo "  (created_after 2000-01-01: the window is checked, nothing is outside it); others = today + one"
 echo "funnel (all, NDJSON): $FUNNEL"
