@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
 #include <system_error>
 
@@ -29,6 +30,7 @@ struct ExportFlags {
   bool ndjson = false;
   bool all = false;
   std::string where;
+  std::optional<store::RepoShard> shard;
   std::string relevant;
   std::string patch_format = "swerl";
   bool force = false;
@@ -87,6 +89,7 @@ int RunExport(const ExportFlags& flags, Context& ctx) {
   if (!db) return cli::kExitError;
   curate::SeedQuery query;
   query.where = flags.where;
+  if (flags.shard) query.shard = *flags.shard;
   query.kept_only = !flags.all;
   query.relevant_source = flags.relevant;
   query.swebench_patches = flags.patch_format == "swebench";
@@ -134,11 +137,13 @@ int RunExport(const ExportFlags& flags, Context& ctx) {
     if (Status st = out->Flush(); !st) result = std::move(st).error();
   }
   if (result && shard) {
-    Status st = shard->Finish(
-        {{"source", flags.db},
-         {"selection", flags.all ? "all assembled instances" : "kept by swerl filter --db"},
-         {"where", flags.where},
-         {"patch_format", flags.patch_format}});
+    std::vector<std::pair<std::string, std::string>> meta = {
+        {"source", flags.db},
+        {"selection", flags.all ? "all assembled instances" : "kept by swerl filter --db"},
+        {"where", flags.where},
+        {"patch_format", flags.patch_format}};
+    if (flags.shard) meta.emplace_back("shard", flags.shard->ToString());
+    Status st = shard->Finish(meta);
     shard.reset();  // closes the file before it is renamed
     std::error_code ec;
     if (st) fs::rename(temp, flags.out, ec);
@@ -202,6 +207,7 @@ void RegisterExport(CLI::App& root, Context& ctx) {
                 "Every assembled instance, not only those swerl filter --db kept");
   cmd->add_option("--where", flags->where,
                   "SQL condition on the pull requests (columns of the view prs)");
+  AddShardOption(cmd, &flags->shard, "seeds of repositories", /*recorded_in_store=*/false);
   cmd->add_option("--relevant", flags->relevant,
                   "Relevant files from this source of swerl relevant (default: llm where an "
                   "instance has them, else bm25)")
