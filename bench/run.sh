@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Benchmarks, each against a baseline measured in the same run.
-#   bench/run.sh [BUILD_DIR] [all|micro|events|reward|ingest|assemble|curate|tok|trainer|grpo|dist]
+#   bench/run.sh [BUILD_DIR] [all|micro|events|reward|ingest|assemble|curate|merge|tok|trainer|grpo|dist]
 # (trainer runs the generate benchmark, the GRPO step and the data-parallel
 # step; grpo the GRPO step only; dist the data-parallel step only.)
 # Results: a table on stdout, JSON under BUILD_DIR/bench/.
@@ -26,6 +26,9 @@ if [[ "$WHAT" == all || "$WHAT" == assemble ]]; then
 fi
 if [[ "$WHAT" == all || "$WHAT" == curate ]]; then
   bash "$HERE/curate/run.sh" "$BUILD"
+fi
+if [[ "$WHAT" == all || "$WHAT" == merge ]]; then
+  bash "$HERE/merge/run.sh" "$BUILD"
 fi
 if [[ "$WHAT" == all || "$WHAT" == tok ]]; then
   bash "$HERE/tok/run.sh" "$BUILD"
