@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Benchmarks, each against a baseline measured in the same run.
-#   bench/run.sh [BUILD_DIR] [all|micro|events|reward|ingest|assemble|curate|formats|tok|trainer|grpo|dist|day]
+#   bench/run.sh [BUILD_DIR] [all|micro|events|reward|ingest|assemble|curate|formats|merge|tok|trainer|grpo|dist|day]
 # (formats: swerl export --format hf|verl, bench/curate/formats.sh;
 # trainer runs the generate benchmark, the GRPO step and the data-parallel
 # step; grpo the GRPO step only; dist the data-parallel step only; day one
@@ -38,6 +38,9 @@ if [[ "$WHAT" == all || "$WHAT" == curate ]]; then
 fi
 if [[ "$WHAT" == all || "$WHAT" == formats ]]; then
   bash "$HERE/curate/formats.sh" "$BUILD"
+fi
+if [[ "$WHAT" == all || "$WHAT" == merge ]]; then
+  bash "$HERE/merge/run.sh" "$BUILD"
 fi
 if [[ "$WHAT" == all || "$WHAT" == tok ]]; then
   bash "$HERE/tok/run.sh" "$BUILD"

@@ -380,3 +380,16 @@ CREATE TABLE clone_skipped_refs (
   error    TEXT NOT NULL,                -- what happened and what to do
   PRIMARY KEY (repo_id, ref)
 ) WITHOUT ROWID;
+
+-- @migration 7
+-- The repository shards (`--shard K/N`, repo_id mod N = K) that commands ran
+-- on in this store (schemas/store.md, "Many machines"): a worker's copy of
+-- the store says which repositories it worked on, and `swerl merge` refuses
+-- inputs whose shards overlap. A merged store records none.
+CREATE TABLE worker_shards (
+  command     TEXT NOT NULL,             -- clone, assemble, relevant, enrich, filter
+  shard_index INTEGER NOT NULL,          -- K
+  shard_count INTEGER NOT NULL,          -- N
+  first_at    TEXT NOT NULL,             -- UTC, the first such run
+  PRIMARY KEY (command, shard_index, shard_count)
+) WITHOUT ROWID;

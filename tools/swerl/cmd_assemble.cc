@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <chrono>
 #include <memory>
+#include <optional>
 #include <string>
 #include <thread>
 
@@ -20,6 +21,7 @@ struct AssembleFlags {
   std::string db;
   std::string repos;
   std::string where;
+  std::optional<store::RepoShard> shard;
   bool refresh = false;
   uint64_t max_file_bytes = 1 << 20;
   int zstd_level = 3;
@@ -62,6 +64,7 @@ int RunAssemble(const AssembleFlags& flags, Context& ctx) {
   }
   auto db = OpenStoreOrLog(flags.db, db::Db::Mode::kReadWrite);
   if (!db) return cli::kExitError;
+  if (!RecordShardOrLog(&*db, "assemble", flags.shard)) return cli::kExitError;
   git::GitGlobal git;
   if (Status s = git.status(); !s) {
     log.Error(s.error().message());
@@ -70,6 +73,7 @@ int RunAssemble(const AssembleFlags& flags, Context& ctx) {
   store::AssembleStoreOptions options;
   options.repos_dir = flags.repos;
   options.where = flags.where;
+  if (flags.shard) options.shard = *flags.shard;
   options.refresh = flags.refresh;
   options.max_file_bytes = flags.max_file_bytes;
   options.zstd_level = flags.zstd_level;
@@ -123,6 +127,7 @@ void RegisterAssemble(CLI::App& root, Context& ctx) {
   cmd->add_option("--where", flags->where,
                   "SQL condition on the pull requests (columns of the view prs, e.g. repo, "
                   "number, merged_at)");
+  AddShardOption(cmd, &flags->shard, "pull requests of repositories");
   cmd->add_flag("--refresh", flags->refresh,
                 "Redo pull requests recorded assembled or unresolved, replacing their rows");
   cli::AddSizeOption(cmd, "--max-file-bytes", &flags->max_file_bytes,
@@ -137,7 +142,8 @@ void RegisterAssemble(CLI::App& root, Context& ctx) {
   AddCommonFlags(cmd, ctx);
   cmd->footer(
       "Pull requests: prs rows with merged = 1 whose repository is recorded cloned in "
-      "repo_clones, after --where. Without --refresh, a rerun skips those recorded assembled "
+      "repo_clones, after --where and --shard. Without --refresh, a rerun skips those recorded "
+      "assembled "
       "or unresolved and retries those recorded failed. Pull requests are committed in order, "
       "with their new blobs, whenever the workers have no more ready (64 at most per "
       "transaction); an interrupted run keeps what was committed. Exit status: 0 when every pull "

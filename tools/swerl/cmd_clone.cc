@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cstdio>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "command.h"
@@ -22,7 +23,7 @@ struct CloneFlags {
   std::string url_template = "https://github.com/{owner}/{name}.git";
   int jobs = 4;
   std::string where;
-  std::string shard;
+  std::optional<store::RepoShard> shard;
   int retries = 3;
   int64_t retry_base_ms = 1000;
   double timeout_s = 300;
@@ -72,17 +73,6 @@ class CloneReporter : public store::CloneObserver {
   cli::Progress progress_;
 };
 
-// Parses "K/N" with 0 <= K < N.
-bool ParseShard(const std::string& text, int64_t* index, int64_t* count) {
-  long long k = 0, n = 0;
-  char tail = 0;
-  if (std::sscanf(text.c_str(), "%lld/%lld%c", &k, &n, &tail) != 2) return false;
-  if (n < 1 || k < 0 || k >= n) return false;
-  *index = k;
-  *count = n;
-  return true;
-}
-
 int RunClone(const CloneFlags& flags, Context& ctx) {
   ApplyCommonFlags(ctx, "clone");
   auto& log = cli::Log::Get();
@@ -91,13 +81,10 @@ int RunClone(const CloneFlags& flags, Context& ctx) {
     return cli::kExitError;
   }
   store::CloneOptions options;
-  if (!flags.shard.empty() &&
-      !ParseShard(flags.shard, &options.shard_index, &options.shard_count)) {
-    log.Error("--shard: expected K/N with 0 <= K < N, got '" + flags.shard + "'");
-    return cli::kExitError;
-  }
+  if (flags.shard) options.shard = *flags.shard;
   auto db = OpenStoreOrLog(flags.db, db::Db::Mode::kReadWrite);
   if (!db) return cli::kExitError;
+  if (!RecordShardOrLog(&*db, "clone", flags.shard)) return cli::kExitError;
   git::GitGlobal git;
   if (Status s = git.status(); !s) {
     log.Error(s.error().message());
@@ -212,8 +199,7 @@ void RegisterClone(CLI::App& root, Context& ctx) {
   cli::AddJobsOption(cmd, &flags->jobs, "Repositories cloned at once", /*max=*/256);
   cmd->add_option("--where", flags->where,
                   "SQL condition on the repositories (columns: repo_id, repo = owner/name)");
-  cmd->add_option("--shard", flags->shard,
-                  "K/N: only repositories with repo_id % N == K (split work across machines)");
+  AddShardOption(cmd, &flags->shard, "the repositories");
   cmd->add_flag("--refresh", flags->refresh,
                 "Also fetch mirrors cloned before, and retry repositories found missing, "
                 "refused or too large");

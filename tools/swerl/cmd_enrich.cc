@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <ctime>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -29,6 +30,7 @@ struct EnrichFlags {
   int jobs = 4;
   int64_t limit = -1;
   std::string where;
+  std::optional<store::RepoShard> shard;
   bool refresh = false;
   int retries = 5;
   int64_t retry_base_ms = 1000;
@@ -91,6 +93,7 @@ int RunEnrich(const EnrichFlags& flags, Context& ctx) {
   if (!cli::DistinctFiles({}, {{"--db", flags.db}})) return cli::kExitError;
   auto db = OpenStoreOrLog(flags.db, db::Db::Mode::kReadWrite);
   if (!db) return cli::kExitError;
+  if (!RecordShardOrLog(&*db, "enrich", flags.shard)) return cli::kExitError;
   std::string token;
   if (const char* value = std::getenv(flags.token_env.c_str()); value && *value) token = value;
   if (token.empty()) {
@@ -117,6 +120,7 @@ int RunEnrich(const EnrichFlags& flags, Context& ctx) {
   store::EnrichOptions enrich;
   enrich.api_url = options.api_url;
   enrich.where = flags.where;
+  if (flags.shard) enrich.shard = *flags.shard;
   enrich.refresh = flags.refresh;
   enrich.limit = flags.limit;
   enrich.window = static_cast<size_t>(flags.jobs) * 4;
@@ -193,6 +197,7 @@ void RegisterEnrich(CLI::App& root, Context& ctx) {
   cmd->add_option("--where", flags->where,
                   "SQL condition on the items (columns: kind 'pr'/'issue', repo_id, number, "
                   "repo)");
+  AddShardOption(cmd, &flags->shard, "items of repositories");
   cmd->add_flag("--refresh", flags->refresh,
                 "Also refetch items fetched before (conditional requests: a 304 keeps the "
                 "stored data)");

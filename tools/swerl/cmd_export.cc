@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <fstream>
 #include <memory>
+#include <optional>
 #include <string>
 #include <system_error>
 #include <tuple>
@@ -40,6 +41,7 @@ struct ExportFlags {
   bool ndjson = false;
   bool all = false;
   std::string where;
+  std::optional<store::RepoShard> shard;
   std::string relevant;
   std::string patch_format = "swerl";
   std::string data_source = "swerl";
@@ -237,6 +239,7 @@ int RunExport(const ExportFlags& flags, Context& ctx) {
                  {"selection", flags.all ? "all assembled instances" : "kept by swerl filter --db"},
                  {"where", flags.where},
                  {"patch_format", flags.patch_format}};
+    if (flags.shard) from.meta.emplace_back("shard", flags.shard->ToString());
   }
 
   // Outputs are written under names of their own beside --out and renamed
@@ -292,6 +295,7 @@ int RunExport(const ExportFlags& flags, Context& ctx) {
   } else {
     curate::SeedQuery query;
     query.where = flags.where;
+    if (flags.shard) query.shard = *flags.shard;
     query.kept_only = !flags.all;
     query.relevant_source = flags.relevant;
     query.swebench_patches = flags.patch_format == "swebench";
@@ -381,6 +385,8 @@ void RegisterExport(CLI::App& root, Context& ctx) {
                 "Every assembled instance, not only those swerl filter --db kept (--db only)");
   cmd->add_option("--where", flags->where,
                   "SQL condition on the pull requests (columns of the view prs; --db only)");
+  AddShardOption(cmd, &flags->shard, "seeds of repositories (--db only)",
+                 /*recorded_in_store=*/false);
   cmd->add_option("--relevant", flags->relevant,
                   "Relevant files from this source of swerl relevant (default: llm where an "
                   "instance has them, else bm25; --db only)")
@@ -428,7 +434,7 @@ void RegisterExport(CLI::App& root, Context& ctx) {
       throw CLI::ValidationError("swerl export", "give --out FILE, --ndjson, or both");
     }
     if (seeds) {
-      for (const char* only_db : {"--all", "--where", "--relevant", "--patch-format"}) {
+      for (const char* only_db : {"--all", "--where", "--shard", "--relevant", "--patch-format"}) {
         if (cmd->count(only_db) > 0) {
           throw CLI::ValidationError(
               "swerl export", std::string(only_db) + " selects from a store: not with --seeds");

@@ -32,6 +32,7 @@ struct FilterFlags {
   std::string explain;
   std::string db;
   std::string where;
+  std::optional<store::RepoShard> shard;
   std::string created_after;
   std::string created_before;
   std::vector<std::string> inputs;
@@ -238,6 +239,7 @@ int RunDb(const FilterFlags& flags, curate::Filter& filter, ExplainWriter* expla
   if (!reader) return cli::kExitError;
   auto writer = OpenStoreOrLog(flags.db, db::Db::Mode::kReadWrite);
   if (!writer) return cli::kExitError;
+  if (!RecordShardOrLog(&*writer, "filter", flags.shard)) return cli::kExitError;
   auto insert = writer->Prepare(
       "INSERT OR REPLACE INTO filter_decisions "
       "(repo_id, number, kept, rule, detail, rules, decided_at) VALUES (?, ?, ?, ?, ?, ?, ?)");
@@ -255,6 +257,7 @@ int RunDb(const FilterFlags& flags, curate::Filter& filter, ExplainWriter* expla
 
   curate::SeedQuery query;
   query.where = flags.where;
+  if (flags.shard) query.shard = *flags.shard;
   query.contents = filter.needs_contents();
   Status st = curate::ForEachSeed(&*reader, query, [&](shard::Seed& seed) -> Status {
     const curate::FilterDecision d = filter.Evaluate(seed);
@@ -391,6 +394,10 @@ void RegisterFilter(CLI::App& root, Context& ctx) {
                              "in filter_decisions instead of reading NDJSON");
   cmd->add_option("--where", flags->where,
                   "With --db: SQL condition on the view prs (repo_id, repo, number, ...)")
+      ->needs(db);
+  AddShardOption(cmd, &flags->shard,
+                 "with --db: instances of repositories (dedup then sees only this shard: "
+                 "run filter without --shard after swerl merge for dedup over all seeds)")
       ->needs(db);
   cmd->add_option("--created-after", flags->created_after,
                   "Keep only seeds whose PR and closing issues were created at or after this UTC "

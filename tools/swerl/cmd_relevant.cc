@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstdlib>
 #include <memory>
+#include <optional>
 #include <string>
 #include <thread>
 
@@ -21,6 +22,7 @@ struct RelevantFlags {
   std::string db;
   std::string repos;
   std::string where;
+  std::optional<store::RepoShard> shard;
   bool refresh = false;
   size_t k = 5;
   uint64_t max_file_bytes = 1 << 20;
@@ -75,6 +77,7 @@ int RunRelevant(const RelevantFlags& flags, Context& ctx) {
   curate::RelevantOptions options;
   options.repos_dir = flags.repos;
   options.where = flags.where;
+  if (flags.shard) options.shard = *flags.shard;
   options.refresh = flags.refresh;
   options.k = flags.k;
   options.max_file_bytes = flags.max_file_bytes;
@@ -99,6 +102,7 @@ int RunRelevant(const RelevantFlags& flags, Context& ctx) {
   }
   auto db = OpenStoreOrLog(flags.db, db::Db::Mode::kReadWrite);
   if (!db) return cli::kExitError;
+  if (!RecordShardOrLog(&*db, "relevant", flags.shard)) return cli::kExitError;
   git::GitGlobal git;
   if (Status s = git.status(); !s) {
     log.Error(s.error().message());
@@ -159,6 +163,7 @@ void RegisterRelevant(CLI::App& root, Context& ctx) {
   cmd->add_option("--where", flags->where,
                   "SQL condition on the pull requests (columns of the view prs, e.g. repo, "
                   "number, merged_at)");
+  AddShardOption(cmd, &flags->shard, "instances of repositories");
   cmd->add_flag("--refresh", flags->refresh,
                 "Redo instances already ranked for this source, replacing their rows");
   cmd->add_option("-k,--top-k", flags->k, "Files kept per instance, at most")
@@ -195,7 +200,8 @@ void RegisterRelevant(CLI::App& root, Context& ctx) {
   AddCommonFlags(cmd, ctx);
   cmd->footer(
       "Instances: instances rows with status 'assembled', joined to the view prs, after "
-      "--where. Candidates: regular text files of the tree at the merge base, not vendored, "
+      "--where and --shard. Candidates: regular text files of the tree at the merge base, not "
+      "vendored, "
       "not changed by the pull request, at most --max-file-bytes. Without --refresh, a rerun "
       "skips instances recorded ranked for the source (bm25, or llm with --llm-url) and "
       "retries those recorded failed. Instances are committed in order, with their new blobs, "

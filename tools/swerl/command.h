@@ -19,6 +19,7 @@
 #include "swerl/cli/summary.h"
 #include "swerl/cli/tool.h"
 #include "swerl/db/sqlite.h"
+#include "swerl/store/repo_shard.h"
 
 namespace swerl::tools {
 
@@ -44,6 +45,19 @@ std::optional<std::vector<std::string>> InputsOrStdin(const std::vector<std::str
 // "(--db wants a store made by swerl ingest)" when the file is something
 // else); nullopt when it failed.
 std::optional<db::Db> OpenStoreOrLog(const std::string& path, db::Db::Mode mode);
+
+// --shard K/N (store/repo_shard.h: repo_id mod N = K), parsed and checked
+// by store::ParseRepoShard, so every command refuses a bad value with the
+// same message: "--shard: '4/4' is out of range: K must be in [0, 3] for N =
+// 4". `what` names what the command keeps ("pull requests of repositories");
+// `recorded_in_store`: the command records the shard (RecordShardOrLog).
+CLI::Option* AddShardOption(CLI::App* cmd, std::optional<store::RepoShard>* shard,
+                            const std::string& what, bool recorded_in_store = true);
+
+// Records in the store that `command` runs with --shard (worker_shards, for
+// swerl merge), when a shard was given; logs a failure and returns false.
+bool RecordShardOrLog(db::Db* db, const std::string& command,
+                      const std::optional<store::RepoShard>& shard);
 
 // A duration for messages: "1.5 s".
 std::string Seconds(double s);
@@ -75,5 +89,6 @@ void RegisterFilter(CLI::App& root, Context& ctx);
 void RegisterExport(CLI::App& root, Context& ctx);
 void RegisterCheck(CLI::App& root, Context& ctx);
 void RegisterLicense(CLI::App& root, Context& ctx);
+void RegisterMerge(CLI::App& root, Context& ctx);
 
 }  // namespace swerl::tools

@@ -18,6 +18,36 @@ void ApplyCommonFlags(const Context& ctx, const std::string& command) {
   cli::ApplyLogFlags("swerl " + command, ctx.quiet, ctx.verbose);
 }
 
+CLI::Option* AddShardOption(CLI::App* cmd, std::optional<store::RepoShard>* shard,
+                            const std::string& what, bool recorded_in_store) {
+  const std::string recorded =
+      recorded_in_store ? "; recorded in the store's worker_shards for swerl merge" : "";
+  CLI::Validator check(
+      [](std::string& input) -> std::string {
+        auto parsed = store::ParseRepoShard(input);
+        return parsed ? std::string() : parsed.error().message();
+      },
+      "");
+  return cmd
+      ->add_option_function<std::string>(
+          "--shard", [shard](const std::string& v) { *shard = *store::ParseRepoShard(v); },
+          "One shard of the work, for several processes or machines: only " + what +
+              " with repo_id mod N = K (0 <= K < N <= " + std::to_string(store::kMaxShardCount) +
+              ")" + recorded)
+      ->type_name("K/N")
+      ->check(check);
+}
+
+bool RecordShardOrLog(db::Db* db, const std::string& command,
+                      const std::optional<store::RepoShard>& shard) {
+  if (!shard) return true;
+  if (Status st = store::RecordWorkerShard(db, command, *shard); !st) {
+    cli::Log::Get().Error("recording --shard " + shard->ToString() + ": " + st.error().message());
+    return false;
+  }
+  return true;
+}
+
 std::string Seconds(double s) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "%.1f s", s);
@@ -93,6 +123,7 @@ int main(int argc, char** argv) {
   tools::RegisterClone(app, ctx);
   tools::RegisterAssemble(app, ctx);
   tools::RegisterRelevant(app, ctx);
+  tools::RegisterMerge(app, ctx);
   tools::RegisterLicense(app, ctx);
   tools::RegisterFilter(app, ctx);
   tools::RegisterExport(app, ctx);

@@ -397,8 +397,9 @@ Result<std::vector<Job>> LoadJobs(db::Db* db, const RelevantOptions& o, std::str
                                   RelevantResult* result) {
   std::string sql =
       "SELECT p.repo_id, p.number, coalesce(p.repo, ''), i.merge_base, coalesce(p.title, ''), "
-      "coalesce(p.body, ''), r.status FROM (SELECT * FROM prs";
-  if (!o.where.empty()) sql += " WHERE (" + o.where + ")";
+      "coalesce(p.body, ''), r.status FROM (SELECT * FROM prs WHERE " +
+      o.shard.SqlCondition("repo_id");
+  if (!o.where.empty()) sql += " AND (" + o.where + ")";
   sql +=
       ") p JOIN instances i ON i.repo_id = p.repo_id AND i.number = p.number "
       "AND i.status = 'assembled' "

@@ -20,6 +20,7 @@
 #include "swerl/core/result.h"
 #include "swerl/db/sqlite.h"
 #include "swerl/net/chat_client.h"
+#include "swerl/store/repo_shard.h"
 
 namespace swerl::curate {
 
@@ -33,6 +34,8 @@ struct RelevantOptions {
   // An SQL condition on the view prs (columns repo_id, repo, number, ...),
   // inserted verbatim; "" selects all.
   std::string where;
+  // Only the instances of this shard's repositories (store/repo_shard.h).
+  store::RepoShard shard;
   // Redo instances with a relevant_runs row for this source (their rows are
   // replaced; blobs are content-addressed and kept).
   bool refresh = false;
@@ -48,7 +51,7 @@ struct RelevantOptions {
 };
 
 struct RelevantResult {
-  uint64_t selected = 0;      // assembled instances (after where)
+  uint64_t selected = 0;      // assembled instances (after where, shard)
   uint64_t already_done = 0;  // of which skipped: ranked before for this source
   uint64_t ranked = 0;
   uint64_t failed = 0;

@@ -234,8 +234,9 @@ Status ForEachSeed(db::Db* db, const SeedQuery& q, const std::function<Status(sh
       "coalesce(p.author, ''), coalesce(p.author_type, ''), i.patch, "
       "coalesce(i.code_patch, ''), coalesce(i.test_patch, ''), coalesce(p.merge_commit_sha, ''), "
       "coalesce((SELECT spdx FROM repo_licenses l WHERE l.repo_id = i.repo_id), '') "
-      "FROM instances i JOIN (SELECT * FROM prs";
-  if (!q.where.empty()) sql += " WHERE (" + q.where + ")";
+      "FROM instances i JOIN (SELECT * FROM prs WHERE " +
+      q.shard.SqlCondition("repo_id");
+  if (!q.where.empty()) sql += " AND (" + q.where + ")";
   sql += ") p ON p.repo_id = i.repo_id AND p.number = i.number ";
   if (q.kept_only) {
     sql +=

@@ -10,6 +10,7 @@
 #include "swerl/core/result.h"
 #include "swerl/db/sqlite.h"
 #include "swerl/shard/seed.h"
+#include "swerl/store/repo_shard.h"
 
 namespace swerl::curate {
 
@@ -17,6 +18,8 @@ struct SeedQuery {
   // An SQL condition on the view prs (columns repo_id, repo, number, ...),
   // inserted verbatim; "" selects all.
   std::string where;
+  // Only the instances of this shard's repositories (store/repo_shard.h).
+  store::RepoShard shard;
   // Only instances whose filter_decisions row says kept.
   bool kept_only = false;
   // Fill context and oracle from blobs (false: leave them empty; faster

@@ -164,6 +164,11 @@ void Stmt::BindOptionalInt(int i, const std::optional<int64_t>& v) {
   v ? BindInt(i, *v) : BindNull(i);
 }
 
+void Stmt::BindColumn(int i, const Stmt& from, int col) {
+  SWERL_CHECK(sqlite3_bind_value(h_.get(), i, sqlite3_column_value(from.h_.get(), col)) ==
+              SQLITE_OK);
+}
+
 Result<bool> Stmt::Step() {
   const int rc = sqlite3_step(h_.get());
   if (rc == SQLITE_ROW) return true;
@@ -203,6 +208,12 @@ Status Txn::Commit() {
   SWERL_RETURN_IF_ERROR(db_->Exec("COMMIT"));
   db_ = nullptr;
   return OkStatus();
+}
+
+std::string_view Stmt::Blob(int col) const {
+  const auto* p = static_cast<const char*>(sqlite3_column_blob(h_.get(), col));
+  return p ? std::string_view(p, static_cast<size_t>(sqlite3_column_bytes(h_.get(), col)))
+           : std::string_view();
 }
 
 }  // namespace swerl::db

@@ -67,6 +67,9 @@ class Stmt {
   void BindBlob(int i, std::string_view v);
   void BindOptionalText(int i, const std::optional<std::string_view>& v);
   void BindOptionalInt(int i, const std::optional<int64_t>& v);
+  // Binds column `col` of `from`'s current row, keeping its type and bytes
+  // (sqlite3_bind_value; copied). `from` may belong to another connection.
+  void BindColumn(int i, const Stmt& from, int col);
 
   // true = a row is ready, false = done.
   Result<bool> Step();
@@ -79,6 +82,8 @@ class Stmt {
   int64_t Int(int col) const { return sqlite3_column_int64(h_.get(), col); }
   double Double(int col) const { return sqlite3_column_double(h_.get(), col); }
   std::string_view Text(int col) const;
+  // A BLOB column's bytes (sqlite3_column_blob; empty for a zero-length blob).
+  std::string_view Blob(int col) const;
   int columns() const { return sqlite3_column_count(h_.get()); }
   std::string_view ColumnName(int col) const { return sqlite3_column_name(h_.get(), col); }
   int ColumnType(int col) const { return sqlite3_column_type(h_.get(), col); }

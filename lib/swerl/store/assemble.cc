@@ -332,7 +332,8 @@ Result<AssembleResult> Assemble(db::Db* db, const AssembleStoreOptions& o,
   std::string sql =
       "SELECT p.repo_id, p.number, coalesce(p.repo, ''), coalesce(p.base_sha, ''), "
       "coalesce(p.head_sha, ''), coalesce(p.merge_commit_sha, ''), i.status "
-      "FROM (SELECT * FROM prs WHERE merged = 1";
+      "FROM (SELECT * FROM prs WHERE merged = 1 AND " +
+      o.shard.SqlCondition("repo_id");
   if (!o.where.empty()) sql += " AND (" + o.where + ")";
   sql +=
       ") p JOIN repo_clones c ON c.repo_id = p.repo_id AND c.status = 'cloned' "

@@ -18,6 +18,7 @@
 #include "swerl/core/result.h"
 #include "swerl/db/sqlite.h"
 #include "swerl/git/instance.h"
+#include "swerl/store/repo_shard.h"
 
 namespace swerl::store {
 
@@ -26,6 +27,8 @@ struct AssembleStoreOptions {
   // An SQL condition on the view prs (columns repo_id, repo, number, ...),
   // inserted verbatim; "" selects all.
   std::string where;
+  // Only the pull requests of this shard's repositories (repo_shard.h).
+  RepoShard shard;
   // Redo pull requests already recorded assembled or unresolved (their rows
   // are replaced; blobs are content-addressed and kept).
   bool refresh = false;
@@ -39,7 +42,7 @@ struct AssembleStoreOptions {
 };
 
 struct AssembleResult {
-  uint64_t selected = 0;      // merged pull requests with a cloned mirror (after where)
+  uint64_t selected = 0;      // merged pull requests with a cloned mirror (after where, shard)
   uint64_t already_done = 0;  // of which skipped: assembled or unresolved before
   uint64_t assembled = 0;
   uint64_t unresolved = 0;

@@ -229,9 +229,8 @@ std::string ExpandUrlTemplate(const std::string& url_template, const std::string
 }
 
 Result<CloneResult> Clone(db::Db* db, const CloneOptions& o, CloneObserver* observer) {
-  if (o.shard_count < 1 || o.shard_index < 0 || o.shard_index >= o.shard_count) {
-    return Error(Code::kInvalidInput, "bad shard " + std::to_string(o.shard_index) + "/" +
-                                          std::to_string(o.shard_count));
+  if (o.shard.count < 1 || o.shard.index < 0 || o.shard.index >= o.shard.count) {
+    return Error(Code::kInvalidInput, "bad shard " + o.shard.ToString());
   }
   const auto start = std::chrono::steady_clock::now();
   CloneResult result;
@@ -245,7 +244,8 @@ Result<CloneResult> Clone(db::Db* db, const CloneOptions& o, CloneObserver* obse
   // Selection: one row per repository with a merged pull request.
   std::string sql =
       "WITH sel AS (SELECT repo_id, repo FROM (SELECT repo_id, max(repo) AS repo FROM prs "
-      "WHERE merged = 1 GROUP BY repo_id) WHERE repo_id % ?1 = ?2";
+      "WHERE merged = 1 GROUP BY repo_id) WHERE " +
+      o.shard.SqlCondition("repo_id");
   if (!o.where.empty()) sql += " AND (" + o.where + ")";
   sql +=
       ") SELECT sel.repo_id, sel.repo, c.status FROM sel LEFT JOIN repo_clones c "
@@ -255,8 +255,6 @@ Result<CloneResult> Clone(db::Db* db, const CloneOptions& o, CloneObserver* obse
     return Error(Code::kInvalidInput,
                  "cannot select repositories (check --where): " + stmt.error().message());
   }
-  stmt->BindInt(1, o.shard_count);
-  stmt->BindInt(2, o.shard_index);
 
   SWERL_ASSIGN_OR_RETURN(Recorder recorder, Recorder::Create(db));
   std::vector<Job> jobs;

@@ -15,6 +15,7 @@
 #include "swerl/core/result.h"
 #include "swerl/db/sqlite.h"
 #include "swerl/git/mirror.h"
+#include "swerl/store/repo_shard.h"
 
 namespace swerl::store {
 
@@ -26,9 +27,8 @@ struct CloneOptions {
   // An SQL condition on the repositories (columns repo_id, repo), inserted
   // verbatim; "" selects all.
   std::string where;
-  // Keep repositories with repo_id % shard_count == shard_index.
-  int64_t shard_index = 0;
-  int64_t shard_count = 1;
+  // Keep the repositories of this shard (repo_shard.h).
+  RepoShard shard;
   // Also fetch mirrors recorded 'cloned', and retry repositories recorded
   // not_found, auth_required or too_large.
   bool refresh = false;

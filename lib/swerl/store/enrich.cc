@@ -79,7 +79,8 @@ class Enricher : public net::GithubObserver {
     sql +=
         ") AND NOT EXISTS (SELECT 1 FROM pull_requests q "
         "WHERE q.repo_id = i.repo_id AND q.number = i.number))";
-    if (!o.where.empty()) sql += " WHERE (" + o.where + ")";
+    sql += " WHERE " + o.shard.SqlCondition("repo_id");
+    if (!o.where.empty()) sql += " AND (" + o.where + ")";
     sql += " ORDER BY repo_id, number, kind";
     auto stmt = db_->Prepare(sql);
     if (!stmt) {

@@ -22,6 +22,7 @@
 #include "swerl/core/result.h"
 #include "swerl/db/sqlite.h"
 #include "swerl/net/github_client.h"
+#include "swerl/store/repo_shard.h"
 
 namespace swerl::store {
 
@@ -32,6 +33,8 @@ struct EnrichOptions {
   // An SQL condition on the items (columns: kind 'pr'/'issue', repo_id,
   // number, repo), inserted verbatim; "" selects all.
   std::string where;
+  // Only the items of this shard's repositories (repo_shard.h).
+  RepoShard shard;
   // Also refetch items fetched before (conditional requests: a 304 keeps
   // the stored data), and ignore what earlier passes finished.
   bool refresh = false;
@@ -48,7 +51,7 @@ enum class ItemOutcome : uint8_t {
 inline constexpr size_t kItemOutcomes = 4;
 
 struct EnrichResult {
-  uint64_t selected = 0;      // items lacking data (matching options.where)
+  uint64_t selected = 0;      // items lacking data (matching options.where and shard)
   uint64_t already_done = 0;  // of which finished by an earlier pass
   uint64_t to_fetch = 0;      // of which fetched this pass (after limit)
   // Items per outcome, indexed by ItemOutcome.
