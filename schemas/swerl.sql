@@ -380,3 +380,19 @@ CREATE TABLE clone_skipped_refs (
   error    TEXT NOT NULL,                -- what happened and what to do
   PRIMARY KEY (repo_id, ref)
 ) WITHOUT ROWID;
+
+-- @migration 7
+-- The command line of the last successful run of each store-writing stage
+-- (schemas/store.md, "Stage runs"; schemas/manifest.md): what `swerl export`
+-- records in a shard's manifest and `swerl rebuild` runs again. args is a
+-- JSON array of the arguments after the stage's name, with the store and
+-- mirror paths as {db} and {repos} and the flags that cannot change the
+-- store's contents (-j, -q, -v, --progress, --json, --explain) left out;
+-- files is a JSON object of the files named by flags, by flag:
+-- {"--rules": {"sha256": ..., "text": ...}}.
+CREATE TABLE stage_runs (
+  stage  TEXT PRIMARY KEY,              -- link, enrich, clone, assemble, relevant, license, filter
+  args   TEXT NOT NULL,
+  files  TEXT NOT NULL,
+  exit_status INTEGER NOT NULL          -- what the run returned (0; 2 when e.g. a clone failed)
+);
