@@ -382,7 +382,7 @@ CREATE TABLE clone_skipped_refs (
 ) WITHOUT ROWID;
 
 -- @migration 7
--- The command line of the last successful run of each store-writing stage
+-- The command line of the last successful run (exit status 0) of each store-writing stage
 -- (schemas/store.md, "Stage runs"; schemas/manifest.md): what `swerl export`
 -- records in a shard's manifest and `swerl rebuild` runs again. args is a
 -- JSON array of the arguments after the stage's name, with the store and
@@ -393,6 +393,5 @@ CREATE TABLE clone_skipped_refs (
 CREATE TABLE stage_runs (
   stage  TEXT PRIMARY KEY,              -- link, enrich, clone, assemble, relevant, license, filter
   args   TEXT NOT NULL,
-  files  TEXT NOT NULL,
-  exit_status INTEGER NOT NULL          -- what the run returned (0; 2 when e.g. a clone failed)
+  files  TEXT NOT NULL
 );

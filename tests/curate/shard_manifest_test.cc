@@ -21,9 +21,9 @@ ShardManifest Sample() {
   m.hours = {{"2021-07-21-5.json.gz", "missing", 0, "", "http://h/2021-07-21-5.json.gz"},
              {"2021-07-21-6.json.gz", "ok", 93629, std::string(64, 'a'),
               "http://h/2021-07-21-6.json.gz"}};
-  store::StageRun filter{"filter", {"--db", "{db}", "--rules", "{rules}"}, {}, 0};
+  store::StageRun filter{"filter", {"--db", "{db}", "--rules", "{rules}"}, {}};
   filter.files["--rules"] = {Sha256::Hex("[size]\nmax_files = 3\n"), "[size]\nmax_files = 3\n"};
-  m.stages = {{"clone", {"--db", "{db}", "--url-template", "git://x/{owner}/{name}.git"}, {}, 2},
+  m.stages = {{"clone", {"--db", "{db}", "--url-template", "git://x/{owner}/{name}.git"}, {}},
               filter};
   m.export_args = {"--where", "repo = 'a/b' AND \"x\" <> '\\n'"};
   m.repos = {{7, "a/b", "git://x/a/b.git", "cloned", {"01", "ff"}},
@@ -81,8 +81,8 @@ TEST(ShardManifestTest, CollectsHoursRepositoriesCommitsAndEtagsFromTheStore) {
       "VALUES (2, 1, 'assembled', 'cc', 'aa', 'now'), (2, 2, 'assembled', 'bb', 'aa', 'now'), "
       "(2, 3, 'failed', 'dd', 'ee', 'now');"
       "INSERT INTO api_fetches(url, etag, status) VALUES ('u2', '\"e2\"', 200), ('u1', NULL, 404);"));
-  store::StageRun link{"link", {"--db", "{db}"}, {}, 0};
-  ASSERT_TRUE(store::RecordStageRun(&*db, {"filter", {"--db", "{db}"}, {}, 0}));
+  store::StageRun link{"link", {"--db", "{db}"}, {}};
+  ASSERT_TRUE(store::RecordStageRun(&*db, {"filter", {"--db", "{db}"}, {}}));
   ASSERT_TRUE(store::RecordStageRun(&*db, link));
   std::vector<net::ManifestEntry> hours(3);
   hours[0].hour = "2021-07-21-6.json.gz";
@@ -115,8 +115,7 @@ TEST(StageRunsTest, NormalizesPathsAndLeavesOutWhatCannotChangeTheStore) {
       "filter",
       {"--db=/x/swerl.db", "-j", "4", "--jobs=2", "-j8", "-q", "-vv", "--no-progress", "--json",
        "--explain", "/x/dropped.ndjson", "--rules", dir.Join("r.toml"), "--created-after",
-       "2020-01-01"},
-      0);
+       "2020-01-01"});
   ASSERT_TRUE(run) << run.error().message();
   EXPECT_EQ(run->args, (std::vector<std::string>{"--db", "{db}", "--rules", "{rules}",
                                                  "--created-after", "2020-01-01"}));
@@ -124,7 +123,7 @@ TEST(StageRunsTest, NormalizesPathsAndLeavesOutWhatCannotChangeTheStore) {
   EXPECT_EQ(run->files["--rules"].text, "[size]\nmax_files = 3\n");
   EXPECT_EQ(run->files["--rules"].sha256, Sha256::Hex("[size]\nmax_files = 3\n"));
   EXPECT_EQ(store::FlagValue({"--db", "a", "--db=b"}, "--db"), "b");
-  auto missing = store::NormalizeStageRun("filter", {"--rules", dir.Join("nope.toml")}, 0);
+  auto missing = store::NormalizeStageRun("filter", {"--rules", dir.Join("nope.toml")});
   EXPECT_FALSE(missing);
 }
 

@@ -349,7 +349,7 @@ int RunRebuild(const RebuildFlags& flags, Context& ctx) {
     auto args = StageArgs(run, flags, work.string());
     if (!args) return fail(args.error());
     args->insert(args->end(), quiet.begin(), quiet.end());
-    if (Status st = run_checked(*args, run.exit_status); !st) return fail(st.error());
+    if (Status st = run_checked(*args, 0); !st) return fail(st.error());
   }
   {
     auto db = store::OpenStore(db_path, db::Db::Mode::kReadWrite);

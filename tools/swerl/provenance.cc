@@ -24,6 +24,7 @@ Status RecordStageRunOf(const std::vector<std::string>& argv, int exit_status) {
   // The command is the first word that is not an option (main's rule).
   size_t cmd_idx = 1;
   while (cmd_idx < argv.size() && argv[cmd_idx].starts_with("-")) ++cmd_idx;
+  if (exit_status != 0) return OkStatus();  // a failed run may not have touched the store
   if (cmd_idx >= argv.size() || !store::IsRecordedStage(argv[cmd_idx])) return OkStatus();
   const std::vector<std::string> args(argv.begin() + static_cast<ptrdiff_t>(cmd_idx) + 1,
                                       argv.end());
@@ -32,7 +33,7 @@ Status RecordStageRunOf(const std::vector<std::string>& argv, int exit_status) {
   std::error_code ec;
   if (!std::filesystem::exists(db_path, ec)) return OkStatus();
   SWERL_ASSIGN_OR_RETURN(store::StageRun run,
-                         store::NormalizeStageRun(argv[cmd_idx], args, exit_status));
+                         store::NormalizeStageRun(argv[cmd_idx], args));
   if (run.stage == "filter" && !run.files.count("--rules")) {
     std::string preset = store::FlagValue(args, "--preset");
     if (preset.empty()) preset = "default";

@@ -13,8 +13,9 @@
 namespace swerl::tools {
 
 // When argv (the whole command line) runs a recorded stage (store::
-// RecordedStages) with --db, records its normalized command line and
-// `exit_status` in that store's stage_runs. Filter's --preset (or the
+// RecordedStages) with --db and `exit_status` is 0, records its normalized
+// command line in that store's stage_runs (a failed run records nothing: it
+// may have refused to touch the store). Filter's --preset (or the
 // default preset) records the preset's text as files["--preset"]. Failures
 // are returned for the caller to warn about; the stage's own outcome stands.
 Status RecordStageRunOf(const std::vector<std::string>& argv, int exit_status);

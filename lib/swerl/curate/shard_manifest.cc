@@ -125,8 +125,6 @@ std::string ShardManifestJson(const ShardManifest& m) {
     w.BeginObject();
     w.Key("args");
     Strings(w, s.args);
-    w.Key("exit_status");
-    w.Int(s.exit_status);
     w.Key("files");
     w.BeginObject();
     for (const auto& [flag, file] : s.files) {
@@ -197,10 +195,7 @@ Result<ShardManifest> ParseShardManifest(std::string_view json) {
     object o;
     if (e.get(o)) return Bad("a stage is not an object");
     store::StageRun s;
-    int64_t exit_status = 0;
     SWERL_RETURN_IF_ERROR(GetString(o, "stage", &s.stage));
-    SWERL_RETURN_IF_ERROR(GetInt(o, "exit_status", &exit_status));
-    s.exit_status = static_cast<int>(exit_status);
     SWERL_RETURN_IF_ERROR(GetStrings(o["args"].value_unsafe(), "stages.args", &s.args));
     object files;
     if (o["files"].get(files)) return Bad("stage '" + s.stage + "' lacks files");

@@ -58,11 +58,9 @@ std::string FlagValue(const std::vector<std::string>& argv, std::string_view fla
   return value;
 }
 
-Result<StageRun> NormalizeStageRun(std::string_view stage, const std::vector<std::string>& argv,
-                                   int exit_status) {
+Result<StageRun> NormalizeStageRun(std::string_view stage, const std::vector<std::string>& argv) {
   StageRun run;
   run.stage = std::string(stage);
-  run.exit_status = exit_status;
   for (size_t arg_idx = 0; arg_idx < argv.size(); ++arg_idx) {
     std::string flag = argv[arg_idx];
     std::optional<std::string> value;
@@ -155,18 +153,16 @@ Result<std::map<std::string, StageFile>> ParseStageFilesJson(std::string_view js
 Status RecordStageRun(db::Db* db, const StageRun& run) {
   SWERL_ASSIGN_OR_RETURN(
       db::Stmt put,
-      db->Prepare("INSERT OR REPLACE INTO stage_runs(stage, args, files, exit_status) "
-                  "VALUES (?, ?, ?, ?)"));
+      db->Prepare("INSERT OR REPLACE INTO stage_runs(stage, args, files) VALUES (?, ?, ?)"));
   put.BindText(1, run.stage);
   put.BindText(2, StageArgsJson(run.args));
   put.BindText(3, StageFilesJson(run.files));
-  put.BindInt(4, run.exit_status);
   return put.Run();
 }
 
 Result<std::vector<StageRun>> ListStageRuns(db::Db* db) {
   SWERL_ASSIGN_OR_RETURN(db::Stmt q,
-                         db->Prepare("SELECT stage, args, files, exit_status FROM stage_runs"));
+                         db->Prepare("SELECT stage, args, files FROM stage_runs"));
   std::vector<StageRun> runs;
   for (;;) {
     SWERL_ASSIGN_OR_RETURN(bool row, q.Step());
@@ -175,7 +171,6 @@ Result<std::vector<StageRun>> ListStageRuns(db::Db* db) {
     run.stage = std::string(q.Text(0));
     SWERL_ASSIGN_OR_RETURN(run.args, ParseStageArgsJson(q.Text(1)));
     SWERL_ASSIGN_OR_RETURN(run.files, ParseStageFilesJson(q.Text(2)));
-    run.exit_status = static_cast<int>(q.Int(3));
     runs.push_back(std::move(run));
   }
   const auto& order = RecordedStages();

@@ -26,7 +26,6 @@ struct StageRun {
   std::string stage;              // "link", "enrich", "clone", ...
   std::vector<std::string> args;  // after the stage's name, normalized
   std::map<std::string, StageFile> files;  // by flag: "--rules"
-  int exit_status = 0;            // what the run returned
 
   friend bool operator==(const StageRun&, const StageRun&) = default;
 };
@@ -44,8 +43,7 @@ bool IsRecordedStage(std::string_view stage);
 // --progress, --no-progress, --json and --explain (with their values) are
 // left out; --rules FILE becomes "--rules {rules}" with the file's contents
 // in files["--rules"]. Errors: kNotFound, kIo (the rules file).
-Result<StageRun> NormalizeStageRun(std::string_view stage, const std::vector<std::string>& argv,
-                                   int exit_status);
+Result<StageRun> NormalizeStageRun(std::string_view stage, const std::vector<std::string>& argv);
 
 // The value that followed `flag` in argv as typed ("--db X" or "--db=X"),
 // or "" when absent.
