@@ -29,6 +29,7 @@ import time
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 sys.path.insert(0, os.path.join(ROOT, "tests", "net"))
 from fault_server import FaultServer  # noqa: E402
+from github_server import GithubServer  # noqa: E402
 
 SWERL = None
 FAILURES = []
@@ -76,7 +77,7 @@ class GitDaemon:
         self.proc.wait()
 
 
-def pipeline(out, base_url, template, jobs, tz):
+def pipeline(out, base_url, api_url, template, jobs, tz):
     """The demo's data half into `out`; returns the shard and manifest paths."""
     env = dict(os.environ, TZ=tz)
     db, repos, hours = out + "/swerl.db", out + "/repos", out + "/hours"
@@ -89,6 +90,9 @@ def pipeline(out, base_url, template, jobs, tz):
                        stdout=f, check=True, env=env)
     run(["ingest", "--db", db, out + "/events.ndjson", "-q"], env)
     run(["link", "--db", db, "-q"], env)
+    # The real hours' pull requests seen only in review events lack their
+    # outcome: enrich asks the API (which has none of them: 404s).
+    run(["enrich", "--db", db, "--api-url", api_url, "--retry-base-ms", "5", "-q"] + j, env)
     run(["clone", "--db", db, "--repos", repos, "--url-template", template,
          "--retry-base-ms", "100", "--no-progress", "-q"] + j, env, check_rc=False)
     run(["assemble", "--db", db, "--repos", repos, "--no-progress", "-q"] + j, env)
@@ -120,22 +124,27 @@ def main():
                 shutil.copy(os.path.join(d, n), served)
     server = FaultServer(served)
     server.start()
+    os.makedirs(tmp + "/api")
+    api = GithubServer(tmp + "/api").start()
+    api_url = "http://127.0.0.1:%d" % api.port
+    api2 = GithubServer(tmp + "/api").start()  # another port for the rebuilds
+    api2_url = "http://127.0.0.1:%d" % api2.port
     daemon = GitDaemon(tmp + "/world/git")
     try:
         base = "http://127.0.0.1:%d" % server.port
         t0 = time.time()
-        a_shard, a_manifest = pipeline(tmp + "/a", base, daemon.template, 1, "UTC")
+        a_shard, a_manifest = pipeline(tmp + "/a", base, api_url, daemon.template, 1, "UTC")
         print("pipeline: %.1f s" % (time.time() - t0), flush=True)
-        b_shard, b_manifest = pipeline(tmp + "/b", base, daemon.template, 2, "Asia/Tokyo")
+        b_shard, b_manifest = pipeline(tmp + "/b", base, api_url, daemon.template, 2, "Asia/Tokyo")
         check(sha(a_shard) == sha(b_shard), "shards of -j 1 (TZ=UTC) and -j 2 (TZ=Asia/Tokyo) "
               "are byte-identical")
         with open(a_manifest) as f:
             mf = json.load(f)
         m = mf["manifest"]
         check(mf["shard"]["sha256"] == sha(a_shard), "the manifest file holds the shard's sha256")
-        check(len(m["seeds"]) > 0 and len(m["hours"]) == 9 and m["stages"],
-              "the manifest records %d seeds, %d hours, %d stages, %d repositories" %
-              (len(m["seeds"]), len(m["hours"]), len(m["stages"]), len(m["repos"])))
+        check(len(m["seeds"]) > 0 and len(m["hours"]) == 9 and len(m["stages"]) == 7 and m["api"],
+              "the manifest records %d seeds, %d hours, %d stages, %d repositories, %d REST items" %
+              (len(m["seeds"]), len(m["hours"]), len(m["stages"]), len(m["repos"]), len(m["api"])))
         meta = subprocess.run(["sqlite3", a_shard, "SELECT value FROM meta WHERE key='manifest'"],
                               capture_output=True, text=True).stdout.rstrip("\n")
         check(json.loads(meta) == m, "the shard's meta holds the same manifest")
@@ -147,18 +156,31 @@ def main():
 
         for k, work in enumerate([tmp + "/r1", tmp + "/r2"]):
             t0 = time.time()
-            p = run(["rebuild", a_manifest, "--workdir", work], check_rc=False)
+            p = run(["rebuild", a_manifest, "--workdir", work, "--api-url", api2_url],
+                    check_rc=False)
             check(p.returncode == 0 and sha(work + "/shard.db") == sha(a_shard),
                   "rebuild %d from scratch is byte-identical (%.1f s)" % (k + 1, time.time() - t0))
             if p.returncode:
                 sys.stderr.write(p.stderr)
         shutil.rmtree(tmp + "/r1/repos")
         shutil.rmtree(tmp + "/r1/hours")
-        p = run(["rebuild", a_manifest, "--workdir", tmp + "/r1"], check_rc=False)
+        p = run(["rebuild", a_manifest, "--workdir", tmp + "/r1"], check_rc=False)  # recorded URLs
         check(p.returncode == 0 and sha(tmp + "/r1/shard.db") == sha(a_shard),
               "rebuild after deleting the mirrors and hours refetches them: byte-identical")
         p = run(["rebuild", a_shard, "--workdir", tmp + "/r3"], check_rc=False)
         check(p.returncode == 0, "rebuild from the shard itself (its meta manifest)")
+
+        # A REST item that answers otherwise now.
+        item = m["api"][0]["url"]
+        api3 = GithubServer(tmp + "/api", rules={item[len(api_url):]: [{"status": 410}]}).start()
+        try:
+            p = run(["rebuild", a_manifest, "--workdir", tmp + "/r6", "--api-url",
+                     "http://127.0.0.1:%d" % api3.port], check_rc=False)
+        finally:
+            api3.stop()
+        check(p.returncode == 2 and item in p.stderr,
+              "a REST item that changed fails naming it: " +
+              (p.stderr.strip().splitlines()[-1] if p.stderr.strip() else "(no stderr)"))
 
         # A tampered hour: same name, other bytes.
         tampered = tmp + "/served-tampered"
@@ -211,6 +233,8 @@ def main():
                   (p.stderr.strip().splitlines()[-1] if p.stderr.strip() else "(no stderr)"))
     finally:
         server.stop()
+        api.stop()
+        api2.stop()
         daemon.stop()
         if keep:
             print("kept " + tmp)

@@ -233,27 +233,61 @@ Result<std::vector<std::string>> StageArgs(const store::StageRun& run, const Reb
   return args;
 }
 
-// After the stages: every recorded ETag must be what the API sent now, and
-// every recorded commit must be in the new mirror. Errors: kCorrupt naming
-// the item.
-Status VerifySources(const curate::ShardManifest& m, db::Db* db, const std::string& repos_dir) {
-  std::map<std::string, std::string> etags;
-  SWERL_ASSIGN_OR_RETURN(db::Stmt api,
-                         db->Prepare("SELECT url, coalesce(etag, '') FROM api_fetches"));
+// The REST API's base URL as recorded (enrich's --api-url, else its
+// default) and as this rebuild uses it: api_fetches' URLs start with it.
+struct ApiBases {
+  std::string recorded, now;
+};
+
+ApiBases ApiBasesOf(const curate::ShardManifest& m, const RebuildFlags& flags) {
+  ApiBases b{"https://api.github.com", ""};
+  for (const auto& run : m.stages) {
+    if (run.stage == "enrich") {
+      if (std::string url = store::FlagValue(run.args, "--api-url"); !url.empty()) b.recorded = url;
+    }
+  }
+  b.now = flags.api_url.empty() ? b.recorded : flags.api_url;
+  return b;
+}
+
+// `url` with the base `from` replaced by `to` (unchanged when it does not
+// start with `from`).
+std::string Rebase(const std::string& url, const std::string& from, const std::string& to) {
+  return url.starts_with(from) ? to + url.substr(from.size()) : url;
+}
+
+// After the stages: every recorded REST item must have been fetched again
+// with the recorded status and ETag, and every recorded commit must be in
+// the new mirror. Errors: kCorrupt naming the item.
+Status VerifySources(const curate::ShardManifest& m, const ApiBases& bases, db::Db* db,
+                     const std::string& repos_dir) {
+  std::map<std::string, std::pair<std::string, int64_t>> fetched;
+  SWERL_ASSIGN_OR_RETURN(
+      db::Stmt api,
+      db->Prepare("SELECT url, coalesce(etag, ''), coalesce(status, 0) FROM api_fetches"));
   for (;;) {
     SWERL_ASSIGN_OR_RETURN(bool row, api.Step());
     if (!row) break;
-    etags[std::string(api.Text(0))] = std::string(api.Text(1));
+    fetched[std::string(api.Text(0))] = {std::string(api.Text(1)), api.Int(2)};
   }
   for (const auto& item : m.api) {
-    auto it = etags.find(item.url);
-    if (it == etags.end()) {
+    auto it = fetched.find(Rebase(item.url, bases.recorded, bases.now));
+    if (it == fetched.end()) {
       return Error(Code::kCorrupt, "REST item '" + item.url + "' was not fetched again");
     }
-    if (it->second != item.etag) {
-      return Error(Code::kCorrupt, "REST item '" + item.url + "' has ETag " + it->second +
+    if (it->second.second != item.status) {
+      return Error(Code::kCorrupt, "REST item '" + item.url + "' answered HTTP " +
+                                       std::to_string(it->second.second) + ", recorded " +
+                                       std::to_string(item.status) + " (the source changed)");
+    }
+    if (it->second.first != item.etag) {
+      return Error(Code::kCorrupt, "REST item '" + item.url + "' has ETag " + it->second.first +
                                        ", recorded " + item.etag + " (the source changed)");
     }
+  }
+  if (fetched.size() != m.api.size()) {
+    return Error(Code::kCorrupt, "the REST API gave " + std::to_string(fetched.size()) +
+                                     " items, " + std::to_string(m.api.size()) + " recorded");
   }
   for (const auto& repo : m.repos) {
     if (repo.commits.empty()) continue;
@@ -280,8 +314,17 @@ Status VerifySources(const curate::ShardManifest& m, db::Db* db, const std::stri
 // Puts the recorded provenance into the new store, where this rebuild used
 // other servers: the stage command lines and the clone URLs as recorded
 // (the data was verified the same by sha256, ETags and commit ids).
-Status RestoreProvenance(const curate::ShardManifest& m, db::Db* db) {
+Status RestoreProvenance(const curate::ShardManifest& m, const ApiBases& bases, db::Db* db) {
   SWERL_RETURN_IF_ERROR(db->Exec("DELETE FROM stage_runs"));
+  if (bases.now != bases.recorded) {
+    SWERL_ASSIGN_OR_RETURN(
+        db::Stmt rebase,
+        db->Prepare("UPDATE api_fetches SET url = ?1 || substr(url, length(?2) + 1) "
+                    "WHERE substr(url, 1, length(?2)) = ?2"));
+    rebase.BindText(1, bases.recorded);
+    rebase.BindText(2, bases.now);
+    SWERL_RETURN_IF_ERROR(rebase.Run());
+  }
   for (const auto& run : m.stages) SWERL_RETURN_IF_ERROR(store::RecordStageRun(db, run));
   SWERL_ASSIGN_OR_RETURN(db::Stmt url,
                          db->Prepare("UPDATE repo_clones SET url = ? WHERE repo_id = ?"));
@@ -356,8 +399,11 @@ int RunRebuild(const RebuildFlags& flags, Context& ctx) {
     if (!db) return fail(db.error());
     git::GitGlobal git;
     if (Status st = git.status(); !st) return fail(st.error());
-    if (Status st = VerifySources(m, &*db, (work / "repos").string()); !st) return fail(st.error());
-    if (Status st = RestoreProvenance(m, &*db); !st) return fail(st.error());
+    const ApiBases bases = ApiBasesOf(m, flags);
+    if (Status st = VerifySources(m, bases, &*db, (work / "repos").string()); !st) {
+      return fail(st.error());
+    }
+    if (Status st = RestoreProvenance(m, bases, &*db); !st) return fail(st.error());
   }
   const std::string recorded_hours = (work / "recorded-hours").string();
   if (Status st = WriteRecordedHours(m, recorded_hours); !st) return fail(st.error());
