@@ -61,6 +61,21 @@ TEST(ShardManifestTest, KeysAreSortedAndNoClockIsRead) {
 TEST(ShardManifestTest, RefusesDamagedAndNewerManifests) {
   EXPECT_FALSE(ParseShardManifest("[]"));
   EXPECT_FALSE(ParseShardManifest("{\"manifest_version\":1}"));
+  // Each key removed in turn: refused, never read past.
+  const std::string full = ShardManifestJson(Sample());
+  for (const char* key : {"\"seeds\":", "\"export\":", "\"hours\":", "\"stages\":", "\"repos\":",
+                          "\"api\":", "\"swerl\":", "\"created_at\":"}) {
+    std::string damaged = full;
+    const size_t at = damaged.find(key);
+    ASSERT_NE(at, std::string::npos);
+    damaged.replace(at, std::string(key).size() - 1, "\"zz\"");  // renamed: the key is gone
+    EXPECT_FALSE(ParseShardManifest(damaged)) << key;
+  }
+  std::string no_args = full;
+  const size_t export_at = no_args.find("\"export\":{\"args\"");
+  ASSERT_NE(export_at, std::string::npos);
+  no_args.replace(export_at + 10, 6, "\"zz\"");
+  EXPECT_FALSE(ParseShardManifest(no_args));
   std::string json = ShardManifestJson(Sample());
   const std::string from = "\"manifest_version\":1";
   json.replace(json.find(from), from.size(), "\"manifest_version\":99");

@@ -18,6 +18,15 @@ void Strings(json::JsonWriter& w, const std::vector<std::string>& values) {
   w.EndArray();
 }
 
+// 'text' (built by appending: g++ 12 warns falsely, -Wrestrict, on
+// "'" + std::string(...)).
+std::string Quoted(std::string_view text) {
+  std::string out(1, '\'');
+  out.append(text);
+  out.push_back('\'');
+  return out;
+}
+
 Error Bad(std::string_view what) {
   return Error(Code::kCorrupt, "manifest: " + std::string(what));
 }
@@ -28,30 +37,37 @@ using simdjson::dom::object;
 
 Status GetString(object o, std::string_view key, std::string* out) {
   std::string_view s;
-  if (o[key].get(s)) return Bad("'" + std::string(key) + "' is missing or not a string");
+  if (o[key].get(s)) return Bad(Quoted(key) + " is missing or not a string");
   *out = std::string(s);
   return OkStatus();
 }
 
 Status GetInt(object o, std::string_view key, int64_t* out) {
-  if (o[key].get(*out)) return Bad("'" + std::string(key) + "' is missing or not an integer");
+  if (o[key].get(*out)) return Bad(Quoted(key) + " is missing or not an integer");
   return OkStatus();
 }
 
 Status GetStrings(element e, std::string_view what, std::vector<std::string>* out) {
   array a;
-  if (e.get(a)) return Bad("'" + std::string(what) + "' is not an array");
+  if (e.get(a)) return Bad(Quoted(what) + " is not an array");
   for (element item : a) {
     std::string_view s;
-    if (item.get(s)) return Bad("'" + std::string(what) + "' holds a non-string");
+    if (item.get(s)) return Bad(Quoted(what) + " holds a non-string");
     out->emplace_back(s);
   }
   return OkStatus();
 }
 
+Status GetStringsAt(object o, std::string_view key, std::string_view what,
+                    std::vector<std::string>* out) {
+  element e;
+  if (o[key].get(e)) return Bad(Quoted(what) + " is missing");
+  return GetStrings(e, what, out);
+}
+
 Result<array> GetArray(object o, std::string_view key) {
   array a;
-  if (o[key].get(a)) return Bad("'" + std::string(key) + "' is missing or not an array");
+  if (o[key].get(a)) return Bad(Quoted(key) + " is missing or not an array");
   return a;
 }
 
@@ -173,8 +189,8 @@ Result<ShardManifest> ParseShardManifest(std::string_view json) {
   SWERL_RETURN_IF_ERROR(GetString(swerl, "git", &m.swerl_git));
   object exp;
   if (root["export"].get(exp)) return Bad("'export' is missing");
-  SWERL_RETURN_IF_ERROR(GetStrings(exp["args"].value_unsafe(), "export.args", &m.export_args));
-  SWERL_RETURN_IF_ERROR(GetStrings(root["seeds"].value_unsafe(), "seeds", &m.seeds));
+  SWERL_RETURN_IF_ERROR(GetStringsAt(exp, "args", "export.args", &m.export_args));
+  SWERL_RETURN_IF_ERROR(GetStringsAt(root, "seeds", "seeds", &m.seeds));
 
   SWERL_ASSIGN_OR_RETURN(array hours, GetArray(root, "hours"));
   for (element e : hours) {
@@ -196,7 +212,7 @@ Result<ShardManifest> ParseShardManifest(std::string_view json) {
     if (e.get(o)) return Bad("a stage is not an object");
     store::StageRun s;
     SWERL_RETURN_IF_ERROR(GetString(o, "stage", &s.stage));
-    SWERL_RETURN_IF_ERROR(GetStrings(o["args"].value_unsafe(), "stages.args", &s.args));
+    SWERL_RETURN_IF_ERROR(GetStringsAt(o, "args", "stages.args", &s.args));
     object files;
     if (o["files"].get(files)) return Bad("stage '" + s.stage + "' lacks files");
     for (auto [flag, value] : files) {
@@ -218,7 +234,7 @@ Result<ShardManifest> ParseShardManifest(std::string_view json) {
     SWERL_RETURN_IF_ERROR(GetString(o, "name", &r.name));
     SWERL_RETURN_IF_ERROR(GetString(o, "url", &r.url));
     SWERL_RETURN_IF_ERROR(GetString(o, "status", &r.status));
-    SWERL_RETURN_IF_ERROR(GetStrings(o["commits"].value_unsafe(), "repos.commits", &r.commits));
+    SWERL_RETURN_IF_ERROR(GetStringsAt(o, "commits", "repos.commits", &r.commits));
     m.repos.push_back(std::move(r));
   }
   SWERL_ASSIGN_OR_RETURN(array api, GetArray(root, "api"));

@@ -80,7 +80,9 @@ Result<StageRun> NormalizeStageRun(std::string_view stage, const std::vector<std
     }
     if (IsDroppedOption(flag)) continue;
     if (flag == "--db" || flag == "--repos" || flag == "--rules") {
-      const std::string placeholder = "{" + flag.substr(2) + "}";
+      std::string placeholder(1, '{');  // "{db}"; appended: see Quoted in shard_manifest.cc
+      placeholder.append(flag, 2);
+      placeholder.push_back('}');
       if (flag == "--rules") {
         SWERL_ASSIGN_OR_RETURN(auto in, io::OpenFile(*value));
         SWERL_ASSIGN_OR_RETURN(std::string text, io::ReadAll(*in));
