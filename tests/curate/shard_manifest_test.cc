@@ -129,6 +129,7 @@ TEST(StageRunsTest, NormalizesPathsAndLeavesOutWhatCannotChangeTheStore) {
   auto run = store::NormalizeStageRun(
       "filter",
       {"--db=/x/swerl.db", "-j", "4", "--jobs=2", "-j8", "-q", "-vv", "--no-progress", "--json",
+       "--shard", "1/4",
        "--explain", "/x/dropped.ndjson", "--rules", dir.Join("r.toml"), "--created-after",
        "2020-01-01"});
   ASSERT_TRUE(run) << run.error().message();

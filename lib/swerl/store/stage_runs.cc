@@ -22,9 +22,10 @@ bool IsDroppedSwitch(std::string_view arg) {
          arg.find_first_not_of('v', 1) == std::string_view::npos;
 }
 
-// Flags with a value that change nothing in the store.
+// Flags with a value that change nothing in the store. --shard K/N: the N
+// shards of a run together do what one run without it does.
 bool IsDroppedOption(std::string_view flag) {
-  return flag == "-j" || flag == "--jobs" || flag == "--explain";
+  return flag == "-j" || flag == "--jobs" || flag == "--explain" || flag == "--shard";
 }
 
 Error Bad(std::string_view what) {

@@ -40,8 +40,8 @@ bool IsRecordedStage(std::string_view stage);
 // The run of `stage` with the arguments `argv` (those after the stage's
 // name, as typed): "--flag=value" is split in two; the values of --db and
 // --repos become "{db}" and "{repos}"; -j/--jobs, -q/--quiet, -v/--verbose,
-// --progress, --no-progress, --json and --explain (with their values) are
-// left out; --rules FILE becomes "--rules {rules}" with the file's contents
+// --progress, --no-progress, --json, --explain and --shard (with their
+// values) are left out; --rules FILE becomes "--rules {rules}" with the file's contents
 // in files["--rules"]. Errors: kNotFound, kIo (the rules file).
 Result<StageRun> NormalizeStageRun(std::string_view stage, const std::vector<std::string>& argv);
 
