@@ -237,8 +237,7 @@ int RunExport(const ExportFlags& flags, Context& ctx) {
       }
     }
     from.system_prompt = std::string(prompt::ThinkingSystem());
-    // The store's file name only: no local path in the shard's bytes.
-    from.meta = {{"source", fs::path(flags.db).filename().string()},
+    from.meta = {{"source", flags.db},
                  {"selection", flags.all ? "all assembled instances" : "kept by swerl filter --db"},
                  {"where", flags.where},
                  {"patch_format", flags.patch_format}};
@@ -308,7 +307,11 @@ int RunExport(const ExportFlags& flags, Context& ctx) {
     if (Status st = out->Flush(); !st) result = std::move(st).error();
   }
   if (result && shard_out && db) {
-    // What made the shard (schemas/manifest.md), and created_at from it.
+    // What made the shard (schemas/manifest.md), and created_at from it;
+    // the store's file name only as source: no local path in its bytes.
+    for (auto& [key, value] : from.meta) {
+      if (key == "source") value = fs::path(flags.db).filename().string();
+    }
     auto manifest = ExportManifestMeta(&*db, flags.hours, {ctx.argv.begin() + 2, ctx.argv.end()},
                                        seed_ids);
     if (manifest) from.meta.insert(from.meta.end(), manifest->begin(), manifest->end());
