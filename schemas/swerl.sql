@@ -393,3 +393,18 @@ CREATE TABLE worker_shards (
   first_at    TEXT NOT NULL,             -- UTC, the first such run
   PRIMARY KEY (command, shard_index, shard_count)
 ) WITHOUT ROWID;
+
+-- @migration 8
+-- The command line of the last successful run (exit status 0) of each store-writing stage
+-- (schemas/store.md, "Stage runs"; schemas/manifest.md): what `swerl export`
+-- records in a shard's manifest and `swerl rebuild` runs again. args is a
+-- JSON array of the arguments after the stage's name, with the store and
+-- mirror paths as {db} and {repos} and the flags that cannot change the
+-- store's contents (-j, -q, -v, --progress, --json, --explain) left out;
+-- files is a JSON object of the files named by flags, by flag:
+-- {"--rules": {"sha256": ..., "text": ...}}.
+CREATE TABLE stage_runs (
+  stage  TEXT PRIMARY KEY,              -- link, enrich, clone, assemble, relevant, license, filter
+  args   TEXT NOT NULL,
+  files  TEXT NOT NULL
+);

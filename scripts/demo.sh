@@ -121,8 +121,12 @@ for line in sys.stdin:
         print("  " + seed["instance_id"] + ": " + s["kind"] + ": " + repr(s["text"]))'
 
 step "swerl export --out shard.db, then swerl check (the oracle answer must score 1.0)"
-"$SWERL" export --db "$DB" --out "$OUT/shard.db"
+# --hours and --manifest: the shard records what made it (schemas/manifest.md).
+"$SWERL" export --db "$DB" --out "$OUT/shard.db" --hours "$OUT/hours" --manifest "$OUT/shard.manifest.json"
 "$SWERL" check --seeds "$OUT/shard.db"
+
+step "swerl rebuild: the shard again from its manifest alone, in a new directory, byte for byte"
+"$SWERL" rebuild "$OUT/shard.manifest.json" --workdir "$OUT/rebuild"
 
 step "what the store says"
 sql "SELECT r.name AS repo, count(*) AS merged_prs, sum(i.repo_id IS NOT NULL) AS assembled

@@ -233,7 +233,9 @@ def main():
         meta = pq.read_metadata(j("verl-shard.parquet")).metadata
         want = {b"swerl.format": b"verl", b"swerl.schema_version": b"1",
                 b"swerl.system_prompt": system.encode("utf-8"),
-                b"swerl.source": j("shard.db").encode(), b"swerl.store": db.encode(),
+                b"swerl.source": j("shard.db").encode(),
+                # a shard records its store by file name only (schemas/shard.md)
+                b"swerl.store": os.path.basename(db).encode(),
                 b"swerl.selection": b"kept by swerl filter --db", b"swerl.where": b"",
                 b"swerl.patch_format": b"swerl", b"swerl.eval_fraction": b"0.0",
                 b"swerl.split": b"all", b"swerl.data_source": b"swerl"}

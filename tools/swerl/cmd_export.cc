@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -17,6 +18,7 @@
 #include <tuple>
 
 #include "command.h"
+#include "provenance.h"
 #include "swerl/curate/dataset_writer.h"
 #include "swerl/curate/export.h"
 #include "swerl/db/file_kind.h"
@@ -48,6 +50,8 @@ struct ExportFlags {
   double eval_fraction = 0;
   std::string split = "all";
   bool force = false;
+  std::string manifest;  // --manifest FILE
+  std::string hours;     // --hours DIR (swerl fetch's)
   int jobs = 0;  // 0: one per core
 };
 
@@ -268,6 +272,7 @@ int RunExport(const ExportFlags& flags, Context& ctx) {
   const bool keep_eval = flags.split == "eval";
   uint64_t other_split = 0;
   std::string line;
+  std::vector<std::string> seed_ids;  // the shard's, for its manifest
   auto sink = [&](const shard::Seed& seed) -> Status {
     if (flags.split != "all" &&
         shard::IsEvalSeed(seed.instance_id, flags.eval_fraction) != keep_eval) {
@@ -275,6 +280,7 @@ int RunExport(const ExportFlags& flags, Context& ctx) {
       return OkStatus();
     }
     if (shard_out) SWERL_RETURN_IF_ERROR(shard_out->Add(seed));
+    if (shard_out) seed_ids.push_back(seed.instance_id);
     if (dataset) SWERL_RETURN_IF_ERROR(dataset->Add(seed));
     if (out) {
       line.clear();
@@ -304,8 +310,26 @@ int RunExport(const ExportFlags& flags, Context& ctx) {
   if (result && out) {
     if (Status st = out->Flush(); !st) result = std::move(st).error();
   }
+  if (result && shard_out && db) {
+    // What made the shard (schemas/manifest.md), and created_at from it;
+    // the store's file name only as source: no local path in its bytes.
+    for (auto& [key, value] : from.meta) {
+      if (key == "source") value = fs::path(flags.db).filename().string();
+    }
+    auto manifest = ExportManifestMeta(&*db, flags.hours, {ctx.argv.begin() + 2, ctx.argv.end()},
+                                       seed_ids);
+    if (manifest) from.meta.insert(from.meta.end(), manifest->begin(), manifest->end());
+    if (!manifest) result = std::move(manifest).error();
+  }
   if (result && shard_out) {
     if (Status st = shard_out->Finish(from); !st) result = std::move(st).error();
+  }
+  if (result && shard_out && !flags.manifest.empty()) {
+    const auto it = std::find_if(from.meta.begin(), from.meta.end(),
+                                 [](const auto& kv) { return kv.first == "manifest"; });
+    if (Status st = WriteManifestFile(flags.manifest, it->second, flags.out); !st) {
+      result = std::move(st).error();
+    }
   }
   if (result && dataset) {
     if (Status st = dataset->Finish(); !st) result = std::move(st).error();
@@ -381,6 +405,12 @@ void RegisterExport(CLI::App& root, Context& ctx) {
                 "Replace an existing shard or Parquet file at --out (never a store or another "
                 "file)");
   cmd->add_flag("--ndjson", flags->ndjson, "Write the seeds as NDJSON on stdout");
+  cmd->add_option("--manifest", flags->manifest,
+                  "Also write the shard's manifest (schemas/manifest.md: what made it, for "
+                  "swerl rebuild) to this file, with the shard file's sha256 (--db, shards)");
+  cmd->add_option("--hours", flags->hours,
+                  "swerl fetch's directory: its manifest.ndjson's hours and sha256 go into the "
+                  "shard's manifest (--db only)");
   cmd->add_flag("--all", flags->all,
                 "Every assembled instance, not only those swerl filter --db kept (--db only)");
   cmd->add_option("--where", flags->where,
@@ -432,6 +462,13 @@ void RegisterExport(CLI::App& root, Context& ctx) {
     if (db == seeds) throw CLI::ValidationError("swerl export", "give --db STORE or --seeds SHARD");
     if (flags->out.empty() && !flags->ndjson) {
       throw CLI::ValidationError("swerl export", "give --out FILE, --ndjson, or both");
+    }
+    if (!flags->manifest.empty() && (flags->out.empty() || flags->format != "shard" || seeds)) {
+      throw CLI::ValidationError(
+          "--manifest", "describes a shard made from a store: needs --db and --out FILE (--format shard)");
+    }
+    if (!flags->hours.empty() && seeds) {
+      throw CLI::ValidationError("--hours", "goes into the manifest of a shard made from a store: not with --seeds");
     }
     if (seeds) {
       for (const char* only_db : {"--all", "--where", "--shard", "--relevant", "--patch-format"}) {

@@ -27,6 +27,7 @@ namespace swerl::tools {
 // swerl/cli/flags.h and docs/CLI.md), and the selected subcommand's run.
 struct Context : cli::CommonFlags {
   std::function<int()> run;  // set by the selected subcommand's callback
+  std::vector<std::string> argv;  // the whole command line, argv[0] included
 };
 
 // cli::AddCommonFlags: -q, -v, --progress, --no-progress, --json and the
@@ -90,5 +91,6 @@ void RegisterExport(CLI::App& root, Context& ctx);
 void RegisterCheck(CLI::App& root, Context& ctx);
 void RegisterLicense(CLI::App& root, Context& ctx);
 void RegisterMerge(CLI::App& root, Context& ctx);
+void RegisterRebuild(CLI::App& root, Context& ctx);
 
 }  // namespace swerl::tools

@@ -7,6 +7,7 @@
 #include <iostream>
 
 #include "command.h"
+#include "provenance.h"
 #include "swerl/cli/run_app.h"
 #include "swerl/store/store.h"
 
@@ -128,6 +129,18 @@ int main(int argc, char** argv) {
   tools::RegisterFilter(app, ctx);
   tools::RegisterExport(app, ctx);
   tools::RegisterCheck(app, ctx);
+  tools::RegisterRebuild(app, ctx);
   app.require_subcommand(1);
-  return cli::RunApp(app, "swerl", argc, argv, ctx.run);
+  ctx.argv.assign(argv, argv + argc);
+  // A store-writing stage that ran records its command line in the store
+  // (stage_runs), for the shard manifest of swerl export and swerl rebuild.
+  const std::function<int()> run = [&ctx]() -> int {
+    if (!ctx.run) return cli::kExitError;
+    const int status = ctx.run();
+    if (Status st = tools::RecordStageRunOf(ctx.argv, status); !st) {
+      cli::Log::Get().Warning(st.error().message());
+    }
+    return status;
+  };
+  return cli::RunApp(app, "swerl", argc, argv, run);
 }

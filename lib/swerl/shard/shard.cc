@@ -81,7 +81,11 @@ Status ShardWriter::Finish(const std::vector<std::pair<std::string, std::string>
                          db_.Prepare("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)"));
   std::vector<std::pair<std::string, std::string>> all = meta;
   all.emplace_back("shard_version", std::to_string(ShardVersion()));
-  all.emplace_back("created_at", FormatUtc(static_cast<int64_t>(std::time(nullptr))));
+  // created_at from the caller (swerl export: from the inputs, so that a
+  // rebuild gives the same bytes), else the clock.
+  if (std::none_of(meta.begin(), meta.end(), [](const auto& kv) { return kv.first == "created_at"; })) {
+    all.emplace_back("created_at", FormatUtc(static_cast<int64_t>(std::time(nullptr))));
+  }
   all.emplace_back("system_prompt", std::string(prompt::ThinkingSystem()));
   all.emplace_back("seeds", std::to_string(seeds_));
   SWERL_ASSIGN_OR_RETURN(db::Txn txn, db::Txn::Begin(&db_));

@@ -37,7 +37,9 @@ class ShardWriter {
   Status Add(const Seed& seed);
 
   // Writes meta (the given pairs, then shard_version, created_at,
-  // system_prompt and seeds) and checkpoints the file.
+  // system_prompt and seeds) and checkpoints the file. created_at is the
+  // clock's unless `meta` gives one. The file's bytes depend only on the
+  // seeds added, in order, and the meta: the same calls give the same file.
   Status Finish(const std::vector<std::pair<std::string, std::string>>& meta);
 
   uint64_t seeds() const { return seeds_; }

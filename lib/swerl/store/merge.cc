@@ -47,6 +47,7 @@ constexpr TableRule kTables[] = {
     {"relevant_runs", MergeRule::kByRepository},
     {"repo_licenses", MergeRule::kByRepository},
     {"filter_decisions", MergeRule::kByRepository},
+    {"stage_runs", MergeRule::kShared},
     {"worker_shards", MergeRule::kNotMerged},
 };
 
