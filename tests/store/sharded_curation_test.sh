@@ -85,7 +85,7 @@ t0=$(now)
   # shellcheck disable=SC2086
   "$SWERL" clone --no-progress --db "$db" --repos "$repos" $SWERL_CLONE_FLAGS
   "$SWERL" assemble --no-progress -q -j 1 --db "$db" --repos "$repos"
-  "$SWERL" relevant --no-progress -q -j 1 -k 3 --db "$db" --repos "$repos"
+  "$SWERL" relevant --no-progress -q -j 1 --db "$db" --repos "$repos" -k 3  # the recipe's order: stage_runs records arguments as typed
   "$SWERL" license -q --db "$db" --repos "$repos"
   # shellcheck disable=SC2086
   "$SWERL" filter --no-progress --db "$db" $SWERL_FILTER_FLAGS
