@@ -19,6 +19,7 @@ PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev
   python3 python3-venv clang-format time
   gnuplot-nox
+  parallel  # GNU parallel: the no-scheduler path of sharded curation (scripts/slurm/curate_parallel.sh)
 )
 # Pinned Python packages: torch is the version on the GPU machine (GPU.md);
 # tensorboard reads the trainer's event files back (tests/oracles/tb_oracle.py);
