@@ -169,6 +169,11 @@ def main():
               "rebuild after deleting the mirrors and hours refetches them: byte-identical")
         p = run(["rebuild", a_shard, "--workdir", tmp + "/r3"], check_rc=False)
         check(p.returncode == 0, "rebuild from the shard itself (its meta manifest)")
+        # The rebuilt shard would replace the one given: refused, the file kept.
+        before = sha(tmp + "/r3/shard.db")
+        p = run(["rebuild", tmp + "/r3/shard.db", "--workdir", tmp + "/r3"], check_rc=False)
+        check(p.returncode == 2 and "same file" in p.stderr and sha(tmp + "/r3/shard.db") == before,
+              "rebuild of a shard inside its own work directory is refused, the shard kept")
 
         # A REST item that answers otherwise now.
         item = m["api"][0]["url"]

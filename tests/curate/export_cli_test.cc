@@ -167,6 +167,25 @@ TEST_F(ExportCliTest, SeedsFromTheStoreToACheckedShard) {
   EXPECT_EQ(RunSwerl({"check", "--seeds", db_}).exit_code, 2);  // not a shard
 }
 
+TEST_F(ExportCliTest, ManifestNamingAnotherPathIsRefused) {
+  // --manifest is written and --hours read: neither may name the store, the
+  // shard or each other (the same-file table cannot run these: --manifest
+  // needs --db and --out besides the pair).
+  const std::string hours = dir_.Join("hours");
+  std::filesystem::create_directories(hours);
+  for (const auto& [manifest, other] :
+       std::vector<std::pair<std::string, std::string>>{
+           {db_, "--db"}, {shard_, "--out"}, {hours, "--hours"}}) {
+    const auto r = RunSwerl({"export", "-q", "--db", db_, "--out", shard_, "--hours", hours,
+                             "--manifest", manifest});
+    EXPECT_EQ(r.exit_code, 2) << other;
+    EXPECT_NE(r.err.find("same file"), std::string::npos) << other << ": " << r.err;
+    EXPECT_NE(r.err.find("--manifest '" + manifest + "'"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find(other + " '"), std::string::npos) << r.err;
+  }
+  EXPECT_FALSE(std::filesystem::exists(shard_));
+}
+
 TEST_F(ExportCliTest, AllInstancesCountWhatCannotBeExported) {
   RunPipeline();
   // --all skips the filter (which drops the docs-only PR 2); PR 3's doc.rst

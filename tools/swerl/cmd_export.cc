@@ -188,7 +188,10 @@ int RunExport(const ExportFlags& flags, Context& ctx) {
   const bool from_shard = !flags.seeds.empty();
   const io::NamedPath input =
       from_shard ? io::NamedPath{"--seeds", flags.seeds} : io::NamedPath{"--db", flags.db};
-  if (!cli::DistinctFiles({input}, outputs)) return cli::kExitError;
+  if (!flags.manifest.empty()) outputs.push_back({"--manifest", flags.manifest});
+  std::vector<io::NamedPath> inputs = {input};
+  if (!flags.hours.empty()) inputs.push_back({"--hours", flags.hours});
+  if (!cli::DistinctFiles(inputs, outputs)) return cli::kExitError;
   if (!flags.out.empty()) {
     if (Status st = CheckOutAvailable(flags.out, flags.format, flags.force); !st) {
       log.Error(st.error().message());

@@ -21,6 +21,7 @@
 #include "build_info.h"
 #include "command.h"
 #include "provenance.h"
+#include "swerl/cli/paths.h"
 #include "swerl/core/sha256.h"
 #include "swerl/curate/filter_rules.h"
 #include "swerl/curate/shard_manifest.h"
@@ -343,10 +344,19 @@ int RunRebuild(const RebuildFlags& flags, Context& ctx) {
     log.Error(e.message());
     return cli::kExitError;
   };
+  const fs::path work = flags.workdir;
+  // The rebuild replaces the work directory's store and shard: the manifest
+  // (or the shard given as one) must not be one of them.
+  if (!cli::DistinctFiles({{"manifest", flags.manifest}},
+                          {{"--workdir", flags.workdir},
+                           {"the rebuilt store", (work / "swerl.db").string()},
+                           {"the rebuilt shard", (work / "shard.db").string()},
+                           {"the rebuilt manifest", (work / "manifest.json").string()}})) {
+    return cli::kExitError;
+  }
   auto recorded = ReadRecorded(flags.manifest);
   if (!recorded) return fail(recorded.error());
   const curate::ShardManifest& m = recorded->manifest;
-  const fs::path work = flags.workdir;
   std::error_code ec;
   fs::create_directories(work, ec);
   if (ec) return fail(Error(Code::kIo, "cannot create '" + flags.workdir + "': " + ec.message()));
